@@ -1,0 +1,41 @@
+"""The one place objects are built: engine, clock, catalog and service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import Settings
+from licensing.catalog import Catalog, load_catalog
+from licensing.clock import Clock, StoredTestClock, SystemClock
+from licensing.db import make_engine, make_session_factory
+from licensing.migrate import upgrade
+from licensing.service import LicensingService
+from licensing.transactions import Policy
+
+
+@dataclass
+class Components:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    catalog: Catalog
+    clock: Clock
+    service: LicensingService
+
+
+def build(settings: Settings | None = None, *, migrate_sqlite: bool = True) -> Components:
+    """Build everything from settings. An SQLite database is migrated on start; PostgreSQL
+    is migrated only by `licensebot migrate`, so several processes never race to do it."""
+    settings = settings or Settings()
+    catalog = load_catalog(settings.catalog)
+    engine = make_engine(settings.database_url)
+    if migrate_sqlite and engine.dialect.name == "sqlite":
+        upgrade(engine)
+    session_factory = make_session_factory(engine)
+    clock: Clock = StoredTestClock(session_factory) if settings.test_clock else SystemClock()
+    policy = Policy(max_seats=settings.max_seats, trial_days=settings.trial_days)
+    service = LicensingService(session_factory, catalog, clock, policy)
+    return Components(settings, engine, session_factory, catalog, clock, service)

@@ -1,0 +1,198 @@
+"""`licensebot`: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from bot.bootstrap import build
+from bot.settings import Settings
+from licensing.catalog import Catalog, load_catalog
+from licensing.clock import StoredTestClock, parse_duration
+from licensing.errors import CatalogError, LicensingError
+from licensing.export import AccountExport
+from licensing.migrate import upgrade
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+        return int(args.handler(args, settings))
+    except (CatalogError, LicensingError, ValidationError) as exc:
+        print(f"licensebot: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="licensebot", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(handler=_migrate)
+
+    catalog = commands.add_parser("catalog", help="show the loaded catalog")
+    catalog.add_argument("--format", choices=["text", "json"], default="text")
+    catalog.set_defaults(handler=_catalog)
+
+    export = commands.add_parser("export", help="print all data of one or all accounts")
+    export.add_argument("--team", help="only this Slack team id")
+    export.add_argument("--format", choices=["json", "csv"], default="json")
+    export.set_defaults(handler=_export)
+
+    clock = commands.add_parser("clock", help="show or move the test clock")
+    moves = clock.add_subparsers(required=True, metavar="ACTION")
+    moves.add_parser("show").set_defaults(handler=_clock_show)
+    set_ = moves.add_parser("set")
+    set_.add_argument("moment", help="ISO 8601 with offset, e.g. 2026-12-01T09:00:00+00:00")
+    set_.set_defaults(handler=_clock_set)
+    advance = moves.add_parser("advance")
+    advance.add_argument("duration", help="e.g. 10d, 36h, 1w2d, 90m")
+    advance.set_defaults(handler=_clock_advance)
+    return parser
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    components = build(settings, migrate_sqlite=False)
+    upgrade(components.engine)
+    print("licensebot: database is up to date")
+    return 0
+
+
+def _catalog(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = load_catalog(settings.catalog)
+    print(catalog.model_dump_json(indent=2) if args.format == "json" else _catalog_text(catalog))
+    return 0
+
+
+def _catalog_text(catalog: Catalog) -> str:
+    lines = [f"Currency: {catalog.currency}    Proration: {catalog.proration}", ""]
+    lines.append(f"{'id':<14}{'name':<20}{'kind':<10}{'monthly':>10}{'annual':>10}  requires")
+    for p in catalog.products:
+        lines.append(
+            f"{p.id:<14}{p.name:<20}{p.kind:<10}{p.monthly_price:>10}{p.annual_price:>10}"
+            f"  {p.requires or '-'}"
+        )
+    return "\n".join(lines)
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    accounts = build(settings).service.export(args.team)
+    if args.format == "json":
+        data = [json.loads(account.model_dump_json()) for account in accounts]
+        print(json.dumps(data, indent=2))
+    else:
+        _write_csv(accounts, sys.stdout)
+    return 0
+
+
+CSV_COLUMNS = [
+    "team_id",
+    "enterprise_id",
+    "record",
+    "id",
+    "at",
+    "kind",
+    "office",
+    "product",
+    "seats",
+    "amount",
+    "currency",
+    "detail",
+]
+
+
+def _write_csv(accounts: Iterable[AccountExport], out: TextIO) -> None:
+    """One row per pool, invoice line and ledger row, so the file opens in a spreadsheet."""
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for account in accounts:
+        team = [account.team_id, account.enterprise_id]
+        for office in account.offices:
+            for pool in office.pools:
+                writer.writerow(
+                    [
+                        *team,
+                        "pool",
+                        "",
+                        "",
+                        "",
+                        office.name,
+                        pool.product,
+                        pool.purchased,
+                        "",
+                        "",
+                        f"scheduled_for_removal={pool.scheduled_for_removal};assigned={len(pool.assigned_user_ids)}",
+                    ]
+                )
+        for invoice in account.invoices:
+            for line in invoice.lines:
+                writer.writerow(
+                    [
+                        *team,
+                        "invoice_line",
+                        invoice.id,
+                        invoice.created_at.isoformat(),
+                        invoice.kind,
+                        line.office,
+                        line.product_id,
+                        line.seats,
+                        line.amount,
+                        invoice.currency,
+                        "",
+                    ]
+                )
+        for entry in account.ledger:
+            writer.writerow(
+                [
+                    *team,
+                    "ledger",
+                    entry.id,
+                    entry.at.isoformat(),
+                    entry.event,
+                    entry.office or "",
+                    entry.product_id or "",
+                    entry.seats,
+                    entry.amount,
+                    entry.currency or "",
+                    entry.detail,
+                ]
+            )
+
+
+def _test_clock(settings: Settings) -> StoredTestClock:
+    if not settings.test_clock:
+        raise LicensingError(
+            "The test clock is off. Set LICENSEBOT_TEST_CLOCK=1 to use simulated time."
+        )
+    clock = build(settings).clock
+    assert isinstance(clock, StoredTestClock)
+    return clock
+
+
+def _clock_show(args: argparse.Namespace, settings: Settings) -> int:
+    print(_test_clock(settings).now().isoformat())
+    return 0
+
+
+def _clock_set(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        moment = datetime.fromisoformat(args.moment)
+    except ValueError as exc:
+        raise LicensingError(
+            f"“{args.moment}” is not an ISO 8601 time, e.g. 2026-12-01T09:00:00+00:00."
+        ) from exc
+    print(_test_clock(settings).set(moment).isoformat())
+    return 0
+
+
+def _clock_advance(args: argparse.Namespace, settings: Settings) -> int:
+    print(_test_clock(settings).advance(parse_duration(args.duration)).isoformat())
+    return 0

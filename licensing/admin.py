@@ -1,0 +1,108 @@
+"""Roles, offices and account settings: company admins only."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from licensing import orm
+from licensing.context import Context, office_key
+from licensing.errors import (
+    InvalidOfficeName,
+    InvalidTimeZone,
+    LicensingError,
+    OfficeAlreadyExists,
+)
+from licensing.model import RoleName
+from licensing.schemas import RoleView
+
+
+def grant_role(context: Context, user_id: str, role: RoleName, office_text: str | None) -> RoleView:
+    context.access.require_company_admin("change admins")
+    office = context.office(office_text) if role is RoleName.OFFICE_ADMIN else None
+    office_id = office.id if office else None
+    if _find_role(context, user_id, role, office_id) is None:
+        context.repo.add(
+            orm.Role(account_id=context.account.id, user_id=user_id, role=role, office_id=office_id)
+        )
+        context.record(
+            "role_granted",
+            user_id=user_id,
+            office_name=office.name if office else None,
+            detail=role,
+        )
+    return RoleView(user_id=user_id, role=role, office=office.name if office else None)
+
+
+def revoke_role(
+    context: Context, user_id: str, role: RoleName, office_text: str | None
+) -> RoleView:
+    context.access.require_company_admin("change admins")
+    office = context.office(office_text) if role is RoleName.OFFICE_ADMIN else None
+    row = _find_role(context, user_id, role, office.id if office else None)
+    if row is None:
+        where = f" of {office.name}" if office else ""
+        raise LicensingError(
+            f"<@{user_id}> is not a {role.replace('_', ' ')}{where}; nothing changed."
+        )
+    context.repo.delete_role(row)
+    context.record(
+        "role_revoked", user_id=user_id, office_name=office.name if office else None, detail=role
+    )
+    return RoleView(user_id=user_id, role=role, office=office.name if office else None)
+
+
+def _find_role(
+    context: Context, user_id: str, role: RoleName, office_id: int | None
+) -> orm.Role | None:
+    return next(
+        (
+            r
+            for r in context.repo.roles_of(context.account.id, user_id)
+            if r.role == role and r.office_id == office_id
+        ),
+        None,
+    )
+
+
+def list_roles(context: Context) -> list[RoleView]:
+    return [
+        RoleView(
+            user_id=r.user_id,
+            role=r.role,
+            office=context.office_name(r.office_id) if r.office_id else None,
+        )
+        for r in context.repo.roles(context.account.id)
+    ]
+
+
+def add_office(context: Context, name: str) -> None:
+    context.access.require_company_admin("add offices")
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 80:
+        raise InvalidOfficeName()
+    if context.repo.office_by_key(context.account.id, office_key(name)) is not None:
+        raise OfficeAlreadyExists(name)
+    context.repo.add(
+        orm.Office(account_id=context.account.id, name=name, name_key=office_key(name))
+    )
+    context.record("office_added", office_name=name)
+
+
+def set_notice_channel(context: Context, channel_id: str) -> None:
+    context.access.require_company_admin("choose the notice channel")
+    context.account.notice_channel = channel_id
+    context.record("notice_channel_set", detail=channel_id)
+
+
+def check_time_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidTimeZone(name) from exc
+
+
+def set_time_zone(context: Context, name: str) -> None:
+    context.access.require_company_admin("change the billing time zone")
+    check_time_zone(name)
+    context.account.time_zone = name
+    context.record("time_zone_set", detail=name)

@@ -1,0 +1,142 @@
+"""One exception per refusal. Each message says what happened and what to do next."""
+
+from __future__ import annotations
+
+
+class CatalogError(Exception):
+    """The catalog file cannot be used; raised at start-up."""
+
+
+class LicensingError(Exception):
+    """A request was refused; nothing was changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AccountNotFound(LicensingError):
+    def __init__(self, team_id: str) -> None:
+        super().__init__(
+            f"Workspace {team_id} has no licensebot account yet. Install the app to start a trial."
+        )
+
+
+class UnknownProduct(LicensingError):
+    def __init__(self, text: str, known: list[str]) -> None:
+        super().__init__(f"There is no product called “{text}”. Choose one of: {', '.join(known)}.")
+
+
+class UnknownOffice(LicensingError):
+    def __init__(self, text: str, known: list[str]) -> None:
+        super().__init__(f"There is no office called “{text}”. Offices: {', '.join(known)}.")
+
+
+class OfficeAlreadyExists(LicensingError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"An office called “{name}” already exists. Pick another name.")
+
+
+class InvalidOfficeName(LicensingError):
+    def __init__(self) -> None:
+        super().__init__("An office name needs 1 to 80 characters. Try again with a shorter name.")
+
+
+class InvalidSeatCount(LicensingError):
+    def __init__(self, count: int, maximum: int) -> None:
+        super().__init__(
+            f"{count} is not a number of seats licensebot can take: "
+            f"enter a whole number from 1 to {maximum:,}."
+        )
+
+
+class NotEnoughUnassignedSeats(LicensingError):
+    def __init__(self, requested: int, available: int, assigned: int) -> None:
+        super().__init__(
+            f"Only unassigned seats can be removed: {available} of them are free and {assigned} "
+            f"are assigned, so {requested} cannot be removed. Revoke users first, then remove seats."
+        )
+
+
+class NothingToRestore(LicensingError):
+    def __init__(self, requested: int, scheduled: int) -> None:
+        super().__init__(
+            f"Only {scheduled} seat(s) are scheduled for removal, so {requested} cannot be restored. "
+            f"Restore at most {scheduled}, or buy new seats."
+            if scheduled
+            else "No seats are scheduled for removal, so there is nothing to restore. "
+            "Buy seats if you need more."
+        )
+
+
+class NoSeatAvailable(LicensingError):
+    def __init__(self, product: str, purchased: int, assigned: int, scheduled: int) -> None:
+        hint = (
+            f"restore one of the {scheduled} seat(s) scheduled for removal, or buy a seat"
+            if scheduled
+            else "buy a seat, or revoke one from someone who no longer needs it"
+        )
+        super().__init__(
+            f"No {product} seat is free: {purchased} purchased, {assigned} assigned, "
+            f"{scheduled} scheduled for removal. To assign this user, {hint}."
+        )
+        self.purchased, self.assigned, self.scheduled = purchased, assigned, scheduled
+
+
+class AlreadyAssigned(LicensingError):
+    def __init__(self, user_id: str, product: str) -> None:
+        super().__init__(f"<@{user_id}> already holds a {product} seat; nothing was changed.")
+
+
+class LicenseRequired(LicensingError):
+    def __init__(self, user_id: str, add_on: str, license_name: str) -> None:
+        super().__init__(
+            f"{add_on} is an add-on to {license_name}: assign <@{user_id}> a {license_name} "
+            f"seat first."
+        )
+
+
+class NotAssigned(LicensingError):
+    def __init__(self, user_id: str, product: str) -> None:
+        super().__init__(f"<@{user_id}> holds no {product} seat; nothing to revoke.")
+
+
+class SeatsBelowAssigned(LicensingError):
+    def __init__(self, office: str, product: str, requested: int, assigned: int) -> None:
+        super().__init__(
+            f"{office} has {assigned} {product} seat(s) assigned, so it cannot keep only "
+            f"{requested}. Revoke users first, or keep at least {assigned}."
+        )
+
+
+class BillingDetailsMissing(LicensingError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Add billing details before subscribing: `/license subscription billing <details>`."
+        )
+
+
+class WrongSubscriptionState(LicensingError):
+    """The action does not fit the subscription's current status."""
+
+
+class NotAllowed(LicensingError):
+    def __init__(self, action: str, needed: str) -> None:
+        super().__init__(f"You cannot {action}: only {needed} can. Ask one of them to do it.")
+
+
+class IdempotencyConflict(LicensingError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This request was already used for a different change. Start again from the command."
+        )
+
+
+class QuoteExpired(LicensingError):
+    def __init__(self) -> None:
+        super().__init__("This price is out of date. Go back and review the new amount.")
+
+
+class InvalidTimeZone(LicensingError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"“{name}” is not a time zone. Use a name such as Europe/Berlin.")

@@ -1,0 +1,213 @@
+"""Tables. Money is stored in minor units (integers), times as UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every database."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("team_id", "enterprise_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str] = mapped_column(String(32), server_default="")
+    time_zone: Mapped[str] = mapped_column(String(64), server_default="UTC")
+    notice_channel: Mapped[str | None] = mapped_column(String(32))
+    billing_details: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+    __table_args__ = (Index("ix_subscriptions_due", "current_period_end"),)
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    interval: Mapped[str] = mapped_column(String(8))
+    anchor: Mapped[datetime] = mapped_column(UTCDateTime)
+    period_index: Mapped[int] = mapped_column(Integer)
+    current_period_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The next moment the scheduler must act: the period end, or the trial end while trialing.
+    # NULL once the subscription has ended for good.
+    current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    trial_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Office(Base):
+    __tablename__ = "offices"
+    __table_args__ = (UniqueConstraint("account_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    name: Mapped[str] = mapped_column(String(80))
+    name_key: Mapped[str] = mapped_column(String(80))
+
+
+class Pool(Base):
+    __tablename__ = "pools"
+    __table_args__ = (UniqueConstraint("office_id", "product_id"), Index(None, "account_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    product_id: Mapped[str] = mapped_column(String(40))
+    purchased: Mapped[int] = mapped_column(Integer, server_default="0")
+    scheduled_for_removal: Mapped[int] = mapped_column(Integer, server_default="0")
+    # Kept equal to the number of assignment rows, so no request has to count them.
+    assigned: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("account_id", "user_id", "product_id"),
+        Index(None, "pool_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pools.id"))
+    product_id: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[str] = mapped_column(String(32))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Role(Base):
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("account_id", "user_id", "office_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    # NULL for a company admin; the office for an office admin.
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+
+
+class Invoice(Base):
+    """A financial record: it names offices and products by value, so it outlives them."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (Index(None, "account_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    currency: Mapped[str] = mapped_column(String(3))
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    covers_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    covers_end: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InvoiceLine(Base):
+    __tablename__ = "invoice_lines"
+    __table_args__ = (Index(None, "invoice_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    product_id: Mapped[str] = mapped_column(String(40))
+    office_name: Mapped[str] = mapped_column(String(80))
+    seats: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[str] = mapped_column(String(32))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerEntry(Base):
+    """Append-only; the migration installs triggers that refuse UPDATE and DELETE."""
+
+    __tablename__ = "ledger"
+    __table_args__ = (Index(None, "account_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(32))
+    office_name: Mapped[str | None] = mapped_column(String(80))
+    product_id: Mapped[str | None] = mapped_column(String(40))
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    seats: Mapped[int] = mapped_column(Integer, server_default="0")
+    currency: Mapped[str | None] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    detail: Mapped[str] = mapped_column(Text, server_default="")
+
+
+class PeriodClosing(Base):
+    """One row per closed (account, period): the database's guard against closing twice."""
+
+    __tablename__ = "period_closings"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_keys"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(32))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TestClockRow(Base):
+    """The simulated time, shared by every process, used only when the test clock is on."""
+
+    __tablename__ = "test_clock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, server_default=text("1"))
+    now: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,98 @@
+"""Assigning and revoking seats (SPEC rules 4 and 5) and the roles of rule 11."""
+
+from __future__ import annotations
+
+from licensing import orm
+from licensing.catalog import ProductKind
+from licensing.context import Context, seat_counts, seats_of
+from licensing.errors import AlreadyAssigned, LicenseRequired, NotAssigned
+from licensing.model import check_status_allows
+from licensing.schemas import AssignmentChange
+
+
+def assign(
+    context: Context, user_id: str, product_text: str, office_text: str | None
+) -> AssignmentChange:
+    product = context.product(product_text)
+    office = context.office(office_text)
+    context.access.require_office(office.id, office.name, "assign seats")
+    check_status_allows("assign seats", context.status)
+    account_id = context.account.id
+    if context.repo.assignment(account_id, user_id, product.id) is not None:
+        raise AlreadyAssigned(user_id, product.name)
+    if product.kind is ProductKind.ADD_ON:
+        assert product.requires is not None
+        if context.repo.assignment(account_id, user_id, product.requires) is None:
+            required = context.catalog.get(product.requires)
+            raise LicenseRequired(
+                user_id, product.name, required.name if required else product.requires
+            )
+    pool = context.pool(office, product)
+    after = seats_of(pool).assign_one(product.name)
+    context.store(pool, after)
+    context.repo.flush()
+    context.repo.add(
+        orm.Assignment(
+            account_id=account_id,
+            pool_id=pool.id,
+            product_id=product.id,
+            user_id=user_id,
+            assigned_at=context.now,
+        )
+    )
+    context.record(
+        "seat_assigned", office_name=office.name, product_id=product.id, user_id=user_id, seats=1
+    )
+    return AssignmentChange(
+        user_id=user_id,
+        office=office.name,
+        product_id=product.id,
+        product_name=product.name,
+        also_revoked=[],
+        pool_after=seat_counts(after),
+    )
+
+
+def revoke(
+    context: Context, user_id: str, product_text: str, *, dry_run: bool = False
+) -> AssignmentChange:
+    """Revoke a seat and the add-ons that depend on it; with `dry_run`, only say what would go."""
+    product = context.product(product_text)
+    assignment = context.repo.assignment(context.account.id, user_id, product.id)
+    if assignment is None:
+        raise NotAssigned(user_id, product.name)
+    pool = context.uow.session.get_one(orm.Pool, assignment.pool_id)
+    office_name = context.office_name(pool.office_id)
+    context.access.require_office(pool.office_id, office_name, "revoke seats")
+    check_status_allows("revoke seats", context.status)
+    dependents = [
+        held
+        for held in context.repo.assignments_of(context.account.id, user_id)
+        if (p := context.catalog.get(held.product_id)) is not None and p.requires == product.id
+    ]
+    after = seats_of(pool).release_one()
+    if not dry_run:
+        for held in [*dependents, assignment]:
+            _release(context, held)
+    names = [context.product(held.product_id).name for held in dependents]
+    return AssignmentChange(
+        user_id=user_id,
+        office=office_name,
+        product_id=product.id,
+        product_name=product.name,
+        also_revoked=names,
+        pool_after=seat_counts(after),
+    )
+
+
+def _release(context: Context, assignment: orm.Assignment) -> None:
+    pool = context.uow.session.get_one(orm.Pool, assignment.pool_id)
+    context.store(pool, seats_of(pool).release_one())
+    context.repo.delete_assignment(assignment)
+    context.record(
+        "seat_revoked",
+        office_name=context.office_name(pool.office_id),
+        product_id=assignment.product_id,
+        user_id=assignment.user_id,
+        seats=1,
+    )

@@ -1,0 +1,125 @@
+"""Turning rows into read models."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from licensing import orm
+from licensing.context import Context, seat_counts, seats_of
+from licensing.model import full_charge
+from licensing.money import Money
+from licensing.repository import Repository
+from licensing.schemas import (
+    AccountStatus,
+    HeldSeat,
+    InvoiceLineView,
+    InvoiceView,
+    LedgerView,
+    PoolSummary,
+    SubscriptionSummary,
+)
+
+
+def invoice_view(repo: Repository, invoice: orm.Invoice) -> InvoiceView:
+    currency = invoice.currency
+    return InvoiceView(
+        id=invoice.id,
+        kind=invoice.kind,
+        created_at=invoice.created_at,
+        currency=currency,
+        total=Money.from_minor(invoice.total_minor, currency).amount,
+        covers_start=invoice.covers_start,
+        covers_end=invoice.covers_end,
+        lines=[
+            InvoiceLineView(
+                product_id=line.product_id,
+                office=line.office_name,
+                seats=line.seats,
+                unit_price=Decimal(line.unit_price),
+                amount=Money.from_minor(line.amount_minor, currency).amount,
+            )
+            for line in repo.invoice_lines(invoice.id)
+        ],
+    )
+
+
+def ledger_view(entry: orm.LedgerEntry) -> LedgerView:
+    amount = (
+        Money.from_minor(entry.amount_minor, entry.currency).amount
+        if entry.currency
+        else Decimal(entry.amount_minor)
+    )
+    return LedgerView(
+        id=entry.id,
+        at=entry.at,
+        event=entry.event,
+        actor=entry.actor,
+        office=entry.office_name,
+        product_id=entry.product_id,
+        user_id=entry.user_id,
+        seats=entry.seats,
+        amount=amount,
+        currency=entry.currency,
+        invoice_id=entry.invoice_id,
+        detail=entry.detail,
+    )
+
+
+def subscription_summary(
+    account: orm.Account, subscription: orm.Subscription
+) -> SubscriptionSummary:
+    return SubscriptionSummary(
+        status=subscription.status,
+        interval=subscription.interval,
+        period_start=subscription.current_period_start,
+        period_end=subscription.current_period_end,
+        trial_end=subscription.trial_end,
+        time_zone=account.time_zone,
+    )
+
+
+def account_status(context: Context) -> AccountStatus:
+    """The admin's view of the pools they manage, or a member's view of their own seats."""
+    repo, account, access = context.repo, context.account, context.access
+    is_admin = access.company_admin or bool(access.office_ids)
+    pools = [
+        pool_summary(context, pool)
+        for pool in repo.pools(account.id)
+        if access.manages(pool.office_id)
+    ]
+    held = [
+        HeldSeat(
+            office=context.office_name(pool.office_id),
+            product_id=pool.product_id,
+            product_name=context.product(pool.product_id).name,
+        )
+        for assignment in repo.assignments_of(account.id, context.actor_id)
+        if (pool := repo.session.get_one(orm.Pool, assignment.pool_id))
+    ]
+    return AccountStatus(
+        team_id=account.team_id,
+        currency=context.currency,
+        subscription=subscription_summary(account, context.subscription),
+        offices=[o.name for o in repo.offices(account.id) if access.manages(o.id)],
+        pools=pools,
+        next_invoice_estimate=context.next_invoice_estimate() if access.company_admin else None,
+        your_seats=held,
+        notice_channel=account.notice_channel,
+        is_company_admin=access.company_admin,
+        admin_of_offices=[]
+        if not is_admin
+        else [context.office_name(office_id) for office_id in sorted(access.office_ids)],
+    )
+
+
+def pool_summary(context: Context, pool: orm.Pool) -> PoolSummary:
+    seats = seats_of(pool)
+    unit_price = context.unit_price(pool.product_id)
+    return PoolSummary(
+        office=context.office_name(pool.office_id),
+        product_id=pool.product_id,
+        product_name=context.product(pool.product_id).name,
+        seats=seat_counts(seats),
+        unit_price=unit_price,
+        idle_cost=full_charge(unit_price, seats.available, context.currency).amount,
+    )

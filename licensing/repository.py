@@ -1,0 +1,185 @@
+"""Queries, each on an index. PostgreSQL takes row locks where asked; SQLite holds the
+database write lock for the whole transaction instead (see `db.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from licensing import orm
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: orm.Base) -> None:
+        self.session.add(row)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    # accounts and subscriptions
+
+    def account(self, team_id: str, enterprise_id: str) -> orm.Account | None:
+        return self.session.scalars(
+            select(orm.Account).where(
+                orm.Account.team_id == team_id, orm.Account.enterprise_id == enterprise_id
+            )
+        ).one_or_none()
+
+    def account_by_id(self, account_id: int) -> orm.Account:
+        return self.session.get_one(orm.Account, account_id)
+
+    def accounts(self, team_id: str | None = None) -> Iterator[orm.Account]:
+        query = select(orm.Account).order_by(orm.Account.id)
+        if team_id is not None:
+            query = query.where(orm.Account.team_id == team_id)
+        return iter(self.session.scalars(query.execution_options(yield_per=500)))
+
+    def subscription(self, account_id: int, *, lock: bool = False) -> orm.Subscription:
+        query = select(orm.Subscription).where(orm.Subscription.account_id == account_id)
+        if lock:
+            # Every change takes this lock first, so changes to one account queue up in order.
+            query = query.with_for_update()
+        return self.session.scalars(query).one()
+
+    def claim_due_subscription(self, now: datetime) -> orm.Subscription | None:
+        """The subscription whose next period end is the oldest one due, locked; rows another
+        transaction holds are skipped so several schedulers can share the work."""
+        query = (
+            select(orm.Subscription)
+            .where(orm.Subscription.current_period_end <= now)
+            .order_by(orm.Subscription.current_period_end, orm.Subscription.account_id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        return self.session.scalars(query).one_or_none()
+
+    def due_subscription(self, account_id: int, now: datetime) -> orm.Subscription | None:
+        subscription = self.subscription(account_id, lock=True)
+        end = subscription.current_period_end
+        return subscription if end is not None and end <= now else None
+
+    # offices, pools, assignments, roles
+
+    def offices(self, account_id: int) -> Sequence[orm.Office]:
+        return self.session.scalars(
+            select(orm.Office).where(orm.Office.account_id == account_id).order_by(orm.Office.id)
+        ).all()
+
+    def office_by_key(self, account_id: int, name_key: str) -> orm.Office | None:
+        return self.session.scalars(
+            select(orm.Office).where(
+                orm.Office.account_id == account_id, orm.Office.name_key == name_key
+            )
+        ).one_or_none()
+
+    def pools(self, account_id: int) -> Sequence[orm.Pool]:
+        return self.session.scalars(
+            select(orm.Pool)
+            .where(orm.Pool.account_id == account_id)
+            .order_by(orm.Pool.office_id, orm.Pool.product_id)
+        ).all()
+
+    def pool(self, office_id: int, product_id: str) -> orm.Pool | None:
+        return self.session.scalars(
+            select(orm.Pool).where(
+                orm.Pool.office_id == office_id, orm.Pool.product_id == product_id
+            )
+        ).one_or_none()
+
+    def assignment(self, account_id: int, user_id: str, product_id: str) -> orm.Assignment | None:
+        return self.session.scalars(
+            select(orm.Assignment).where(
+                orm.Assignment.account_id == account_id,
+                orm.Assignment.user_id == user_id,
+                orm.Assignment.product_id == product_id,
+            )
+        ).one_or_none()
+
+    def assignments_of(self, account_id: int, user_id: str) -> Sequence[orm.Assignment]:
+        return self.session.scalars(
+            select(orm.Assignment).where(
+                orm.Assignment.account_id == account_id, orm.Assignment.user_id == user_id
+            )
+        ).all()
+
+    def holders(self, pool_id: int, *, after_user: str = "", limit: int = 1000) -> Sequence[str]:
+        return self.session.scalars(
+            select(orm.Assignment.user_id)
+            .where(orm.Assignment.pool_id == pool_id, orm.Assignment.user_id > after_user)
+            .order_by(orm.Assignment.user_id)
+            .limit(limit)
+        ).all()
+
+    def roles_of(self, account_id: int, user_id: str) -> Sequence[orm.Role]:
+        return self.session.scalars(
+            select(orm.Role).where(orm.Role.account_id == account_id, orm.Role.user_id == user_id)
+        ).all()
+
+    def roles(self, account_id: int) -> Sequence[orm.Role]:
+        return self.session.scalars(
+            select(orm.Role).where(orm.Role.account_id == account_id).order_by(orm.Role.id)
+        ).all()
+
+    def delete_role(self, role: orm.Role) -> None:
+        self.session.delete(role)
+
+    def delete_assignment(self, assignment: orm.Assignment) -> None:
+        self.session.delete(assignment)
+
+    def delete_instance_data(self, account_id: int) -> None:
+        """Offices, pools, assignments and roles go; invoices and the ledger stay."""
+        for table in (orm.Assignment, orm.Role, orm.Pool, orm.Office):
+            self.session.execute(delete(table).where(table.account_id == account_id))
+
+    # money and history
+
+    def invoices(self, account_id: int, *, limit: int) -> Sequence[orm.Invoice]:
+        return self.session.scalars(
+            select(orm.Invoice)
+            .where(orm.Invoice.account_id == account_id)
+            .order_by(orm.Invoice.id.desc())
+            .limit(limit)
+        ).all()
+
+    def all_invoices(self, account_id: int) -> Sequence[orm.Invoice]:
+        return self.session.scalars(
+            select(orm.Invoice).where(orm.Invoice.account_id == account_id).order_by(orm.Invoice.id)
+        ).all()
+
+    def invoice_lines(self, invoice_id: int) -> Sequence[orm.InvoiceLine]:
+        return self.session.scalars(
+            select(orm.InvoiceLine)
+            .where(orm.InvoiceLine.invoice_id == invoice_id)
+            .order_by(orm.InvoiceLine.id)
+        ).all()
+
+    def ledger(self, account_id: int, *, limit: int | None = None) -> Sequence[orm.LedgerEntry]:
+        query = (
+            select(orm.LedgerEntry)
+            .where(orm.LedgerEntry.account_id == account_id)
+            .order_by(orm.LedgerEntry.id.desc())
+        )
+        rows = self.session.scalars(query if limit is None else query.limit(limit)).all()
+        return list(reversed(rows))
+
+    def ledger_total_minor(self, account_id: int) -> int:
+        return (
+            self.session.scalar(
+                select(func.coalesce(func.sum(orm.LedgerEntry.amount_minor), 0)).where(
+                    orm.LedgerEntry.account_id == account_id
+                )
+            )
+            or 0
+        )
+
+    def idempotency_record(self, account_id: int, key: str) -> orm.IdempotencyRecord | None:
+        return self.session.get(orm.IdempotencyRecord, (account_id, key))
+
+    def period_closed(self, account_id: int, period_end: datetime) -> bool:
+        return self.session.get(orm.PeriodClosing, (account_id, period_end)) is not None

@@ -1,0 +1,203 @@
+"""Read models the service returns: plain, immutable, serialisable to JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ReadModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class AccountKey(ReadModel):
+    """Which Slack workspace (and Enterprise Grid org, if any) an account belongs to."""
+
+    team_id: str
+    enterprise_id: str = ""
+
+
+class Actor(ReadModel):
+    """Who asks. `workspace_admin` is what Slack says of the user (owner or admin)."""
+
+    user_id: str
+    workspace_admin: bool = False
+
+
+class SeatCounts(ReadModel):
+    purchased: int
+    scheduled_for_removal: int
+    assigned: int
+    available: int
+
+
+class PoolSummary(ReadModel):
+    office: str
+    product_id: str
+    product_name: str
+    seats: SeatCounts
+    unit_price: Decimal
+    idle_cost: Decimal  # what the unassigned seats cost each period
+
+
+class SubscriptionSummary(ReadModel):
+    status: str
+    interval: str
+    period_start: datetime
+    period_end: datetime | None
+    trial_end: datetime | None
+    time_zone: str
+
+
+class HeldSeat(ReadModel):
+    office: str
+    product_id: str
+    product_name: str
+
+
+class AccountStatus(ReadModel):
+    team_id: str
+    currency: str
+    subscription: SubscriptionSummary
+    offices: list[str]
+    pools: list[PoolSummary]  # empty for members
+    next_invoice_estimate: Decimal | None  # None for members
+    your_seats: list[HeldSeat]
+    notice_channel: str | None
+    is_company_admin: bool
+    admin_of_offices: list[str]
+
+
+class PurchaseQuote(ReadModel):
+    office: str
+    product_id: str
+    product_name: str
+    requested: int
+    restored: int
+    charged_seats: int
+    amount: Decimal
+    currency: str
+    covers_start: datetime
+    covers_end: datetime
+    priced_at: datetime
+    free_trial: bool
+    pool_after: SeatCounts
+    next_invoice_estimate: Decimal
+    invoice_id: int | None = None
+
+
+class SeatChange(ReadModel):
+    """A removal or a restore: no money moves."""
+
+    office: str
+    product_id: str
+    product_name: str
+    count: int
+    takes_effect: datetime  # the period end for a scheduled removal; now otherwise
+    immediate: bool
+    pool_after: SeatCounts
+    next_invoice_estimate: Decimal
+    currency: str
+
+
+class AssignmentChange(ReadModel):
+    user_id: str
+    office: str
+    product_id: str
+    product_name: str
+    also_revoked: list[str]  # names of add-ons revoked with a license
+    pool_after: SeatCounts
+
+
+class InvoiceLineView(ReadModel):
+    product_id: str
+    office: str
+    seats: int
+    unit_price: Decimal
+    amount: Decimal
+
+
+class InvoiceView(ReadModel):
+    id: int
+    kind: str
+    created_at: datetime
+    currency: str
+    total: Decimal
+    covers_start: datetime
+    covers_end: datetime
+    lines: list[InvoiceLineView]
+
+
+class PoolTarget(ReadModel):
+    """How many seats a pool should keep when a trial converts."""
+
+    product: str
+    office: str | None = None
+    seats: int
+
+
+class PoolHolders(ReadModel):
+    office: str
+    product_id: str
+    product_name: str
+    user_ids: list[str]
+    more: bool  # the list stopped at its limit
+
+
+class SubscribeQuote(ReadModel):
+    interval: str
+    period_start: datetime
+    period_end: datetime
+    currency: str
+    lines: list[InvoiceLineView]
+    total: Decimal
+    invoice_id: int | None = None
+
+
+class SubscriptionChange(ReadModel):
+    """A cancellation or a reactivation."""
+
+    status: str
+    ends_at: datetime | None
+    next_invoice_estimate: Decimal | None
+    currency: str
+
+
+class RoleView(ReadModel):
+    user_id: str
+    role: str
+    office: str | None
+
+
+class LedgerView(ReadModel):
+    id: int
+    at: datetime
+    event: str
+    actor: str
+    office: str | None
+    product_id: str | None
+    user_id: str | None
+    seats: int
+    amount: Decimal
+    currency: str | None
+    invoice_id: int | None
+    detail: str
+
+
+class RemovedSeats(ReadModel):
+    office: str
+    product_id: str
+    seats: int
+
+
+class PeriodClosed(ReadModel):
+    """What one period end did to one account."""
+
+    team_id: str
+    enterprise_id: str
+    period_end: datetime
+    outcome: str  # renewed, canceled, expired
+    removed: list[RemovedSeats]
+    invoice: InvoiceView | None

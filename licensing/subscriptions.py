@@ -1,0 +1,219 @@
+"""Trial, subscribe, cancel, reactivate and period ends (SPEC rules 6-8)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from licensing import orm
+from licensing.calendar import Interval, billing_period
+from licensing.context import MAIN_OFFICE, Context, office_key, seats_of
+from licensing.errors import BillingDetailsMissing, InvalidSeatCount, SeatsBelowAssigned
+from licensing.model import RoleName, Seats, Status, check_status_allows
+from licensing.reports import invoice_view
+from licensing.repository import Repository
+from licensing.schemas import (
+    AccountKey,
+    PeriodClosed,
+    PoolTarget,
+    RemovedSeats,
+    SubscribeQuote,
+    SubscriptionChange,
+)
+
+
+def open_account(
+    repo: Repository,
+    key: AccountKey,
+    installer_id: str,
+    now: datetime,
+    trial_days: int,
+    time_zone: str,
+) -> orm.Account:
+    """A new account on a free trial, with its Main office and the installer as company admin."""
+    account = orm.Account(
+        team_id=key.team_id, enterprise_id=key.enterprise_id, time_zone=time_zone, created_at=now
+    )
+    repo.add(account)
+    repo.flush()
+    trial_end = now + timedelta(days=trial_days)
+    repo.add(
+        orm.Subscription(
+            account_id=account.id,
+            status=Status.TRIALING,
+            interval=Interval.MONTH,
+            anchor=now,
+            period_index=0,
+            current_period_start=now,
+            current_period_end=trial_end,
+            trial_end=trial_end,
+        )
+    )
+    repo.add(orm.Office(account_id=account.id, name=MAIN_OFFICE, name_key=office_key(MAIN_OFFICE)))
+    repo.add(orm.Role(account_id=account.id, user_id=installer_id, role=RoleName.COMPANY_ADMIN))
+    return account
+
+
+# subscribe
+
+
+def quote_subscribe(
+    context: Context, interval: Interval, targets: list[PoolTarget], max_seats: int
+) -> tuple[dict[tuple[int, str], Seats], SubscribeQuote]:
+    context.access.require_company_admin("subscribe")
+    check_status_allows("subscribe", context.status)
+    counts = _target_counts(context, targets, max_seats)
+    period = billing_period(context.now, interval, 0, context.tz)
+    lines = context.renewal_lines(counts, interval)
+    quote = SubscribeQuote(
+        interval=interval,
+        period_start=period.start,
+        period_end=period.end,
+        currency=context.currency,
+        lines=lines,
+        total=sum((line.amount for line in lines), Decimal(0)),
+    )
+    return counts, quote
+
+
+def _target_counts(
+    context: Context, targets: list[PoolTarget], max_seats: int
+) -> dict[tuple[int, str], Seats]:
+    """Each pool's count after subscribing: as asked, or as it stands; never below assigned."""
+    counts: dict[tuple[int, str], Seats] = {}
+    for target in targets:
+        if not 0 <= target.seats <= max_seats:
+            raise InvalidSeatCount(target.seats, max_seats)
+        product = context.product(target.product)
+        office = context.office(target.office)
+        seats = seats_of(context.repo.pool(office.id, product.id))
+        if target.seats < seats.assigned:
+            raise SeatsBelowAssigned(office.name, product.name, target.seats, seats.assigned)
+        counts[(office.id, product.id)] = seats.set_count(target.seats)
+    return counts
+
+
+def subscribe(
+    context: Context,
+    interval: Interval,
+    counts: dict[tuple[int, str], Seats],
+    quote: SubscribeQuote,
+) -> SubscribeQuote:
+    if not context.account.billing_details:
+        raise BillingDetailsMissing()
+    for (office_id, product_id), seats in counts.items():
+        office = context.uow.session.get_one(orm.Office, office_id)
+        context.store(context.pool(office, context.product(product_id)), seats)
+    subscription = context.subscription
+    subscription.status, subscription.interval = Status.ACTIVE, interval
+    subscription.anchor, subscription.period_index = quote.period_start, 0
+    subscription.current_period_start = quote.period_start
+    subscription.current_period_end = quote.period_end
+    invoice = context.invoice("subscription", context.current_period(), quote.lines, "subscribed")
+    return quote.model_copy(update={"invoice_id": invoice.id})
+
+
+# cancel and reactivate
+
+
+def cancel(context: Context) -> SubscriptionChange:
+    context.access.require_company_admin("cancel the subscription")
+    check_status_allows("cancel", context.status)
+    context.subscription.status = Status.CANCELING
+    context.record("cancellation_scheduled")
+    return subscription_change(context)
+
+
+def reactivate(context: Context) -> SubscriptionChange:
+    context.access.require_company_admin("reactivate the subscription")
+    check_status_allows("reactivate", context.status)
+    context.subscription.status = Status.ACTIVE
+    context.record("reactivated")
+    return subscription_change(context)
+
+
+def subscription_change(context: Context) -> SubscriptionChange:
+    return SubscriptionChange(
+        status=context.status,
+        ends_at=context.subscription.current_period_end,
+        next_invoice_estimate=context.next_invoice_estimate(),
+        currency=context.currency,
+    )
+
+
+# period end
+
+
+def close_period(context: Context) -> PeriodClosed:
+    """Close the due period of a locked subscription: expire a trial, end a cancellation,
+    or apply removals and charge the next period in advance."""
+    subscription = context.subscription
+    period_end = context.current_period().end
+    # The primary key makes a second closing of the same period fail, whatever the code does.
+    closing = orm.PeriodClosing(
+        account_id=context.account.id,
+        period_end=period_end,
+        outcome="pending",
+        closed_at=context.now,
+    )
+    context.repo.add(closing)
+    context.repo.flush()
+    removed: list[RemovedSeats] = []
+    invoice = None
+    if context.status is Status.TRIALING:
+        subscription.status, subscription.current_period_end = Status.EXPIRED, None
+        context.record("trial_expired")
+    elif context.status is Status.CANCELING:
+        context.repo.delete_instance_data(context.account.id)
+        context.account.notice_channel = context.account.billing_details = None
+        subscription.status, subscription.current_period_end = Status.CANCELED, None
+        context.record("subscription_ended")
+    else:
+        removed = _apply_removals(context)
+        nxt = billing_period(
+            subscription.anchor,
+            context.interval,
+            subscription.period_index + 1,
+            ZoneInfo(context.account.time_zone),
+        )
+        subscription.period_index = nxt.index
+        subscription.current_period_start, subscription.current_period_end = nxt.start, nxt.end
+        lines = context.renewal_lines()
+        if lines:
+            invoice = invoice_view(
+                context.repo, context.invoice("renewal", nxt, lines, "renewal_charged")
+            )
+    outcome = {Status.EXPIRED: "expired", Status.CANCELED: "canceled"}.get(
+        context.status, "renewed"
+    )
+    closing.outcome = outcome
+    return PeriodClosed(
+        team_id=context.account.team_id,
+        enterprise_id=context.account.enterprise_id,
+        period_end=period_end,
+        outcome=outcome,
+        removed=removed,
+        invoice=invoice,
+    )
+
+
+def _apply_removals(context: Context) -> list[RemovedSeats]:
+    removed = []
+    for pool in context.repo.pools(context.account.id):
+        seats = seats_of(pool)
+        if seats.scheduled_for_removal:
+            office = context.office_name(pool.office_id)
+            context.store(pool, seats.apply_removals())
+            context.record(
+                "seats_removed",
+                office_name=office,
+                product_id=pool.product_id,
+                seats=seats.scheduled_for_removal,
+            )
+            removed.append(
+                RemovedSeats(
+                    office=office, product_id=pool.product_id, seats=seats.scheduled_for_removal
+                )
+            )
+    return removed

@@ -1,0 +1,120 @@
+"""One transaction per request: the account locked, the actor's access known, and the
+idempotency key checked before anything changes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session, sessionmaker
+
+from licensing.access import Access
+from licensing.catalog import Catalog
+from licensing.clock import Clock
+from licensing.context import Context
+from licensing.db import UnitOfWork
+from licensing.errors import AccountNotFound, IdempotencyConflict, QuoteExpired
+from licensing.orm import IdempotencyRecord
+from licensing.schemas import AccountKey, Actor
+
+Result = TypeVar("Result", bound=BaseModel)
+Value = TypeVar("Value")
+
+
+@dataclass(frozen=True)
+class Policy:
+    max_seats: int = 10_000
+    trial_days: int = 14
+    # How long the amount shown on a review step can still be charged as shown.
+    quote_validity: timedelta = timedelta(minutes=15)
+
+
+class Transactions:
+    """Opens the transaction of one request and handles idempotency keys."""
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], catalog: Catalog, clock: Clock
+    ) -> None:
+        self.session_factory = session_factory
+        self.catalog = catalog
+        self.clock = clock
+
+    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, read_only=read_only)
+
+    def read(self, account: AccountKey, actor: Actor, work: Callable[[Context], Value]) -> Value:
+        with self.unit_of_work(read_only=True) as uow:
+            return work(self._open(uow, account, actor, lock=False))
+
+    def change(
+        self,
+        account: AccountKey,
+        actor: Actor,
+        work: Callable[[Context], Result],
+        *,
+        result_type: type[Result],
+        operation: str,
+        params: dict[str, Any],
+        idempotency_key: str | None = None,
+    ) -> Result:
+        with self.unit_of_work() as uow:
+            context = self._open(uow, account, actor, lock=True)
+            fingerprint = _fingerprint(operation, params)
+            if idempotency_key is not None:
+                record = uow.repo.idempotency_record(context.account.id, idempotency_key)
+                if record is not None:
+                    if record.request_hash != fingerprint:
+                        raise IdempotencyConflict()
+                    return result_type.model_validate_json(record.response)
+            result = work(context)
+            if idempotency_key is not None:
+                uow.repo.add(
+                    IdempotencyRecord(
+                        account_id=context.account.id,
+                        key=idempotency_key,
+                        operation=operation,
+                        request_hash=fingerprint,
+                        response=result.model_dump_json(),
+                        created_at=context.now,
+                    )
+                )
+            uow.commit()
+            return result
+
+    def _open(self, uow: UnitOfWork, key: AccountKey, actor: Actor, *, lock: bool) -> Context:
+        account = uow.repo.account(key.team_id, key.enterprise_id)
+        if account is None:
+            raise AccountNotFound(key.team_id)
+        subscription = uow.repo.subscription(account.id, lock=lock)
+        roles = uow.repo.roles_of(account.id, actor.user_id)
+        return Context(
+            uow=uow,
+            catalog=self.catalog,
+            account=account,
+            subscription=subscription,
+            access=Access.of(actor.workspace_admin, ((r.role, r.office_id) for r in roles)),
+            actor_id=actor.user_id,
+            now=self.clock.now(),
+        )
+
+
+def _fingerprint(operation: str, params: dict[str, Any]) -> str:
+    canonical = json.dumps({"operation": operation, **params}, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_priced_at(
+    priced_at: datetime | None, now: datetime, period_start: datetime, validity: timedelta
+) -> datetime:
+    """The moment to prorate from: `now`, or the moment a quote was shown if it is recent
+    and in this period, so the amount charged is the amount the admin confirmed."""
+    if priced_at is None:
+        return now
+    if not (now - validity <= priced_at <= now and priced_at >= period_start):
+        raise QuoteExpired()
+    return priced_at
