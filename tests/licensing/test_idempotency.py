@@ -1,0 +1,85 @@
+"""The same idempotency key again returns the first result and changes nothing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine
+
+from licensing import errors, orm
+from licensing.calendar import Interval
+from licensing.schemas import AccountKey, PoolTarget
+from licensing.service import LicensingService
+from tests.conftest import OWNER, FakeClock
+from tests.licensing.helpers import count_rows, pool_counts, subscribe
+
+
+def test_the_same_key_twice_charges_once(
+    service: LicensingService, account: AccountKey, clock: FakeClock, engine: Engine
+) -> None:
+    subscribe(service, account, seats=1)
+    clock.advance(days=10)
+    first = service.purchase(account, OWNER, 2, "talk", idempotency_key="view-V1")
+    ledger_rows = count_rows(engine, orm.LedgerEntry)
+    clock.advance(seconds=30)
+
+    again = service.purchase(account, OWNER, 2, "talk", idempotency_key="view-V1")
+
+    assert again == first and again.amount == Decimal("19.29")
+    assert pool_counts(service, account) == (3, 0, 0)
+    assert count_rows(engine, orm.Invoice) == 2  # the subscription and one purchase
+    assert count_rows(engine, orm.LedgerEntry) == ledger_rows
+
+
+def test_the_same_key_with_other_parameters_is_refused(
+    service: LicensingService, account: AccountKey
+) -> None:
+    service.purchase(account, OWNER, 2, "talk", idempotency_key="view-V1")
+    with pytest.raises(errors.IdempotencyConflict):
+        service.purchase(account, OWNER, 3, "talk", idempotency_key="view-V1")
+    with pytest.raises(errors.IdempotencyConflict):
+        service.schedule_removal(account, OWNER, 2, "talk", idempotency_key="view-V1")
+    assert pool_counts(service, account) == (2, 0, 0)
+
+
+@pytest.mark.parametrize("operation", ["remove", "restore", "cancel", "reactivate", "subscribe"])
+def test_every_money_moving_operation_replays_its_first_result(
+    service: LicensingService, account: AccountKey, engine: Engine, operation: str
+) -> None:
+    subscribe(service, account, seats=4)
+    service.schedule_removal(account, OWNER, 2, "talk", idempotency_key="setup-rm")
+    if operation == "reactivate":
+        service.cancel(account, OWNER, idempotency_key="setup-cancel")
+    calls = {
+        "remove": lambda: service.schedule_removal(account, OWNER, 1, "talk", idempotency_key="K"),
+        "restore": lambda: service.restore(account, OWNER, 1, "talk", idempotency_key="K"),
+        "cancel": lambda: service.cancel(account, OWNER, idempotency_key="K"),
+        "reactivate": lambda: service.reactivate(account, OWNER, idempotency_key="K"),
+        # the subscription made by `subscribe` above used this key: a replay, not a second charge
+        "subscribe": lambda: service.subscribe(
+            account,
+            OWNER,
+            Interval.MONTH,
+            [PoolTarget(product="talk", seats=4)],
+            idempotency_key="subscribe-4",
+        ),
+    }
+    first = calls[operation]() if operation != "subscribe" else None
+    rows = count_rows(engine, orm.LedgerEntry)
+    second = calls[operation]()
+    if first is not None:
+        assert second == first
+    assert count_rows(engine, orm.LedgerEntry) == rows
+    assert count_rows(engine, orm.Invoice) == 1
+
+
+def test_a_refused_request_stores_nothing_so_it_can_be_retried(
+    service: LicensingService, account: AccountKey
+) -> None:
+    subscribe(service, account, seats=1)
+    service.assign(account, OWNER, "U1", "talk")
+    with pytest.raises(errors.NotEnoughUnassignedSeats):
+        service.schedule_removal(account, OWNER, 1, "talk", idempotency_key="K")
+    service.revoke(account, OWNER, "U1", "talk")
+    assert service.schedule_removal(account, OWNER, 1, "talk", idempotency_key="K").count == 1

@@ -1,0 +1,212 @@
+"""Trial, subscribe, cancel, reactivate and period ends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from licensing import errors, orm
+from licensing.calendar import Interval
+from licensing.schemas import AccountKey, PoolTarget
+from licensing.service import LicensingService
+from tests.conftest import OWNER, START, FakeClock
+from tests.licensing.helpers import count_rows, ledger_events, pool_counts, subscribe
+
+
+def _trial_with_assignments(
+    service: LicensingService, account: AccountKey, seats: int, users: int
+) -> None:
+    service.purchase(account, OWNER, seats, "talk", idempotency_key="trial-buy")
+    for n in range(users):
+        service.assign(account, OWNER, f"U{n}", "talk")
+
+
+def test_subscribing_charges_the_first_period_in_full_and_in_advance(
+    service: LicensingService, account: AccountKey, engine: Engine
+) -> None:
+    _trial_with_assignments(service, account, seats=8, users=2)
+    service.set_billing_details(account, OWNER, "Visa ending 4242")
+
+    result = service.subscribe(
+        account, OWNER, Interval.MONTH, [PoolTarget(product="talk", seats=4)], idempotency_key="s"
+    )
+
+    assert (result.period_start, result.period_end) == (START, START.replace(month=2, day=28))
+    assert [(line.seats, line.amount) for line in result.lines] == [(4, Decimal("60.00"))]
+    assert result.total == Decimal("60.00")
+    assert service.status(account, OWNER).subscription.status == "active"
+    assert pool_counts(service, account) == (4, 0, 2)
+    [invoice] = service.invoices(account, OWNER)
+    assert (invoice.kind, invoice.total) == ("subscription", Decimal("60.00"))
+
+
+def test_an_annual_subscription_charges_annual_prices_for_a_year(
+    service: LicensingService, account: AccountKey
+) -> None:
+    subscribe(service, account, seats=3, interval=Interval.YEAR)
+    status = service.status(account, OWNER)
+    assert status.subscription.period_end == START.replace(year=2027)
+    assert service.invoices(account, OWNER)[0].total == Decimal("450.00")
+
+
+def test_converting_with_fewer_seats_than_assigned_is_refused(
+    service: LicensingService, account: AccountKey, engine: Engine
+) -> None:
+    _trial_with_assignments(service, account, seats=5, users=3)
+    service.set_billing_details(account, OWNER, "Visa ending 4242")
+
+    with pytest.raises(errors.SeatsBelowAssigned) as refused:
+        service.subscribe(
+            account,
+            OWNER,
+            Interval.MONTH,
+            [PoolTarget(product="talk", seats=2)],
+            idempotency_key="s",
+        )
+
+    assert refused.value.message == (
+        "Main has 3 Talk seat(s) assigned, so it cannot keep only 2. "
+        "Revoke users first, or keep at least 3."
+    )
+    assert service.status(account, OWNER).subscription.status == "trialing"
+    assert count_rows(engine, orm.Invoice) == 0
+
+
+def test_subscribing_needs_billing_details_on_file(
+    service: LicensingService, account: AccountKey
+) -> None:
+    _trial_with_assignments(service, account, seats=2, users=0)
+    with pytest.raises(errors.BillingDetailsMissing):
+        service.subscribe(account, OWNER, Interval.MONTH, idempotency_key="s")
+
+
+def test_a_trial_that_ends_unconverted_expires_without_a_charge(
+    service: LicensingService, account: AccountKey, clock: FakeClock, engine: Engine
+) -> None:
+    _trial_with_assignments(service, account, seats=5, users=2)
+    clock.advance(days=14)
+
+    [closed] = service.close_due_periods(account)
+
+    assert closed.outcome == "expired" and closed.invoice is None
+    assert service.status(account, OWNER).subscription.status == "expired"
+    assert count_rows(engine, orm.Invoice) == 0
+    with pytest.raises(errors.WrongSubscriptionState, match="trial has expired"):
+        service.assign(account, OWNER, "U9", "talk")
+    subscribe(service, account, seats=5)  # an expired trial can still convert
+    assert service.status(account, OWNER).subscription.status == "active"
+
+
+def test_a_cancellation_can_be_reactivated_before_the_period_ends(
+    service: LicensingService, account: AccountKey, clock: FakeClock
+) -> None:
+    subscribe(service, account, seats=2)
+    canceled = service.cancel(account, OWNER, idempotency_key="c")
+    assert (canceled.status, canceled.ends_at) == ("canceling", START.replace(month=2, day=28))
+    assert canceled.next_invoice_estimate == Decimal("0")
+
+    reactivated = service.reactivate(account, OWNER, idempotency_key="r")
+    assert reactivated.status == "active" and reactivated.next_invoice_estimate == Decimal("30.00")
+
+    clock.advance(days=28)
+    [closed] = service.close_due_periods(account)
+    assert closed.outcome == "renewed" and closed.invoice is not None
+    assert closed.invoice.total == Decimal("30.00")
+
+
+def test_a_cancellation_that_runs_to_its_end_deletes_instance_data_and_keeps_the_records(
+    service: LicensingService, account: AccountKey, clock: FakeClock, engine: Engine
+) -> None:
+    subscribe(service, account, seats=2)
+    service.assign(account, OWNER, "U1", "talk")
+    service.set_notice_channel(account, OWNER, "C1")
+    service.cancel(account, OWNER, idempotency_key="c")
+    ledger_rows = count_rows(engine, orm.LedgerEntry)
+    clock.advance(days=28)
+
+    [closed] = service.close_due_periods(account)
+
+    assert closed.outcome == "canceled" and closed.invoice is None
+    for table in (orm.Office, orm.Pool, orm.Assignment, orm.Role):
+        assert count_rows(engine, table) == 0, table.__tablename__
+    assert count_rows(engine, orm.Invoice) == 1
+    assert count_rows(engine, orm.LedgerEntry) == ledger_rows + 1
+    [exported] = list(service.export())
+    assert exported.subscription.status == "canceled" and exported.offices == []
+    assert exported.invoices[0].total == Decimal("30.00")
+
+
+@pytest.mark.parametrize("missed", [2, 5])
+def test_missed_period_ends_are_processed_in_order_once_each(
+    service: LicensingService, account: AccountKey, clock: FakeClock, engine: Engine, missed: int
+) -> None:
+    subscribe(service, account, seats=2)  # anchored Jan 31 09:00
+    service.schedule_removal(account, OWNER, 1, "talk", idempotency_key="rm")
+    ends = [
+        datetime(2026, month, day, 9, tzinfo=UTC)
+        for month, day in [(2, 28), (3, 31), (4, 30), (5, 31), (6, 30)]
+    ][:missed]
+    clock.current = ends[-1].replace(hour=12)  # the bot was down across `missed` period ends
+
+    closed = service.close_due_periods(account)
+
+    assert [c.period_end for c in closed] == ends
+    assert [r.seats for r in closed[0].removed] == [1]
+    assert all(c.removed == [] for c in closed[1:])
+    assert [c.invoice.total for c in closed if c.invoice] == [Decimal("15.00")] * missed
+    assert service.close_due_periods(account) == []
+    assert service.close_next_due_period() is None
+    assert count_rows(engine, orm.PeriodClosing) == missed
+    assert ledger_events(engine).count("renewal_charged") == missed
+
+
+def test_the_scheduler_entry_point_closes_every_due_account_oldest_first(
+    service: LicensingService, clock: FakeClock
+) -> None:
+    for team in ("TA", "TB"):
+        key = AccountKey(team_id=team)
+        service.install(key, OWNER.user_id)
+        subscribe(service, key, seats=1)
+        clock.advance(days=1)  # TA is anchored on Jan 31, TB on Feb 1
+    clock.current = datetime(2026, 4, 2, tzinfo=UTC)
+
+    closed = []
+    while (result := service.close_next_due_period()) is not None:
+        closed.append((result.team_id, result.period_end.date().isoformat()))
+
+    assert closed == [
+        ("TA", "2026-02-28"),
+        ("TB", "2026-03-01"),
+        ("TA", "2026-03-31"),
+        ("TB", "2026-04-01"),
+    ]
+
+
+def test_the_database_refuses_to_close_a_period_twice(
+    service: LicensingService, account: AccountKey, clock: FakeClock, engine: Engine
+) -> None:
+    subscribe(service, account, seats=1)
+    clock.advance(days=28)
+    [closed] = service.close_due_periods(account)
+    with Session(engine) as session, pytest.raises(IntegrityError):
+        session.add(
+            orm.PeriodClosing(
+                account_id=1, period_end=closed.period_end, outcome="renewed", closed_at=clock.now()
+            )
+        )
+        session.commit()
+
+
+def test_the_ledger_is_append_only(
+    service: LicensingService, account: AccountKey, engine: Engine
+) -> None:
+    service.purchase(account, OWNER, 1, "talk", idempotency_key="k")
+    for statement in ("UPDATE ledger SET seats = 99", "DELETE FROM ledger"):
+        with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
+            conn.execute(text(statement))
+    assert ledger_events(engine) == ["trial_seats_added"]
