@@ -196,3 +196,7 @@ def _clock_set(args: argparse.Namespace, settings: Settings) -> int:
 def _clock_advance(args: argparse.Namespace, settings: Settings) -> int:
     print(_test_clock(settings).advance(parse_duration(args.duration)).isoformat())
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -52,6 +52,12 @@ def open_account(
     )
     repo.add(orm.Office(account_id=account.id, name=MAIN_OFFICE, name_key=office_key(MAIN_OFFICE)))
     repo.add(orm.Role(account_id=account.id, user_id=installer_id, role=RoleName.COMPANY_ADMIN))
+    repo.add(
+        orm.LedgerEntry(
+            account_id=account.id, at=now, event="trial_started", actor=installer_id, seats=0,
+            amount_minor=0, detail=f"trial ends {trial_end.isoformat()}",
+        )
+    )
     return account
 
 

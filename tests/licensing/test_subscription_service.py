@@ -209,4 +209,4 @@ def test_the_ledger_is_append_only(
     for statement in ("UPDATE ledger SET seats = 99", "DELETE FROM ledger"):
         with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
             conn.execute(text(statement))
-    assert ledger_events(engine) == ["trial_seats_added"]
+    assert ledger_events(engine) == ["trial_started", "trial_seats_added"]

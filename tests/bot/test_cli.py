@@ -1,0 +1,144 @@
+"""`licensebot` as a user runs it: a real process, a real database file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.bootstrap import build
+from bot.settings import Settings
+from licensing.calendar import Interval
+from licensing.schemas import AccountKey, Actor, PoolTarget
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'licensebot.db'}"}
+
+
+def test_catalog_lists_products_prices_and_proration(env: dict[str, str]) -> None:
+    text = run_cli("catalog", env=env)
+    assert text.returncode == 0
+    assert "Currency: USD    Proration: seconds" in text.stdout
+    assert "recording     Call Recording      add_on          5.00     50.00  talk" in text.stdout
+    data = json.loads(run_cli("catalog", "--format", "json", env=env).stdout)
+    assert [p["id"] for p in data["products"]] == ["talk", "meetings", "recording"]
+    assert data["products"][0]["monthly_price"] == "15.00"
+
+
+def test_a_bad_catalog_stops_with_a_message_naming_the_field(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "catalog.toml"
+    bad.write_text(
+        'currency = "USD"\n[[products]]\nid = "talk"\nname = "Talk"\nkind = "license"\n'
+        'monthly_price = "-1"\nannual_price = "10"\n'
+    )
+    result = run_cli("catalog", env={**env, "LICENSEBOT_CATALOG": str(bad)})
+    assert result.returncode == 2
+    assert (
+        "products[0].monthly_price" in result.stderr
+        and "greater than or equal to 0" in result.stderr
+    )
+
+
+def test_migrate_brings_a_new_database_up_to_date(env: dict[str, str]) -> None:
+    result = run_cli("migrate", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "database is up to date" in result.stdout
+
+
+def _account_with_history(env: dict[str, str]) -> None:
+    service = build(Settings(database_url=env["DATABASE_URL"])).service
+    key, owner = AccountKey(team_id="T1"), Actor(user_id="U1")
+    service.install(key, owner.user_id)
+    service.purchase(key, owner, 3, "talk", idempotency_key="trial")
+    service.assign(key, owner, "U2", "talk")
+    service.set_billing_details(key, owner, "Visa ending 4242")
+    service.subscribe(
+        key,
+        owner,
+        Interval.MONTH,
+        [PoolTarget(product="talk", seats=3)],
+        idempotency_key="subscribe",
+    )
+
+
+def test_export_prints_every_account_with_amounts_as_decimal_strings(env: dict[str, str]) -> None:
+    _account_with_history(env)
+    result = run_cli("export", "--team", "T1", env=env)
+    assert result.returncode == 0, result.stderr
+    [account] = json.loads(result.stdout)
+    assert account["subscription"]["status"] == "active"
+    assert account["offices"] == [
+        {
+            "name": "Main",
+            "pools": [
+                {
+                    "product": "talk",
+                    "purchased": 3,
+                    "scheduled_for_removal": 0,
+                    "assigned_user_ids": ["U2"],
+                }
+            ],
+        }
+    ]
+    [invoice] = account["invoices"]
+    assert (invoice["kind"], invoice["total"], invoice["currency"]) == (
+        "subscription",
+        "45.00",
+        "USD",
+    )
+    assert invoice["lines"][0]["amount"] == "45.00"
+    assert [e["event"] for e in account["ledger"]][-2:] == ["billing_details_updated", "subscribed"]
+    assert json.loads(run_cli("export", "--team", "TOTHER", env=env).stdout) == []
+
+
+def test_export_as_csv_has_one_row_per_pool_invoice_line_and_ledger_row(
+    env: dict[str, str],
+) -> None:
+    _account_with_history(env)
+    result = run_cli("export", "--format", "csv", env=env)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["record"] for r in rows].count("pool") == 1
+    [line] = [r for r in rows if r["record"] == "invoice_line"]
+    assert (line["product"], line["seats"], line["amount"]) == ("talk", "3", "45.00")
+    assert sum(r["record"] == "ledger" for r in rows) == 5
+
+
+def test_the_test_clock_is_refused_unless_enabled(env: dict[str, str]) -> None:
+    result = run_cli("clock", "show", env=env)
+    assert result.returncode == 2
+    assert "Set LICENSEBOT_TEST_CLOCK=1" in result.stderr
+
+
+def test_the_test_clock_is_shared_through_the_database_and_moves_forward_only(
+    env: dict[str, str],
+) -> None:
+    on = {**env, "LICENSEBOT_TEST_CLOCK": "1"}
+    assert run_cli("clock", "set", "2026-12-01T09:00:00+00:00", env=on).stdout.strip() == (
+        "2026-12-01T09:00:00+00:00"
+    )
+    assert run_cli("clock", "advance", "1w2d", env=on).stdout.strip() == "2026-12-10T09:00:00+00:00"
+    assert run_cli("clock", "show", env=on).stdout.strip() == "2026-12-10T09:00:00+00:00"
+    back = run_cli("clock", "set", "2026-12-01T00:00:00+00:00", env=on)
+    assert back.returncode == 2 and "only moves forward" in back.stderr
+    bad = run_cli("clock", "advance", "soon", env=on)
+    assert bad.returncode == 2 and "is not a duration" in bad.stderr
