@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from licensing import orm
@@ -168,18 +168,5 @@ class Repository:
         rows = self.session.scalars(query if limit is None else query.limit(limit)).all()
         return list(reversed(rows))
 
-    def ledger_total_minor(self, account_id: int) -> int:
-        return (
-            self.session.scalar(
-                select(func.coalesce(func.sum(orm.LedgerEntry.amount_minor), 0)).where(
-                    orm.LedgerEntry.account_id == account_id
-                )
-            )
-            or 0
-        )
-
     def idempotency_record(self, account_id: int, key: str) -> orm.IdempotencyRecord | None:
         return self.session.get(orm.IdempotencyRecord, (account_id, key))
-
-    def period_closed(self, account_id: int, period_end: datetime) -> bool:
-        return self.session.get(orm.PeriodClosing, (account_id, period_end)) is not None

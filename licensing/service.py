@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from licensing import admin, orm, people, reports, seats, subscriptions
@@ -62,25 +63,30 @@ class LicensingService:
     ) -> SubscriptionSummary:
         """Open the account on a free trial, or, if it exists, make the installer a company admin."""
         admin.check_time_zone(time_zone)
+        try:
+            return self._install(account, installer_id, time_zone)
+        except IntegrityError:  # another process opened the same account a moment ago
+            return self._install(account, installer_id, time_zone)
+
+    def _install(
+        self, account: AccountKey, installer_id: str, time_zone: str
+    ) -> SubscriptionSummary:
         with self._tx.unit_of_work() as uow:
-            row = uow.repo.account(account.team_id, account.enterprise_id)
+            now, repo = self.clock.now(), uow.repo
+            row = repo.account(account.team_id, account.enterprise_id)
             if row is None:
+                trial_days = self.policy.trial_days
                 row = subscriptions.open_account(
-                    uow.repo,
-                    account,
-                    installer_id,
-                    self.clock.now(),
-                    self.policy.trial_days,
-                    time_zone,
+                    repo, account, installer_id, now, trial_days, time_zone
                 )
-            elif not any(
-                r.role == RoleName.COMPANY_ADMIN for r in uow.repo.roles_of(row.id, installer_id)
-            ):
-                uow.repo.add(
+            elif RoleName.COMPANY_ADMIN not in {
+                r.role for r in repo.roles_of(row.id, installer_id)
+            }:
+                repo.add(
                     orm.Role(account_id=row.id, user_id=installer_id, role=RoleName.COMPANY_ADMIN)
                 )
-            uow.repo.flush()
-            summary = reports.subscription_summary(row, uow.repo.subscription(row.id))
+            repo.flush()
+            summary = reports.subscription_summary(row, repo.subscription(row.id))
             uow.commit()
             return summary
 

@@ -54,8 +54,13 @@ def open_account(
     repo.add(orm.Role(account_id=account.id, user_id=installer_id, role=RoleName.COMPANY_ADMIN))
     repo.add(
         orm.LedgerEntry(
-            account_id=account.id, at=now, event="trial_started", actor=installer_id, seats=0,
-            amount_minor=0, detail=f"trial ends {trial_end.isoformat()}",
+            account_id=account.id,
+            at=now,
+            event="trial_started",
+            actor=installer_id,
+            seats=0,
+            amount_minor=0,
+            detail=f"trial ends {trial_end.isoformat()}",
         )
     )
     return account

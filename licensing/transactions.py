@@ -91,6 +91,8 @@ class Transactions:
         if account is None:
             raise AccountNotFound(key.team_id)
         subscription = uow.repo.subscription(account.id, lock=lock)
+        if lock:
+            uow.session.refresh(account)  # read again now that changes to it queue behind us
         roles = uow.repo.roles_of(account.id, actor.user_id)
         return Context(
             uow=uow,
