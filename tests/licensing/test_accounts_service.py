@@ -1,0 +1,95 @@
+"""Opening accounts, their settings, and the billing time zone and proration mode."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine
+
+from licensing import errors
+from licensing.calendar import ProrationMode
+from licensing.catalog import Catalog
+from licensing.db import make_session_factory
+from licensing.schemas import AccountKey, Actor
+from licensing.service import LicensingService
+from tests.conftest import OWNER, START, FakeClock
+from tests.licensing.helpers import subscribe
+
+
+def test_a_new_account_starts_a_trial_with_a_main_office_and_the_installer_as_admin(
+    service: LicensingService, account: AccountKey
+) -> None:
+    status = service.status(account, OWNER)
+    assert status.subscription.status == "trialing"
+    assert status.subscription.trial_end == START + timedelta(days=14)
+    assert status.offices == ["Main"] and status.is_company_admin
+    assert service.audit(account, OWNER)[0].event == "trial_started"
+
+
+def test_installing_again_adds_the_new_installer_as_company_admin_and_keeps_the_trial(
+    service: LicensingService, account: AccountKey, clock: FakeClock
+) -> None:
+    clock.advance(days=3)
+    summary = service.install(account, "USECOND")
+    assert summary.trial_end == START + timedelta(days=14)
+    assert service.status(account, Actor(user_id="USECOND")).is_company_admin
+
+
+def test_an_unknown_time_zone_is_refused(service: LicensingService, account: AccountKey) -> None:
+    with pytest.raises(errors.InvalidTimeZone, match="Europe/Berlin"):
+        service.set_time_zone(account, OWNER, "Mars/Olympus")
+    with pytest.raises(errors.InvalidTimeZone):
+        service.install(AccountKey(team_id="T2"), "U1", "Nowhere/City")
+
+
+def test_periods_follow_the_wall_clock_of_the_billing_time_zone(
+    service: LicensingService, clock: FakeClock
+) -> None:
+    key = AccountKey(team_id="TNY", enterprise_id="E1")
+    clock.current = datetime(2026, 3, 1, 5, tzinfo=UTC)  # midnight in New York (EST)
+    service.install(key, OWNER.user_id, "America/New_York")
+    subscribe(service, key, seats=1)
+    # Midnight on Apr 1 in New York is 04:00 UTC: daylight saving time began on Mar 8.
+    assert service.status(key, OWNER).subscription.period_end == datetime(2026, 4, 1, 4, tzinfo=UTC)
+
+
+def test_day_mode_counts_the_purchase_day_and_not_the_period_end_day(
+    engine: Engine, catalog: Catalog, clock: FakeClock
+) -> None:
+    day_catalog = catalog.model_copy(update={"proration": ProrationMode.DAYS})
+    service = LicensingService(make_session_factory(engine), day_catalog, clock)
+    key = AccountKey(team_id="TDAYS")
+    service.install(key, OWNER.user_id)
+    subscribe(service, key, seats=1)  # Jan 31 09:00 → Feb 28 09:00: 28 days
+    clock.current = datetime(2026, 2, 10, 18, tzinfo=UTC)
+
+    result = service.purchase(key, OWNER, 2, "talk", idempotency_key="k")
+
+    # Feb 10 to Feb 27 inclusive = 18 of 28 days: 2 × 15.00 × 18 / 28 = 19.2857… → 19.29.
+    # (In seconds mode 17 days 15 hours are left: 30 × 17.625 / 28 = 18.88.)
+    assert result.amount == Decimal("19.29")
+
+
+def test_seconds_mode_counts_the_exact_time_left(
+    service: LicensingService, account: AccountKey, clock: FakeClock
+) -> None:
+    subscribe(service, account, seats=1)
+    clock.current = datetime(2026, 2, 10, 18, tzinfo=UTC)
+    assert service.purchase(account, OWNER, 2, "talk", idempotency_key="k").amount == Decimal(
+        "18.88"
+    )
+
+
+def test_the_notice_channel_and_offices_are_company_admin_settings(
+    service: LicensingService, account: AccountKey
+) -> None:
+    assert service.set_notice_channel(account, OWNER, "C123").notice_channel == "C123"
+    assert service.add_office(account, OWNER, " Berlin ").offices == ["Main", "Berlin"]
+    with pytest.raises(errors.OfficeAlreadyExists):
+        service.add_office(account, OWNER, "BERLIN")
+    with pytest.raises(errors.InvalidOfficeName):
+        service.add_office(account, OWNER, "   ")
+    with pytest.raises(errors.NotAllowed):
+        service.set_notice_channel(account, Actor(user_id="UMEMBER"), "C999")
