@@ -38,7 +38,9 @@ def period_boundary(anchor: datetime, interval: Interval, k: int, tz: ZoneInfo) 
     daylight-saving offset.
     """
     step = relativedelta(months=k) if interval is Interval.MONTH else relativedelta(years=k)
-    return (anchor.astimezone(tz) + step).astimezone(UTC)
+    local = anchor.astimezone(tz)
+    # Adding resets `fold`; keep it, or an anchor in a repeated hour would move by that hour.
+    return (local + step).replace(fold=local.fold).astimezone(UTC)
 
 
 def billing_period(anchor: datetime, interval: Interval, index: int, tz: ZoneInfo) -> Period:

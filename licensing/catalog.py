@@ -9,7 +9,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from licensing.calendar import Interval, ProrationMode
 from licensing.errors import CatalogError
@@ -49,7 +56,16 @@ class Catalog(BaseModel):
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     proration: ProrationMode = ProrationMode.SECONDS
-    products: Annotated[tuple[Product, ...], Field(min_length=1)]
+    products: tuple[Product, ...]
+
+    @field_validator("products")
+    @classmethod
+    def _at_least_one_product(cls, products: tuple[Product, ...]) -> tuple[Product, ...]:
+        # Not Field(min_length=1): on a tuple, pydantic then also reports "at least 1 item …
+        # not 0" whenever a product is invalid, which misleads about a one-product catalog.
+        if not products:
+            raise ValueError("the catalog needs at least one product")
+        return products
 
     @model_validator(mode="after")
     def _ids_unique_and_requirements_known(self) -> Self:

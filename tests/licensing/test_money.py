@@ -1,0 +1,152 @@
+"""Money: exact amounts, rounded once to the currency's minor unit, half up (SPEC rule 9)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from licensing.money import Money, minor_unit_exponent, total
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        (Decimal("0.125"), Decimal("0.13")),  # a tie rounds up, not to even (0.12)
+        (Decimal("0.135"), Decimal("0.14")),
+        (Decimal("2.675"), Decimal("2.68")),  # as a float 2.675 is 2.67499…; Decimal is exact
+        (Decimal("0.005"), Decimal("0.01")),
+        (Decimal("0.0049999"), Decimal("0.00")),
+        (Decimal("19.2849999999"), Decimal("19.28")),
+        (Decimal("7.525"), Decimal("7.53")),
+        (Decimal("15"), Decimal("15.00")),
+        (Decimal("-0.125"), Decimal("-0.13")),  # ties go away from zero on both sides
+        (Decimal("-2.675"), Decimal("-2.68")),
+        (Decimal("-0.0049"), Decimal("0.00")),
+    ],
+)
+def test_a_decimal_is_rounded_to_cents_exactly_half_up(amount: Decimal, expected: Decimal) -> None:
+    assert Money.rounded(amount, "USD") == Money(expected, "USD")
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        (Fraction(1, 8), Decimal("0.13")),  # 0.125, a tie
+        (Fraction(1, 200), Decimal("0.01")),  # 0.005, a tie
+        (Fraction(540, 28), Decimal("19.29")),  # 19.2857…
+        (Fraction(540, 31), Decimal("17.42")),  # 17.4193…
+        (Fraction(1, 3), Decimal("0.33")),
+        (Fraction(2, 3), Decimal("0.67")),
+        (Fraction(-1, 8), Decimal("-0.13")),
+        (Fraction(-1, 3), Decimal("-0.33")),
+    ],
+)
+def test_a_fraction_is_rounded_to_cents_exactly_half_up(
+    amount: Fraction, expected: Decimal
+) -> None:
+    assert Money.rounded(amount, "USD") == Money(expected, "USD")
+
+
+def test_a_fraction_a_hair_below_a_tie_rounds_down_and_a_hair_above_rounds_up() -> None:
+    tie = Fraction(5, 1000)
+    hair = Fraction(1, 10**30)
+    assert Money.rounded(tie - hair, "USD").amount == Decimal("0.00")
+    assert Money.rounded(tie, "USD").amount == Decimal("0.01")
+    assert Money.rounded(tie + hair, "USD").amount == Decimal("0.01")
+
+
+@pytest.mark.parametrize(
+    ("currency", "exponent"),
+    [("USD", 2), ("EUR", 2), ("GBP", 2), ("JPY", 0), ("KRW", 0), ("KWD", 3), ("BHD", 3)],
+)
+def test_each_currency_has_its_iso_minor_unit(currency: str, exponent: int) -> None:
+    assert minor_unit_exponent(currency) == exponent
+
+
+def test_yen_are_rounded_to_whole_yen_half_up() -> None:
+    assert Money.rounded(Decimal("1234.5"), "JPY") == Money(Decimal("1235"), "JPY")
+    assert Money.rounded(Decimal("1234.4999"), "JPY") == Money(Decimal("1234"), "JPY")
+    assert Money.rounded(Fraction(5, 2), "JPY").amount == Decimal("3")  # not 2 (half even)
+    assert str(Money.rounded(Decimal("1500"), "JPY")) == "1500 JPY"
+
+
+def test_dinars_are_rounded_to_three_places_half_up() -> None:
+    assert Money.rounded(Decimal("1.2345"), "KWD") == Money(Decimal("1.235"), "KWD")
+    assert Money.rounded(Fraction(1, 3), "KWD").amount == Decimal("0.333")
+    assert str(Money.rounded(Decimal("2"), "KWD")) == "2.000 KWD"
+
+
+def test_a_rounded_amount_carries_exactly_the_minor_unit_places() -> None:
+    assert Money.rounded(Decimal("15"), "USD").amount.as_tuple().exponent == -2
+    assert Money.rounded(Decimal("15"), "KWD").amount.as_tuple().exponent == -3
+    assert Money.rounded(Decimal("15.4"), "JPY").amount.as_tuple().exponent == 0
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "amount"),
+    [
+        (1929, "USD", Decimal("19.29")),
+        (5, "USD", Decimal("0.05")),
+        (-1929, "USD", Decimal("-19.29")),
+        (1500, "JPY", Decimal("1500")),
+        (1235, "KWD", Decimal("1.235")),
+    ],
+)
+def test_minor_units_convert_both_ways(minor: int, currency: str, amount: Decimal) -> None:
+    money = Money.from_minor(minor, currency)
+    assert money == Money(amount, currency)
+    assert money.to_minor() == minor
+
+
+@given(
+    minor=st.integers(min_value=-(10**15), max_value=10**15),
+    currency=st.sampled_from(["USD", "JPY", "KWD"]),
+)
+def test_any_count_of_minor_units_survives_a_round_trip(minor: int, currency: str) -> None:
+    assert Money.from_minor(minor, currency).to_minor() == minor
+
+
+def test_an_amount_finer_than_the_minor_unit_has_no_minor_units() -> None:
+    with pytest.raises(ValueError, match="not rounded to the minor unit of USD"):
+        Money(Decimal("1.234"), "USD").to_minor()
+    with pytest.raises(ValueError, match="not rounded to the minor unit of JPY"):
+        Money(Decimal("1.5"), "JPY").to_minor()
+
+
+def test_zero_prints_with_two_decimal_places() -> None:
+    zero = Money.zero("USD")
+    assert zero.amount == Decimal("0.00")
+    assert f"{zero.amount}" == "0.00"
+    assert str(zero) == "0.00 USD"
+
+
+def test_an_amount_that_rounds_to_zero_prints_as_zero_not_minus_zero() -> None:
+    assert str(Money.rounded(Decimal("-0.001"), "USD")) == "0.00 USD"
+    assert str(Money.rounded(Fraction(-1, 1000), "USD")) == "0.00 USD"
+
+
+def test_amounts_print_with_the_places_of_their_currency() -> None:
+    assert str(Money(Decimal("19.29"), "USD")) == "19.29 USD"
+    assert str(Money(Decimal("19.5"), "USD")) == "19.50 USD"
+    assert str(Money.zero("JPY")) == "0 JPY"
+    assert str(Money.zero("KWD")) == "0.000 KWD"
+
+
+def test_amounts_of_one_currency_add_up_exactly() -> None:
+    assert Money(Decimal("0.10"), "USD") + Money(Decimal("0.20"), "USD") == Money(
+        Decimal("0.30"), "USD"
+    )
+    lines = [Money(Decimal("19.29"), "USD"), Money(Decimal("75.00"), "USD")]
+    assert total(lines, "USD") == Money(Decimal("94.29"), "USD")
+    assert str(total([], "USD")) == "0.00 USD"
+
+
+def test_adding_different_currencies_is_refused() -> None:
+    with pytest.raises(ValueError, match="cannot add EUR to USD"):
+        Money(Decimal("1.00"), "USD") + Money(Decimal("1.00"), "EUR")
+    with pytest.raises(ValueError, match="cannot add JPY to USD"):
+        total([Money(Decimal("100"), "JPY")], "USD")
