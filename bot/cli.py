@@ -12,8 +12,10 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
+from bot.app import build_app
 from bot.bootstrap import build
-from bot.settings import Settings
+from bot.server import serve
+from bot.settings import ConfigurationError, Settings
 from licensing.catalog import Catalog, load_catalog
 from licensing.clock import StoredTestClock, parse_duration
 from licensing.errors import CatalogError, LicensingError
@@ -26,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
         return int(args.handler(args, settings))
-    except (CatalogError, LicensingError, ValidationError) as exc:
+    except (CatalogError, ConfigurationError, LicensingError, ValidationError) as exc:
         print(f"licensebot: {exc}", file=sys.stderr)
         return 2
 
@@ -34,6 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="licensebot", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="serve the Slack app (HTTP, or Socket Mode)")
+    run.add_argument("--port", type=int, help="HTTP port (default 3000, or LICENSEBOT_PORT)")
+    run.set_defaults(handler=_run)
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.set_defaults(handler=_migrate)
@@ -57,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     advance.add_argument("duration", help="e.g. 10d, 36h, 1w2d, 90m")
     advance.set_defaults(handler=_clock_advance)
     return parser
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.port:
+        settings = settings.model_copy(update={"port": args.port})
+    components = build(settings)
+    app = build_app(settings, components.service, components.catalog)
+    serve(app, settings)
+    return 0
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:

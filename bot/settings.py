@@ -21,3 +21,27 @@ class Settings(BaseSettings):
     test_clock: bool = False
     max_seats: int = Field(default=10_000, ge=1)
     trial_days: int = Field(default=14, ge=0)
+
+    slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
+    host: str = "0.0.0.0"
+    port: int = Field(default=3000, ge=1, le=65535)
+
+    def check_slack(self) -> None:
+        """Stop start-up with a message naming what is missing."""
+        missing = [] if self.slack_bot_token else ["SLACK_BOT_TOKEN"]
+        if not self.slack_app_token and not self.slack_signing_secret:
+            missing.append("SLACK_SIGNING_SECRET")  # HTTP mode verifies every request with it
+        if missing:
+            raise ConfigurationError(
+                f"{' and '.join(missing)} must be set to run the Slack app "
+                "(see README: Running with Slack)."
+            )
+        if self.slack_app_token and not self.slack_app_token.startswith("xapp-"):
+            raise ConfigurationError("SLACK_APP_TOKEN must be an app-level token (xapp-…).")
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or contradicts another."""

@@ -1,0 +1,52 @@
+"""The Bolt app: an AsyncApp that answers in the HTTP response itself
+(`process_before_response=True`), which measured fastest; slow work runs after the answer."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.settings import Settings
+from commands.deps import Deps
+from commands.register import register
+from licensing.catalog import Catalog
+from licensing.service import LicensingService
+
+log = logging.getLogger(__name__)
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """A Web API client that waits out rate limits and retries server and connection errors."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(settings: Settings, service: LicensingService, catalog: Catalog) -> AsyncApp:
+    settings.check_slack()
+    app = AsyncApp(
+        client=web_client(settings),
+        signing_secret=settings.slack_signing_secret or "socket-mode",
+        process_before_response=True,
+    )
+    register(app, Deps(service=service, catalog=catalog))
+
+    @app.error
+    async def _log_unexpected(error: Exception, body: dict[str, Any]) -> None:
+        log.error("unhandled error for %s", body.get("type") or body.get("command"), exc_info=error)
+
+    return app

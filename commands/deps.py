@@ -1,0 +1,97 @@
+"""What every handler needs, and the steps they share: whose account, who asks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, ParamSpec, TypeVar
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from commands.directory import Directory
+from licensing.catalog import Catalog
+from licensing.errors import AccountNotFound, LicensingError
+from licensing.schemas import AccountKey, Actor
+from licensing.service import LicensingService
+
+P = ParamSpec("P")
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class NotSetUp(LicensingError):
+    def __init__(self) -> None:
+        super().__init__(
+            "licensebot is not set up in this workspace yet: a workspace admin or owner needs to "
+            "run `/license status` once to start the free trial."
+        )
+
+
+@dataclass
+class Deps:
+    service: LicensingService
+    catalog: Catalog
+    directory: Directory = field(default_factory=Directory)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _done_keys: dict[str, None] = field(default_factory=dict)
+
+    async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a service call off the event loop: it may wait for a database lock."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    def first_time(self, idempotency_key: str) -> bool:
+        """Whether this process sees the key for the first time (replays post no second log)."""
+        if idempotency_key in self._done_keys:
+            return False
+        self._done_keys[idempotency_key] = None
+        if len(self._done_keys) > 10_000:
+            del self._done_keys[next(iter(self._done_keys))]
+        return True
+
+    def after_ack(self, work: Coroutine[Any, Any, None]) -> None:
+        """Slow work (posting to a channel) that must not hold up Slack's answer."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception():
+            log.error("work after the ack failed", exc_info=task.exception())
+
+    async def requester(
+        self, client: AsyncWebClient, body: dict[str, Any]
+    ) -> tuple[AccountKey, Actor]:
+        """The account and the actor of a request. The first request of a workspace admin opens
+        the account (single-workspace installs have no OAuth step to do it)."""
+        key = account_key(body)
+        actor = await self.directory.actor(client, user_id(body))
+        try:
+            await self.call(self.service.office_names, key, actor)
+        except AccountNotFound:
+            if not actor.workspace_admin:
+                raise NotSetUp() from None
+            await self.call(self.service.install, key, actor.user_id)
+        return key, actor
+
+    async def notify(
+        self, client: AsyncWebClient, key: AccountKey, actor: Actor, text: str
+    ) -> None:
+        """A one-line log of a change in the account's notice channel, if it has one."""
+        status = await self.call(self.service.status, key, actor)
+        if status.notice_channel:
+            await client.chat_postMessage(channel=status.notice_channel, text=text)
+
+
+def account_key(body: dict[str, Any]) -> AccountKey:
+    team = body.get("team_id") or (body.get("team") or {}).get("id") or body["user"]["team_id"]
+    enterprise = body.get("enterprise_id") or (body.get("enterprise") or {}).get("id") or ""
+    return AccountKey(team_id=team, enterprise_id=enterprise)
+
+
+def user_id(body: dict[str, Any]) -> str:
+    user = body.get("user_id") or body["user"]["id"]
+    assert isinstance(user, str)
+    return user

@@ -1,0 +1,12 @@
+"""Callback, action and block ids, shared by handlers, views and tests."""
+
+SEATS_ENTRY = "seats_entry"
+SEATS_REVIEW = "seats_review"
+SEATS_DONE = "seats_done"
+
+COUNT_BLOCK, COUNT_ACTION = "count", "count_value"
+PRODUCT_BLOCK, PRODUCT_ACTION = "product", "product_value"
+OFFICE_BLOCK, OFFICE_ACTION = "office", "office_value"
+
+OPEN_BUY = "open_buy"
+OPEN_RESTORE = "open_restore"

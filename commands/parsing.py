@@ -1,0 +1,166 @@
+"""`/license` text to a typed request. Pure: it knows the catalog and the office names it is
+given, and never talks to Slack or the database."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from licensing.catalog import Catalog
+
+T = TypeVar("T")
+
+SUBCOMMANDS = (
+    "help",
+    "status",
+    "buy",
+    "remove",
+    "restore",
+    "assign",
+    "revoke",
+    "users",
+    "subscription",
+    "invoices",
+    "audit",
+    "admins",
+    "channel",
+    "offices",
+    "timezone",
+)
+SEAT_COMMANDS = ("buy", "remove", "restore")
+SUBSCRIPTION_ACTIONS = ("status", "subscribe", "cancel", "reactivate", "billing")
+ADMIN_ACTIONS = ("list", "add", "remove")
+
+_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
+_NUMBER = re.compile(r"^[+-]?[0-9]+$")
+_LOOKS_NUMERIC = re.compile(r"^[+-]?[0-9.,_eE]+$")
+
+
+class UsageError(Exception):
+    """The text cannot be understood; the message says how to write it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LicenseCommand:
+    name: str
+    action: str | None = None
+    count: int | None = None
+    user_id: str | None = None
+    channel_id: str | None = None
+    product: str | None = None
+    office: str | None = None
+    text: str = ""  # free text: billing details, an office name, a time zone
+    words: tuple[str, ...] = field(default=(), repr=False)
+
+
+def parse(text: str, catalog: Catalog, offices: list[str]) -> LicenseCommand:
+    words = text.split()
+    if not words:
+        return LicenseCommand(name="help")
+    name = words[0].casefold()
+    if name not in SUBCOMMANDS:
+        raise UsageError(f"`{_shorten(words[0])}` is not a /license command. Try `/license help`.")
+    rest = words[1:]
+    if name in ("subscription", "admins", "offices"):
+        return _with_action(name, rest, catalog, offices)
+    if name == "timezone":
+        return LicenseCommand(name=name, text=" ".join(rest))
+    return _arguments(name, rest, catalog, offices)
+
+
+def _with_action(
+    name: str, rest: list[str], catalog: Catalog, offices: list[str]
+) -> LicenseCommand:
+    choices = {
+        "subscription": SUBSCRIPTION_ACTIONS,
+        "admins": ADMIN_ACTIONS,
+        "offices": ("list", "add"),
+    }[name]
+    action = rest[0].casefold() if rest else choices[0]
+    if action not in choices:
+        raise UsageError(
+            f"`/license {name}` takes one of: {', '.join(choices)}. Try `/license help`."
+        )
+    tail = rest[1:]
+    if name == "subscription" and action in ("billing", "subscribe"):
+        return LicenseCommand(name=name, action=action, text=" ".join(tail))
+    if name == "offices":
+        return LicenseCommand(name=name, action=action, text=" ".join(tail))
+    parsed = _arguments(name, tail, catalog, offices)
+    return LicenseCommand(
+        name=name,
+        action=action,
+        user_id=parsed.user_id,
+        office=parsed.office,
+        channel_id=parsed.channel_id,
+    )
+
+
+def _arguments(name: str, words: list[str], catalog: Catalog, offices: list[str]) -> LicenseCommand:
+    """Count, user, channel, product and office, in any order."""
+    count: int | None = None
+    user_id: str | None = None
+    channel_id: str | None = None
+    left: list[str] = []
+    for word in words:
+        if _NUMBER.match(word):
+            count = _single(count, _count(word), "a number of seats")
+        elif match := _USER.match(word):
+            user_id = _single(user_id, match.group(1), "a user")
+        elif match := _CHANNEL.match(word):
+            channel_id = _single(channel_id, match.group(1), "a channel")
+        elif _LOOKS_NUMERIC.match(word):
+            raise UsageError(f"“{_shorten(word)}” is not a whole number of seats. Use e.g. `3`.")
+        else:
+            left.append(word)
+    product, left = _take_name(left, [(p.id, p.name) for p in catalog.products])
+    office, left = _take_name(left, [(o, o) for o in offices])
+    if left:
+        leftover = _shorten(" ".join(left))
+        raise UsageError(
+            f"“{leftover}” is neither a product ({', '.join(p.id for p in catalog.products)}) "
+            f"nor an office ({', '.join(offices)}). Check the spelling, or try `/license help`."
+        )
+    return LicenseCommand(
+        name=name,
+        count=count,
+        user_id=user_id,
+        channel_id=channel_id,
+        product=product,
+        office=office,
+    )
+
+
+def _count(word: str) -> int:
+    if len(word) > 12:
+        raise UsageError(f"“{_shorten(word)}” is far too many seats. Use a number up to 10,000.")
+    return int(word)
+
+
+def _single(current: T | None, new: T, what: str) -> T:
+    if current is not None:
+        raise UsageError(f"Give {what} only once. Try `/license help`.")
+    return new
+
+
+def _take_name(words: list[str], names: list[tuple[str, str]]) -> tuple[str | None, list[str]]:
+    """Find the longest run of words that is an id or a name (case-insensitive); return its id."""
+    lowered = [w.casefold() for w in words]
+    for length in range(len(words), 0, -1):
+        for start in range(len(words) - length + 1):
+            phrase = " ".join(lowered[start : start + length])
+            for ident, display in names:
+                if phrase in (ident.casefold(), " ".join(display.casefold().split())):
+                    return ident, words[:start] + words[start + length :]
+    return None, words
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    text = text.replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

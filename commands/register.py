@@ -1,0 +1,22 @@
+"""Binds every listener to its id, in one place."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from commands import ids
+from commands.actions import SeatButtons
+from commands.deps import Deps
+from commands.modals import SeatModals
+from commands.slash import SlashCommand
+
+COMMAND = "/license"
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    slash, modals, buttons = SlashCommand(deps), SeatModals(deps), SeatButtons(deps)
+    app.command(COMMAND)(slash.handle)
+    app.view(ids.SEATS_ENTRY)(modals.entry)
+    app.view(ids.SEATS_REVIEW)(modals.confirm)
+    app.action(ids.OPEN_BUY)(buttons.open_buy)
+    app.action(ids.OPEN_RESTORE)(buttons.open_restore)

@@ -1,0 +1,151 @@
+"""`/license`: ack → parse → authorise (in the service) → act → render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from commands import views
+from commands.deps import Deps
+from commands.parsing import SEAT_COMMANDS, LicenseCommand, UsageError, parse
+from licensing.errors import LicensingError, NoSeatAvailable
+from licensing.model import RoleName
+from licensing.schemas import AccountKey, Actor
+
+USAGE = {
+    "assign": "Name the user: `/license assign @dana talk [office]`.",
+    "revoke": "Name the user and product: `/license revoke @dana talk`.",
+    "channel": "Name the channel: `/license channel #licenses`.",
+}
+
+
+class SlashCommand:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def handle(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        try:
+            key, actor = await self.deps.requester(client, body)
+            offices = await self.deps.call(self.deps.service.office_names, key, actor)
+            command = parse(body.get("text", ""), self.deps.catalog, offices)
+            reply = await self._run(command, key, actor, offices, body, client)
+        except (UsageError, LicensingError) as refusal:
+            reply = views.text_message(refusal.message)
+        await ack(**reply) if reply else await ack()
+
+    async def _run(
+        self,
+        command: LicenseCommand,
+        key: AccountKey,
+        actor: Actor,
+        offices: list[str],
+        body: dict[str, Any],
+        client: AsyncWebClient,
+    ) -> dict[str, Any] | None:
+        service, call = self.deps.service, self.deps.call
+        name = command.name
+        if name == "help":
+            return views.help_message()
+        if name == "status":
+            return views.status_message(await call(service.status, key, actor))
+        if name in SEAT_COMMANDS:
+            modal = views.seats_entry_modal(
+                name, self.deps.catalog, offices, command.count, command.product, command.office
+            )
+            await client.views_open(trigger_id=body["trigger_id"], view=modal)
+            return None
+        if name in ("assign", "revoke") and (command.user_id is None or command.product is None):
+            return views.text_message(USAGE[name])
+        if name == "assign":
+            assert command.user_id and command.product
+            await self._check_member(client, command.user_id)
+            try:
+                change = await call(
+                    service.assign, key, actor, command.user_id, command.product, command.office
+                )
+            except NoSeatAvailable as refusal:
+                return views.no_seat_message(refusal, command.product, command.office or "Main")
+            return views.assigned_message(change)
+        if name == "revoke":
+            assert command.user_id and command.product
+            return views.revoked_message(
+                await call(service.revoke, key, actor, command.user_id, command.product)
+            )
+        if name == "users":
+            return views.users_message(
+                await call(service.users, key, actor, command.product, command.office)
+            )
+        return await self._account_command(command, key, actor, client)
+
+    async def _account_command(
+        self, command: LicenseCommand, key: AccountKey, actor: Actor, client: AsyncWebClient
+    ) -> dict[str, Any]:
+        service, call = self.deps.service, self.deps.call
+        name, action = command.name, command.action
+        tz = (await call(service.status, key, actor)).subscription.time_zone
+        if name == "invoices":
+            return views.invoices_message(await call(service.invoices, key, actor), tz)
+        if name == "audit":
+            return views.audit_message(await call(service.audit, key, actor, limit=25), tz)
+        if name == "channel":
+            if command.channel_id is None:
+                return views.text_message(USAGE["channel"])
+            await call(service.set_notice_channel, key, actor, command.channel_id)
+            return views.text_message(f"Notices will go to <#{command.channel_id}>.")
+        if name == "timezone":
+            status = await call(service.set_time_zone, key, actor, command.text)
+            return views.text_message(f"Billing time zone is now {status.subscription.time_zone}.")
+        if name == "offices":
+            if action == "add":
+                status = await call(service.add_office, key, actor, command.text)
+                return views.text_message(f"Offices: {', '.join(status.offices)}.")
+            return views.text_message(
+                f"Offices: {', '.join(await call(service.office_names, key, actor))}."
+            )
+        if name == "admins":
+            return await self._admins(command, key, actor, client)
+        return await self._subscription(command, key, actor)
+
+    async def _admins(
+        self, command: LicenseCommand, key: AccountKey, actor: Actor, client: AsyncWebClient
+    ) -> dict[str, Any]:
+        service, call = self.deps.service, self.deps.call
+        if command.action == "list":
+            return views.roles_message(await call(service.roles, key, actor))
+        if command.user_id is None:
+            return views.text_message("Name the user: `/license admins add @dana [office]`.")
+        role = RoleName.OFFICE_ADMIN if command.office else RoleName.COMPANY_ADMIN
+        if command.action == "add":
+            await self._check_member(client, command.user_id)
+            view = await call(service.grant_role, key, actor, command.user_id, role, command.office)
+            verb = "is now"
+        else:
+            view = await call(
+                service.revoke_role, key, actor, command.user_id, role, command.office
+            )
+            verb = "is no longer"
+        where = f" of {view.office}" if view.office else ""
+        return views.text_message(f"<@{view.user_id}> {verb} a {role.replace('_', ' ')}{where}.")
+
+    async def _subscription(
+        self, command: LicenseCommand, key: AccountKey, actor: Actor
+    ) -> dict[str, Any]:
+        service, call = self.deps.service, self.deps.call
+        if command.action == "billing":
+            if not command.text.strip():
+                return views.text_message(
+                    "Add the details: `/license subscription billing <details>`."
+                )
+            await call(service.set_billing_details, key, actor, command.text)
+            return views.text_message("Billing details saved.")
+        return views.status_message(await call(service.status, key, actor))
+
+    async def _check_member(self, client: AsyncWebClient, user: str) -> None:
+        person = await self.deps.directory.person(client, user)
+        if person is None or not person.active:
+            raise UsageError(
+                f"<@{user}> is not an active member of this workspace. "
+                "Pick someone from the workspace."
+            )

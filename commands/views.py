@@ -1,0 +1,386 @@
+"""Every Block Kit message and modal licensebot shows, built from read models."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from commands import ids
+from licensing.catalog import Catalog
+from licensing.errors import NoSeatAvailable
+from licensing.schemas import (
+    AccountStatus,
+    AssignmentChange,
+    InvoiceView,
+    LedgerView,
+    PoolHolders,
+    PurchaseQuote,
+    RoleView,
+    SeatChange,
+)
+
+Message = dict[str, Any]  # the body of an ephemeral or channel message
+
+VERBS = {
+    "buy": ("Buy", "bought"),
+    "remove": ("Remove", "scheduled for removal"),
+    "restore": ("Restore", "restored"),
+}
+
+HELP = """*`/license` — run your company's paid seats*
+• `status [office]` — seats per office and product, and the next invoice
+• `buy N [product] [office]` — buy seats (seats scheduled for removal are restored first, free)
+• `remove N [product] [office]` — schedule unassigned seats to leave at the period end
+• `restore N [product] [office]` — keep seats that are scheduled for removal, free
+• `assign @user [product] [office]` · `revoke @user [product]`
+• `users [product] [office]` — who holds which seat
+• `subscription [subscribe|cancel|reactivate|billing DETAILS]`
+• `invoices` · `audit` · `admins [list|add|remove] @user [office]` · `channel #channel`
+• `offices [add NAME]` · `timezone Area/City`
+Leave out an argument and licensebot asks for it."""
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    return "—" if amount is None else f"{amount:,} {currency}"
+
+
+def when(moment: datetime | None, time_zone: str) -> str:
+    if moment is None:
+        return "—"
+    return moment.astimezone(ZoneInfo(time_zone)).strftime("%b %-d, %Y %H:%M %Z")
+
+
+def text_message(text: str) -> Message:
+    return {"response_type": "ephemeral", "text": text}
+
+
+def _blocks_message(text: str, blocks: Sequence[Block]) -> Message:
+    return {"response_type": "ephemeral", "text": text, "blocks": [b.to_dict() for b in blocks]}
+
+
+def _md(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def help_message() -> Message:
+    return text_message(HELP)
+
+
+# status
+
+
+def status_blocks(status: AccountStatus) -> list[Block]:
+    sub, tz = status.subscription, status.subscription.time_zone
+    ends = "Trial ends" if sub.status == "trialing" else "Period ends"
+    blocks: list[Block] = [
+        HeaderBlock(text="Licenses"),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"Subscription *{sub.status}* ({sub.interval}ly) · {ends} {when(sub.period_end, tz)}"
+                )
+            ]
+        ),
+    ]
+    for pool in status.pools:
+        seats = pool.seats
+        idle = (
+            f" · unassigned seats cost {money(pool.idle_cost, status.currency)} a {sub.interval}"
+            if seats.available
+            else ""
+        )
+        blocks.append(
+            _md(
+                f"*{pool.product_name}* in {pool.office}\n"
+                f"{seats.purchased} purchased · {seats.assigned} assigned · {seats.available} available"
+                f" · {seats.scheduled_for_removal} scheduled for removal{idle}"
+            )
+        )
+    if status.next_invoice_estimate is not None:
+        blocks.append(DividerBlock())
+        blocks.append(
+            _md(f"Next invoice estimate: *{money(status.next_invoice_estimate, status.currency)}*")
+        )
+    if status.your_seats:
+        held = ", ".join(f"{s.product_name} ({s.office})" for s in status.your_seats)
+        blocks.append(_md(f"Your seats: {held}"))
+    elif not status.pools:
+        blocks.append(_md("You hold no seat. Ask an admin if you need one."))
+    return blocks
+
+
+def status_message(status: AccountStatus) -> Message:
+    return _blocks_message("License status", status_blocks(status))
+
+
+# seat changes: entry, review, result
+
+
+def seats_entry_modal(
+    action: str,
+    catalog: Catalog,
+    offices: list[str],
+    count: int | None,
+    product: str | None,
+    office: str | None,
+) -> View:
+    title, _ = VERBS[action]
+    product_options = [Option(value=p.id, label=p.name) for p in catalog.products]
+    office_options = [Option(value=o, label=o) for o in offices]
+    return View(
+        type="modal",
+        callback_id=ids.SEATS_ENTRY,
+        private_metadata=json.dumps({"action": action}),
+        title=PlainTextObject(text=f"{title} seats"),
+        submit=PlainTextObject(text="Next"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            InputBlock(
+                block_id=ids.COUNT_BLOCK,
+                label="Seats",
+                element=NumberInputElement(
+                    action_id=ids.COUNT_ACTION,
+                    is_decimal_allowed=False,
+                    min_value="1",
+                    initial_value=str(count) if count else None,
+                ),
+            ),
+            InputBlock(
+                block_id=ids.PRODUCT_BLOCK,
+                label="Product",
+                element=StaticSelectElement(
+                    action_id=ids.PRODUCT_ACTION,
+                    options=product_options,
+                    initial_option=_pick(product_options, product),
+                ),
+            ),
+            InputBlock(
+                block_id=ids.OFFICE_BLOCK,
+                label="Office",
+                element=StaticSelectElement(
+                    action_id=ids.OFFICE_ACTION,
+                    options=office_options,
+                    initial_option=_pick(office_options, office) or _pick(office_options, "Main"),
+                ),
+            ),
+        ],
+    )
+
+
+def _pick(options: list[Option], value: str | None) -> Option | None:
+    return next((o for o in options if value is not None and o.value == value), None)
+
+
+def purchase_review_modal(quote: PurchaseQuote, time_zone: str, metadata: dict[str, Any]) -> View:
+    c = quote.currency
+    lines = [f"*Buy {quote.requested} {quote.product_name} seat(s) in {quote.office}*"]
+    if quote.restored:
+        lines.append(f"• {quote.restored} seat(s) scheduled for removal are restored, free")
+    if quote.free_trial:
+        lines.append(f"• {quote.requested - quote.restored} seat(s) added free during the trial")
+    elif quote.charged_seats:
+        lines.append(
+            f"• {quote.charged_seats} new seat(s) charged *{money(quote.amount, c)}* now, prorated "
+            f"from {when(quote.covers_start, time_zone)} to {when(quote.covers_end, time_zone)}"
+        )
+    return _review_modal(
+        lines,
+        quote.pool_after.model_dump(),
+        quote.next_invoice_estimate,
+        c,
+        metadata,
+        "Confirm purchase",
+    )
+
+
+def seat_change_review_modal(
+    action: str, change: SeatChange, time_zone: str, metadata: dict[str, Any]
+) -> View:
+    if action == "remove":
+        timing = (
+            "they leave now (free trial)"
+            if change.immediate
+            else f"they stay paid and usable until {when(change.takes_effect, time_zone)}, then leave;"
+            " no refund"
+        )
+        lines = [
+            f"*Remove {change.count} {change.product_name} seat(s) from {change.office}*",
+            f"• {timing}",
+        ]
+        submit = "Remove seats"
+    else:
+        lines = [
+            f"*Restore {change.count} {change.product_name} seat(s) in {change.office}*",
+            "• they stay after the period end; restoring is free",
+        ]
+        submit = "Restore seats"
+    return _review_modal(
+        lines,
+        change.pool_after.model_dump(),
+        change.next_invoice_estimate,
+        change.currency,
+        metadata,
+        submit,
+    )
+
+
+def _review_modal(
+    lines: list[str],
+    pool_after: dict[str, int],
+    estimate: Decimal,
+    currency: str,
+    metadata: dict[str, Any],
+    submit: str,
+) -> View:
+    after = (
+        f"Pool after: {pool_after['purchased']} purchased · {pool_after['assigned']} assigned · "
+        f"{pool_after['available']} available · {pool_after['scheduled_for_removal']} "
+        "scheduled for removal"
+    )
+    return View(
+        type="modal",
+        callback_id=ids.SEATS_REVIEW,
+        private_metadata=json.dumps(metadata),
+        title=PlainTextObject(text="Review"),
+        submit=PlainTextObject(text=submit),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            _md("\n".join(lines)),
+            _md(after),
+            _md(f"Next invoice estimate: *{money(estimate, currency)}*"),
+        ],
+    )
+
+
+def done_modal(title: str, text: str) -> View:
+    return View(
+        type="modal",
+        callback_id=ids.SEATS_DONE,
+        title=PlainTextObject(text=title),
+        close=PlainTextObject(text="Done"),
+        blocks=[_md(text)],
+    )
+
+
+def purchase_done_text(quote: PurchaseQuote, user_id: str) -> str:
+    parts = [
+        f"<@{user_id}> bought {quote.requested} {quote.product_name} seat(s) in {quote.office}"
+    ]
+    if quote.restored:
+        parts.append(f"{quote.restored} restored free")
+    if quote.charged_seats:
+        parts.append(f"{money(quote.amount, quote.currency)} charged")
+    return ": ".join([parts[0], ", ".join(parts[1:])]) if len(parts) > 1 else parts[0]
+
+
+def seat_change_done_text(action: str, change: SeatChange, user_id: str, time_zone: str) -> str:
+    if action == "remove":
+        tail = (
+            "removed now"
+            if change.immediate
+            else f"leave on {when(change.takes_effect, time_zone)}"
+        )
+        return (
+            f"<@{user_id}> scheduled {change.count} {change.product_name} seat(s) in "
+            f"{change.office} for removal: {tail}"
+        )
+    return f"<@{user_id}> restored {change.count} {change.product_name} seat(s) in {change.office}"
+
+
+# people
+
+
+def assigned_message(change: AssignmentChange) -> Message:
+    return text_message(
+        f"<@{change.user_id}> now holds a {change.product_name} seat in {change.office}. "
+        f"{change.pool_after.available} seat(s) left."
+    )
+
+
+def revoked_message(change: AssignmentChange) -> Message:
+    also = f" Also revoked: {', '.join(change.also_revoked)}." if change.also_revoked else ""
+    return text_message(
+        f"<@{change.user_id}> no longer holds a {change.product_name} seat in {change.office}."
+        f"{also} The seat is available again."
+    )
+
+
+def no_seat_message(refusal: NoSeatAvailable, product_id: str, office: str) -> Message:
+    value = json.dumps({"product": product_id, "office": office, "count": 1})
+    buttons = [
+        ButtonElement(text="Buy 1 seat", action_id=ids.OPEN_BUY, value=value, style="primary")
+    ]
+    if refusal.scheduled:
+        buttons.append(
+            ButtonElement(text="Restore 1 seat", action_id=ids.OPEN_RESTORE, value=value)
+        )
+    return _blocks_message(refusal.message, [_md(refusal.message), ActionsBlock(elements=buttons)])
+
+
+def users_message(pools: list[PoolHolders]) -> Message:
+    if not pools:
+        return text_message("No seats match. Try `/license status`.")
+    lines = []
+    for pool in pools:
+        holders = ", ".join(f"<@{u}>" for u in pool.user_ids) or "nobody"
+        more = " and more" if pool.more else ""
+        lines.append(f"*{pool.product_name}* in {pool.office}: {holders}{more}")
+    return text_message("\n".join(lines))
+
+
+def invoices_message(invoices: list[InvoiceView], time_zone: str) -> Message:
+    if not invoices:
+        return text_message("No invoices yet.")
+    lines = []
+    for invoice in invoices:
+        detail = "; ".join(
+            f"{line.seats} × {line.product_id} ({line.office}) {line.amount}"
+            for line in invoice.lines
+        )
+        lines.append(
+            f"#{invoice.id} {invoice.kind} · {when(invoice.created_at, time_zone)} · "
+            f"*{money(invoice.total, invoice.currency)}* — {detail}"
+        )
+    return text_message("\n".join(lines))
+
+
+def audit_message(entries: list[LedgerView], time_zone: str) -> Message:
+    lines = []
+    for e in entries:
+        what = " ".join(str(x) for x in (e.product_id, e.office) if x)
+        amount = f" {money(e.amount, e.currency)}" if e.currency else ""
+        user = f" <@{e.user_id}>" if e.user_id else ""
+        lines.append(
+            f"{when(e.at, time_zone)} · {e.event} · <@{e.actor}>{user} {what}"
+            f" {e.seats or ''}{amount}".rstrip()
+        )
+    return text_message("\n".join(lines) or "Nothing recorded yet.")
+
+
+def roles_message(roles: list[RoleView]) -> Message:
+    lines = [
+        f"<@{r.user_id}> — {r.role.replace('_', ' ')}" + (f" of {r.office}" if r.office else "")
+        for r in roles
+    ]
+    return text_message("\n".join(lines) + "\nWorkspace owners and admins are company admins too.")
