@@ -1,0 +1,104 @@
+"""`/license` text to requests: arguments in any order, names matched loosely, bad text told."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from commands.parsing import LicenseCommand, UsageError, parse
+from licensing.catalog import Catalog, load_catalog
+
+CATALOG = load_catalog()
+OFFICES = ["Main", "Berlin Office"]
+
+
+def p(text: str, catalog: Catalog = CATALOG) -> LicenseCommand:
+    return parse(text, catalog, OFFICES)
+
+
+def test_empty_text_is_help() -> None:
+    assert p("   ").name == "help"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["buy 3 talk berlin office", "buy Talk 3 Berlin Office", "BUY berlin office talk 3"],
+)
+def test_arguments_come_in_any_order_and_any_case(text: str) -> None:
+    command = p(text)
+    assert (command.name, command.count, command.product, command.office) == (
+        "buy",
+        3,
+        "talk",
+        "Berlin Office",
+    )
+
+
+def test_products_match_by_display_name_of_several_words() -> None:
+    assert p("restore 2 call recording main").product == "recording"
+
+
+def test_slack_escaped_mentions_are_parsed() -> None:
+    command = p("assign <@U123ABC|dana> talk")
+    assert (command.user_id, command.product) == ("U123ABC", "talk")
+    assert p("channel <#C0LICENSES|licenses>").channel_id == "C0LICENSES"
+    assert p("assign <@W0ENTERPRISE> talk").user_id == "W0ENTERPRISE"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("frobnicate", "`frobnicate` is not a /license command"),
+        ("buy 3.5 talk", "“3.5” is not a whole number of seats"),
+        ("buy 1e9 talk", "“1e9” is not a whole number of seats"),
+        ("buy 3 fax", "“fax” is neither a product (talk, meetings, recording) nor an office"),
+        ("buy 3 4 talk", "Give a number of seats only once"),
+        ("buy 99999999999999999999 talk", "far too many seats"),
+        ("subscription explode", "`/license subscription` takes one of"),
+    ],
+)
+def test_text_that_cannot_be_understood_says_how_to_write_it(text: str, message: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        p(text)
+    assert message in refused.value.message
+
+
+def test_negative_and_zero_counts_are_left_for_the_service_to_refuse() -> None:
+    assert p("buy -2 talk").count == -2
+    assert p("remove 0 talk").count == 0
+
+
+def test_subcommands_with_actions_default_to_showing() -> None:
+    assert p("subscription").action == "status"
+    assert p("admins").action == "list"
+    command = p("admins add <@U1> Berlin Office")
+    assert (command.action, command.user_id, command.office) == ("add", "U1", "Berlin Office")
+    assert p("subscription billing Visa ending 4242").text == "Visa ending 4242"
+    assert p("offices add Paris  Office").text == "Paris Office"
+
+
+@given(st.text(max_size=200))
+def test_any_text_parses_or_gets_a_usage_message(text: str) -> None:
+    try:
+        command = p(text)
+    except UsageError as refused:
+        assert refused.message and len(refused.message) < 600
+    else:
+        assert command.name in {
+            "help",
+            "status",
+            "buy",
+            "remove",
+            "restore",
+            "assign",
+            "revoke",
+            "users",
+            "subscription",
+            "invoices",
+            "audit",
+            "admins",
+            "channel",
+            "offices",
+            "timezone",
+        }
