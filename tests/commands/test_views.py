@@ -1,0 +1,152 @@
+"""Every view licensebot builds passes slack_sdk's validation and Slack's documented limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from commands import views
+from licensing.catalog import load_catalog
+from licensing.errors import NoSeatAvailable
+from licensing.schemas import (
+    AccountStatus,
+    AssignmentChange,
+    HeldSeat,
+    PoolSummary,
+    PurchaseQuote,
+    SeatChange,
+    SeatCounts,
+    SubscriptionSummary,
+)
+
+T0 = datetime(2026, 2, 10, 9, tzinfo=UTC)
+T1 = datetime(2026, 2, 28, 9, tzinfo=UTC)
+COUNTS = SeatCounts(purchased=5, scheduled_for_removal=1, assigned=2, available=2)
+QUOTE = PurchaseQuote(
+    office="Main",
+    product_id="talk",
+    product_name="Talk",
+    requested=3,
+    restored=1,
+    charged_seats=2,
+    amount=Decimal("19.29"),
+    currency="USD",
+    covers_start=T0,
+    covers_end=T1,
+    priced_at=T0,
+    free_trial=False,
+    pool_after=COUNTS,
+    next_invoice_estimate=Decimal("75.00"),
+)
+CHANGE = SeatChange(
+    office="Main",
+    product_id="talk",
+    product_name="Talk",
+    count=1,
+    takes_effect=T1,
+    immediate=False,
+    pool_after=COUNTS,
+    next_invoice_estimate=Decimal("60.00"),
+    currency="USD",
+)
+STATUS = AccountStatus(
+    team_id="T1",
+    currency="USD",
+    subscription=SubscriptionSummary(
+        status="active",
+        interval="month",
+        period_start=T0,
+        period_end=T1,
+        trial_end=None,
+        time_zone="Europe/Berlin",
+    ),
+    offices=["Main"],
+    pools=[
+        PoolSummary(
+            office="Main",
+            product_id="talk",
+            product_name="Talk",
+            seats=COUNTS,
+            unit_price=Decimal("15.00"),
+            idle_cost=Decimal("30.00"),
+        )
+    ],
+    next_invoice_estimate=Decimal("60.00"),
+    your_seats=[HeldSeat(office="Main", product_id="talk", product_name="Talk")],
+    notice_channel=None,
+    is_company_admin=True,
+    admin_of_offices=[],
+)
+
+
+def all_modals() -> list[View]:
+    catalog = load_catalog()
+    return [
+        views.seats_entry_modal("buy", catalog, ["Main", "Berlin"], 3, "talk", "Berlin"),
+        views.seats_entry_modal("remove", catalog, ["Main"], None, None, None),
+        views.purchase_review_modal(QUOTE, "UTC", {"action": "buy"}),
+        views.seat_change_review_modal("remove", CHANGE, "UTC", {"action": "remove"}),
+        views.seat_change_review_modal("restore", CHANGE, "UTC", {"action": "restore"}),
+        views.done_modal("Done", views.purchase_done_text(QUOTE, "U1")),
+    ]
+
+
+@pytest.mark.parametrize("modal", all_modals(), ids=lambda v: f"{v.callback_id}")
+def test_every_modal_validates(modal: View) -> None:
+    modal.validate_json()
+    assert len(modal.blocks) <= 100
+    assert len(modal.private_metadata or "") <= 3000
+
+
+def all_messages() -> list[dict[str, Any]]:
+    refusal = NoSeatAvailable("Talk", purchased=3, assigned=2, scheduled=1)
+    change = AssignmentChange(
+        user_id="U1",
+        office="Main",
+        product_id="talk",
+        product_name="Talk",
+        also_revoked=["Call Recording"],
+        pool_after=COUNTS,
+    )
+    return [
+        views.status_message(STATUS),
+        views.no_seat_message(refusal, "talk", "Main"),
+        views.assigned_message(change),
+        views.revoked_message(change),
+        views.help_message(),
+    ]
+
+
+@pytest.mark.parametrize("message", all_messages(), ids=lambda m: m["text"][:20])
+def test_every_message_validates_within_slacks_limits(message: dict[str, Any]) -> None:
+    blocks = [Block.parse(b) for b in message.get("blocks", [])]
+    for block in blocks:
+        assert block is not None
+        block.validate_json()
+    assert len(blocks) <= 50
+    assert len(message["text"]) <= 4000
+
+
+def test_the_review_shows_restored_seats_the_prorated_charge_and_its_dates() -> None:
+    text = str(views.purchase_review_modal(QUOTE, "Europe/Berlin", {}).to_dict())
+    assert "1 seat(s) scheduled for removal are restored, free" in text
+    assert "2 new seat(s) charged *19.29 USD* now" in text
+    assert "Feb 10, 2026 10:00 CET to Feb 28, 2026 10:00 CET" in text
+    assert "Next invoice estimate: *75.00 USD*" in text
+
+
+def test_status_shows_what_idle_seats_cost() -> None:
+    text = str(views.status_message(STATUS))
+    assert "5 purchased · 2 assigned · 2 available · 1 scheduled for removal" in text
+    assert "unassigned seats cost 30.00 USD a month" in text
+
+
+def test_no_seat_offers_to_buy_and_to_restore() -> None:
+    refusal = NoSeatAvailable("Talk", purchased=3, assigned=2, scheduled=1)
+    actions = views.no_seat_message(refusal, "talk", "Main")["blocks"][1]["elements"]
+    assert [a["text"]["text"] for a in actions] == ["Buy 1 seat", "Restore 1 seat"]
