@@ -1,0 +1,70 @@
+"""The real app served over HTTP on loopback, talking to the fake Slack Web API."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from bot.app import build_app
+from bot.server import EVENTS_PATH, SlackServer
+from bot.settings import Settings
+from bot.slack_standin import FakeSlack, SlackRequester, Workspace
+from licensing.catalog import Catalog
+from licensing.db import make_session_factory
+from licensing.service import LicensingService
+from tests.conftest import FakeClock
+
+SIGNING_SECRET = "e2e-signing-secret"
+
+
+@dataclass
+class Slack:
+    fake: FakeSlack
+    send: SlackRequester
+    service: LicensingService
+    base_url: str
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def slack(engine: Engine, catalog: Catalog, clock: FakeClock) -> Iterator[Slack]:
+    workspace = Workspace()
+    with FakeSlack(workspace) as fake:
+        fake.trigger_ttl = None  # a slow CI machine must not expire triggers
+        settings = Settings(
+            slack_bot_token="xoxb-e2e",
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=fake.api_url,
+        )
+        service = LicensingService(make_session_factory(engine), catalog, clock)
+        port = _free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(
+                SlackServer(build_app(settings, service, catalog)),
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+                lifespan="off",
+            )
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            thread.join(0.01)
+        base = f"http://127.0.0.1:{port}"
+        yield Slack(
+            fake, SlackRequester(base + EVENTS_PATH, SIGNING_SECRET, workspace, fake), service, base
+        )
+        server.should_exit = True
+        thread.join(5)
