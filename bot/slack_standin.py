@@ -1116,7 +1116,7 @@ class SlackRequester:
         self, message: JsonDict | None, channel: str, container: JsonDict | None
     ) -> JsonDict:
         channel_id = str(message.get("channel", channel)) if message else channel
-        ts = str(message["ts"]) if message else self._ts()
+        ts = str(message.get("ts") or self._ts()) if message else self._ts()
         context: JsonDict = {
             "container": container
             or {

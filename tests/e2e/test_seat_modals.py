@@ -1,0 +1,132 @@
+"""The money-moving modals end to end, with the amounts an admin reviews."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.slack_standin import SlackRequester
+from licensing.calendar import Interval
+from licensing.schemas import AccountKey, Actor, PoolTarget
+from tests.conftest import FakeClock
+from tests.e2e.conftest import Slack
+
+TEAM = AccountKey(team_id="T0001")
+OLIVIA = Actor(user_id="UOWNER", workspace_admin=True)
+
+
+def _subscribed(slack: Slack, seats: int) -> None:
+    slack.send.slash_command("status")
+    slack.service.set_billing_details(TEAM, OLIVIA, "Visa ending 4242")
+    targets = [PoolTarget(product="talk", seats=seats)]
+    slack.service.subscribe(TEAM, OLIVIA, Interval.MONTH, targets, idempotency_key="sub")
+
+
+def _values(send: SlackRequester, count: str, product: str = "talk") -> dict[str, Any]:
+    return {
+        "count": {"count_value": send.number_input(count)},
+        "product": {"product_value": send.static_select(product)},
+        "office": {"office_value": send.static_select("Main")},
+    }
+
+
+def _review(slack: Slack, text: str, count: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    slack.send.slash_command(text)
+    entry = slack.fake.latest_view()
+    answer = slack.send.view_submission(entry, values=_values(slack.send, count)).json()
+    assert answer["response_action"] == "update", answer
+    return entry, {**entry, **answer["view"], "id": entry["id"]}
+
+
+def test_the_review_shows_the_prorated_charge_and_confirm_charges_it_once(
+    slack: Slack, clock: FakeClock
+) -> None:
+    _subscribed(slack, seats=3)
+    slack.send.slash_command("channel <#C0LICENSES|licenses>")
+    clock.advance(days=10)  # 18 of the period's 28 days are left
+
+    _, review = _review(slack, "buy 2 talk", "2")
+    shown = str(review["blocks"])
+    assert "2 new seat(s) charged *19.29 USD* now" in shown
+    assert "Pool after: 5 purchased · 0 assigned · 5 available" in shown
+    assert "Next invoice estimate: *75.00 USD*" in shown
+
+    clock.advance(minutes=2)
+    done = slack.send.view_submission(review).json()
+    assert "<@UOWNER> bought 2 Talk seat(s) in Main: 19.29 USD charged" in str(done["view"])
+    slack.send.view_submission(review)  # replayed
+    [log] = slack.fake.wait_for("chat.postMessage")
+    assert log.params["channel"] == "C0LICENSES"
+    assert log.params["text"] == "<@UOWNER> bought 2 Talk seat(s) in Main: 19.29 USD charged"
+    invoices = slack.service.invoices(TEAM, OLIVIA)
+    assert [i.total for i in invoices if i.kind == "purchase"] == [Decimal("19.29")]
+
+
+def test_removing_then_restoring_through_the_modals(slack: Slack) -> None:
+    _subscribed(slack, seats=4)
+    _, review = _review(slack, "remove 3 talk", "3")
+    assert "they stay paid and usable until Feb 28, 2026 09:00 UTC" in str(review["blocks"])
+    slack.send.view_submission(review)
+    _, review = _review(slack, "restore 2 talk", "2")
+    assert "restoring is free" in str(review["blocks"])
+    slack.send.view_submission(review)
+    [account] = slack.service.export()
+    pool = account.offices[0].pools[0]
+    assert (pool.purchased, pool.scheduled_for_removal) == (4, 1)
+
+
+def test_a_member_confirming_a_review_is_refused(slack: Slack) -> None:
+    _subscribed(slack, seats=1)
+    _, review = _review(slack, "buy 1 talk", "1")
+    answer = slack.send.view_submission(review, user="UDANA").json()
+    assert "You cannot buy seats" in str(answer["view"])
+    [account] = slack.service.export()
+    assert account.offices[0].pools[0].purchased == 1
+
+
+def test_the_buy_button_of_a_refused_assignment_opens_the_buy_modal(slack: Slack) -> None:
+    _subscribed(slack, seats=1)
+    slack.send.slash_command("assign <@UDANA> talk")
+    refusal = slack.send.slash_command("assign <@UERIK> talk").json()
+    slack.send.block_action("open_buy", message=refusal)
+    entry = slack.fake.latest_view()
+    assert entry["callback_id"] == "seats_entry"
+    count = entry["blocks"][0]["element"]["initial_value"]
+    assert count == "1"
+
+
+def test_a_bad_count_is_shown_on_the_field(slack: Slack) -> None:
+    slack.send.slash_command("status")
+    slack.send.slash_command("buy talk")
+    entry = slack.fake.latest_view()
+    answer = slack.send.view_submission(entry, values=_values(slack.send, "-4")).json()
+    assert answer == {
+        "response_action": "errors",
+        "errors": {"count": "Enter a whole number of seats, e.g. 3."},
+    }
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.one_of(
+        st.text(max_size=120),
+        st.builds(
+            lambda n, w: f"buy {n} {w}", st.integers(-(10**30), 10**30), st.text(max_size=20)
+        ),
+        st.sampled_from(
+            ["assign <@U1> talk'; DROP TABLE pools;--", "remove 1e999", "restore ０ talk"]
+        ),
+    )
+)
+def test_any_command_text_gets_an_answer_never_a_server_error(slack: Slack, text: str) -> None:
+    slack.send.slash_command("status")  # the account exists, so the text itself is parsed
+    opened = len(slack.fake.calls("views.open"))
+    answer = slack.send.slash_command(text)
+    assert answer.status == 200
+    reply = answer.json()
+    assert (reply and reply.get("text")) or len(slack.fake.calls("views.open")) == opened + 1
