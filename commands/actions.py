@@ -21,6 +21,11 @@ class SeatButtons:
     async def open_buy(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await self._open(ack, body, client, "buy")
 
+    async def open_remove(
+        self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await self._open(ack, body, client, "remove")
+
     async def open_restore(
         self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -48,6 +53,24 @@ class SeatButtons:
             preset.get("office"),
         )
         await client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+
+class HomeTab:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def opened(
+        self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("tab") != "home":
+            return
+        user = event["user"]
+        try:
+            key, actor = await self.deps.requester(client, {**body, "user_id": user})
+            view = views.home_view(await self.deps.call(self.deps.service.status, key, actor))
+        except LicensingError as refusal:
+            view = views.home_view(None, refusal.message)
+        await client.views_publish(user_id=user, view=view)
 
 
 def _channel(body: dict[str, Any]) -> str:

@@ -10,3 +10,4 @@ OFFICE_BLOCK, OFFICE_ACTION = "office", "office_value"
 
 OPEN_BUY = "open_buy"
 OPEN_RESTORE = "open_restore"
+OPEN_REMOVE = "open_remove"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from commands import ids
-from commands.actions import SeatButtons
+from commands.actions import HomeTab, SeatButtons
 from commands.deps import Deps
 from commands.modals import SeatModals
 from commands.slash import SlashCommand
@@ -20,3 +20,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.view(ids.SEATS_REVIEW)(modals.confirm)
     app.action(ids.OPEN_BUY)(buttons.open_buy)
     app.action(ids.OPEN_RESTORE)(buttons.open_restore)
+    app.action(ids.OPEN_REMOVE)(buttons.open_remove)
+    app.event("app_home_opened")(HomeTab(deps).opened)

@@ -134,6 +134,26 @@ def status_message(status: AccountStatus) -> Message:
     return _blocks_message("License status", status_blocks(status))
 
 
+def home_view(status: AccountStatus | None, problem: str | None = None) -> View:
+    """The App Home tab: the pools, the period and the next invoice; buttons for admins."""
+    if status is None:
+        return View(type="home", blocks=[HeaderBlock(text="licensebot"), _md(problem or "")])
+    blocks = status_blocks(status)
+    if status.pools or status.is_company_admin:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Buy seats", action_id=ids.OPEN_BUY, value="{}", style="primary"
+                    ),
+                    ButtonElement(text="Remove seats", action_id=ids.OPEN_REMOVE, value="{}"),
+                    ButtonElement(text="Restore seats", action_id=ids.OPEN_RESTORE, value="{}"),
+                ]
+            )
+        )
+    return View(type="home", blocks=blocks)
+
+
 # seat changes: entry, review, result
 
 

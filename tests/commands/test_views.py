@@ -93,10 +93,12 @@ def all_modals() -> list[View]:
         views.seat_change_review_modal("remove", CHANGE, "UTC", {"action": "remove"}),
         views.seat_change_review_modal("restore", CHANGE, "UTC", {"action": "restore"}),
         views.done_modal("Done", views.purchase_done_text(QUOTE, "U1")),
+        views.home_view(STATUS),
+        views.home_view(None, "licensebot is not set up in this workspace yet."),
     ]
 
 
-@pytest.mark.parametrize("modal", all_modals(), ids=lambda v: f"{v.callback_id}")
+@pytest.mark.parametrize("modal", all_modals(), ids=lambda v: f"{v.type}-{v.callback_id}")
 def test_every_modal_validates(modal: View) -> None:
     modal.validate_json()
     assert len(modal.blocks) <= 100

@@ -130,3 +130,28 @@ def test_any_command_text_gets_an_answer_never_a_server_error(slack: Slack, text
     assert answer.status == 200
     reply = answer.json()
     assert (reply and reply.get("text")) or len(slack.fake.calls("views.open")) == opened + 1
+
+
+def test_the_home_tab_shows_the_pools_and_opens_the_modals(slack: Slack) -> None:
+    _subscribed(slack, seats=3)
+    answer = slack.send.event(
+        {"type": "app_home_opened", "user": "UOWNER", "tab": "home", "channel": "D0UOWNER"}
+    )
+    assert answer.status == 200
+    [publish] = slack.fake.wait_for("views.publish")
+    home = publish.params["view"]
+    assert "3 purchased · 0 assigned · 3 available" in str(home["blocks"])
+    assert "Next invoice estimate: *45.00 USD*" in str(home["blocks"])
+    slack.send.block_action("open_remove", view=home)
+    assert slack.fake.latest_view()["title"]["text"] == "Remove seats"
+
+
+def test_a_member_home_tab_shows_only_their_seats(slack: Slack) -> None:
+    _subscribed(slack, seats=1)
+    slack.service.assign(TEAM, OLIVIA, "UDANA", "talk")
+    slack.send.event(
+        {"type": "app_home_opened", "user": "UDANA", "tab": "home", "channel": "D0UDANA"}
+    )
+    [publish] = slack.fake.wait_for("views.publish")
+    blocks = str(publish.params["view"]["blocks"])
+    assert "Your seats: Talk (Main)" in blocks and "Buy seats" not in blocks
