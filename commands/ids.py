@@ -11,3 +11,8 @@ OFFICE_BLOCK, OFFICE_ACTION = "office", "office_value"
 OPEN_BUY = "open_buy"
 OPEN_RESTORE = "open_restore"
 OPEN_REMOVE = "open_remove"
+
+SUBSCRIPTION_ENTRY = "subscription_entry"
+SUBSCRIPTION_REVIEW = "subscription_review"
+INTERVAL_BLOCK, INTERVAL_ACTION = "interval", "interval_value"
+POOL_SEATS_PREFIX = "seats|"  # block id: seats|<office>|<product id>

@@ -9,15 +9,19 @@ from commands.actions import HomeTab, SeatButtons
 from commands.deps import Deps
 from commands.modals import SeatModals
 from commands.slash import SlashCommand
+from commands.subscription import SubscriptionModals
 
 COMMAND = "/license"
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    slash, modals, buttons = SlashCommand(deps), SeatModals(deps), SeatButtons(deps)
+    subscription = SubscriptionModals(deps)
+    slash, modals, buttons = SlashCommand(deps, subscription), SeatModals(deps), SeatButtons(deps)
     app.command(COMMAND)(slash.handle)
     app.view(ids.SEATS_ENTRY)(modals.entry)
     app.view(ids.SEATS_REVIEW)(modals.confirm)
+    app.view(ids.SUBSCRIPTION_ENTRY)(subscription.entry)
+    app.view(ids.SUBSCRIPTION_REVIEW)(subscription.confirm)
     app.action(ids.OPEN_BUY)(buttons.open_buy)
     app.action(ids.OPEN_RESTORE)(buttons.open_restore)
     app.action(ids.OPEN_REMOVE)(buttons.open_remove)

@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from commands import views
 from commands.deps import Deps
 from commands.parsing import SEAT_COMMANDS, LicenseCommand, UsageError, parse
+from commands.subscription import SubscriptionModals
 from licensing.errors import LicensingError, NoSeatAvailable
 from licensing.model import RoleName
 from licensing.schemas import AccountKey, Actor
@@ -22,8 +23,9 @@ USAGE = {
 
 
 class SlashCommand:
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, subscription: SubscriptionModals) -> None:
         self.deps = deps
+        self.subscription = subscription
 
     async def handle(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         try:
@@ -77,6 +79,8 @@ class SlashCommand:
             return views.users_message(
                 await call(service.users, key, actor, command.product, command.office)
             )
+        if name == "subscription":
+            return await self._subscription(command, key, actor, body["trigger_id"], client)
         return await self._account_command(command, key, actor, client)
 
     async def _account_command(
@@ -104,9 +108,7 @@ class SlashCommand:
             return views.text_message(
                 f"Offices: {', '.join(await call(service.office_names, key, actor))}."
             )
-        if name == "admins":
-            return await self._admins(command, key, actor, client)
-        return await self._subscription(command, key, actor)
+        return await self._admins(command, key, actor, client)
 
     async def _admins(
         self, command: LicenseCommand, key: AccountKey, actor: Actor, client: AsyncWebClient
@@ -130,8 +132,13 @@ class SlashCommand:
         return views.text_message(f"<@{view.user_id}> {verb} a {role.replace('_', ' ')}{where}.")
 
     async def _subscription(
-        self, command: LicenseCommand, key: AccountKey, actor: Actor
-    ) -> dict[str, Any]:
+        self,
+        command: LicenseCommand,
+        key: AccountKey,
+        actor: Actor,
+        trigger_id: str,
+        client: AsyncWebClient,
+    ) -> dict[str, Any] | None:
         service, call = self.deps.service, self.deps.call
         if command.action == "billing":
             if not command.text.strip():
@@ -140,6 +147,9 @@ class SlashCommand:
                 )
             await call(service.set_billing_details, key, actor, command.text)
             return views.text_message("Billing details saved.")
+        if command.action in ("subscribe", "cancel", "reactivate"):
+            await self.subscription.open(command, key, actor, trigger_id, client)
+            return None
         return views.status_message(await call(service.status, key, actor))
 
     async def _check_member(self, client: AsyncWebClient, user: str) -> None:

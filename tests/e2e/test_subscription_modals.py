@@ -1,0 +1,85 @@
+"""Subscribing, canceling and reactivating through the modals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from licensing.schemas import AccountKey, Actor
+from tests.conftest import FakeClock
+from tests.e2e.conftest import Slack
+
+TEAM = AccountKey(team_id="T0001")
+OLIVIA = Actor(user_id="UOWNER", workspace_admin=True)
+
+
+def _trial_with_seats(slack: Slack) -> None:
+    slack.send.slash_command("status")
+    slack.service.purchase(TEAM, OLIVIA, 5, "talk", idempotency_key="trial")
+    slack.service.assign(TEAM, OLIVIA, "UDANA", "talk")
+    slack.send.slash_command("subscription billing Visa ending 4242")
+
+
+def test_subscribing_reviews_the_first_invoice_and_charges_it_once(slack: Slack) -> None:
+    _trial_with_seats(slack)
+    slack.send.slash_command("subscription subscribe")
+    entry = slack.fake.latest_view()
+    assert entry["blocks"][1]["element"]["initial_value"] == "5"
+    send = slack.send
+    values = {
+        "interval": {"interval_value": send.static_select("month")},
+        "seats|Main|talk": {"count_value": send.number_input("3")},
+    }
+    review = send.view_submission(entry, values=values).json()
+    shown = str(review["view"]["blocks"])
+    assert "3 × talk in Main: 45.00 USD" in shown
+    assert "*45.00 USD* charged now, in advance" in shown
+
+    confirm = {**entry, **review["view"], "id": entry["id"]}
+    done = send.view_submission(confirm).json()
+    assert "<@UOWNER> subscribed (monthly): 45.00 USD charged" in str(done["view"])
+    send.view_submission(confirm)
+    invoices = slack.service.invoices(TEAM, OLIVIA)
+    assert [(i.kind, i.total) for i in invoices] == [("subscription", Decimal("45.00"))]
+
+
+def test_keeping_fewer_seats_than_assigned_is_shown_on_the_form(slack: Slack) -> None:
+    _trial_with_seats(slack)
+    slack.service.assign(TEAM, OLIVIA, "UERIK", "talk")
+    slack.send.slash_command("subscription subscribe")
+    entry = slack.fake.latest_view()
+    values = {
+        "interval": {"interval_value": slack.send.static_select("year")},
+        "seats|Main|talk": {"count_value": slack.send.number_input("1")},
+    }
+    answer = slack.send.view_submission(entry, values=values).json()
+    assert answer["response_action"] == "errors"
+    assert "Main has 2 Talk seat(s) assigned, so it cannot keep only 1" in str(answer["errors"])
+
+
+def test_cancel_then_reactivate(slack: Slack, clock: FakeClock) -> None:
+    _trial_with_seats(slack)
+    slack.send.slash_command("subscription subscribe")
+    entry = slack.fake.latest_view()
+    values = {
+        "interval": {"interval_value": slack.send.static_select("month")},
+        "seats|Main|talk": {"count_value": slack.send.number_input("2")},
+    }
+    review = slack.send.view_submission(entry, values=values).json()["view"]
+    slack.send.view_submission({**entry, **review, "id": entry["id"]})
+
+    slack.send.slash_command("subscription cancel")
+    cancel = slack.fake.latest_view()
+    assert "Cancel the subscription on Feb 28, 2026 09:00 UTC" in str(cancel["blocks"])
+    done = slack.send.view_submission(cancel).json()
+    assert "it ends on Feb 28, 2026 09:00 UTC" in str(done["view"])
+    assert slack.service.status(TEAM, OLIVIA).subscription.status == "canceling"
+
+    slack.send.slash_command("subscription reactivate")
+    slack.send.view_submission(slack.fake.latest_view())
+    assert slack.service.status(TEAM, OLIVIA).subscription.status == "active"
+
+
+def test_members_cannot_open_the_subscription_modals(slack: Slack) -> None:
+    _trial_with_seats(slack)
+    answer = slack.send.slash_command("subscription cancel", user="UDANA").json()
+    assert "You cannot change the subscription: only company admins can" in answer["text"]
