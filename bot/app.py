@@ -13,7 +13,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import Engine
 
+from bot.installation import oauth_settings
 from bot.settings import Settings
 from commands.deps import Deps
 from commands.register import register
@@ -36,11 +38,20 @@ def web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-def build_app(settings: Settings, service: LicensingService, catalog: Catalog) -> AsyncApp:
+def build_app(
+    settings: Settings, service: LicensingService, catalog: Catalog, engine: Engine | None = None
+) -> AsyncApp:
+    """The app for one workspace (bot token), or for many (OAuth; needs the `engine` whose
+    database keeps the installations)."""
     settings.check_slack()
+    oauth = None
+    if settings.uses_oauth:
+        assert engine is not None, "OAuth keeps installations in the database"
+        oauth = oauth_settings(settings, engine, service)
     app = AsyncApp(
         client=web_client(settings),
         signing_secret=settings.slack_signing_secret or "socket-mode",
+        oauth_settings=oauth,
         process_before_response=True,
     )
     register(app, Deps(service=service, catalog=catalog))

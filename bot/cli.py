@@ -69,7 +69,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.port:
         settings = settings.model_copy(update={"port": args.port})
     components = build(settings)
-    app = build_app(settings, components.service, components.catalog)
+    app = build_app(settings, components.service, components.catalog, components.engine)
     serve(app, settings)
     return 0
 

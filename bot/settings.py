@@ -25,13 +25,39 @@ class Settings(BaseSettings):
     slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
     slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
     host: str = "0.0.0.0"
     port: int = Field(default=3000, ge=1, le=65535)
 
+    @property
+    def uses_oauth(self) -> bool:
+        return bool(self.slack_client_id or self.slack_client_secret)
+
     def check_slack(self) -> None:
-        """Stop start-up with a message naming what is missing."""
-        missing = [] if self.slack_bot_token else ["SLACK_BOT_TOKEN"]
+        """Stop start-up with a message naming what is missing or contradictory."""
+        if self.uses_oauth and self.slack_bot_token:
+            raise ConfigurationError(
+                "Set SLACK_BOT_TOKEN for one workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                "to install in many workspaces with OAuth, not both."
+            )
+        missing = []
+        if self.uses_oauth:
+            missing += [
+                n
+                for n, v in (
+                    ("SLACK_CLIENT_ID", self.slack_client_id),
+                    ("SLACK_CLIENT_SECRET", self.slack_client_secret),
+                )
+                if not v
+            ]
+            if self.slack_app_token:
+                raise ConfigurationError(
+                    "OAuth installs need HTTP mode (/slack/install): unset SLACK_APP_TOKEN."
+                )
+        elif not self.slack_bot_token:
+            missing.append("SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)")
         if not self.slack_app_token and not self.slack_signing_secret:
             missing.append("SLACK_SIGNING_SECRET")  # HTTP mode verifies every request with it
         if missing:

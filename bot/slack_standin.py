@@ -248,6 +248,7 @@ class _WebApi:
             "views.push": self.views_push,
             "views.update": self.views_update,
             "views.publish": self.views_publish,
+            "oauth.v2.access": self.oauth_v2_access,
         }
 
     def call(self, method: str, params: JsonDict, token: str | None) -> JsonDict:
@@ -255,7 +256,8 @@ class _WebApi:
         if handler is None:
             return {"ok": False, "error": "unknown_method"}
         try:
-            _check_token(token)
+            if method != "oauth.v2.access":  # authenticated with the client id and secret
+                _check_token(token)
             return {"ok": True, **handler(params)}
         except _ApiError as error:
             return error.to_json()
@@ -263,6 +265,23 @@ class _WebApi:
     def next_ts(self) -> str:
         micros = next(self._ts_counter) * 100
         return f"{_FIRST_TS + micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def oauth_v2_access(self, params: JsonDict) -> JsonDict:
+        """Exchange an install code. A code `code-<user id>` says who installed the app."""
+        code = _param(params, "code", "invalid_code")
+        ws = self.workspace
+        installer = code.removeprefix("code-") if code.startswith("code-") else "UOWNER"
+        return {
+            "access_token": f"xoxb-{ws.team_id}-installed",
+            "token_type": "bot",
+            "scope": "chat:write,commands,users:read",
+            "bot_user_id": ws.bot_user_id,
+            "app_id": ws.app_id,
+            "team": {"id": ws.team_id, "name": ws.team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": installer},
+        }
 
     # users and conversations
 

@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
+from bot.installation import BOT_SCOPES
 from commands.register import COMMAND
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,3 +65,7 @@ def test_the_manifest_asks_for_exactly_the_scopes_the_code_uses(manifest: dict[s
     assert not unknown, f"add the scope of {unknown} to SCOPE_OF_METHOD"
     needed = {SCOPE_OF_METHOD[m] for m in called} - {None} | {"commands"}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
+
+
+def test_the_oauth_install_asks_for_the_manifests_scopes(manifest: dict[str, Any]) -> None:
+    assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])

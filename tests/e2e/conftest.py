@@ -5,10 +5,12 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 import uvicorn
+from slack_bolt.async_app import AsyncApp
 from sqlalchemy import Engine
 
 from bot.app import build_app
@@ -37,6 +39,25 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@contextmanager
+def serving(app: AsyncApp) -> Iterator[str]:
+    """Serve `app` with uvicorn on a free loopback port; yield its base URL."""
+    port = _free_port()
+    config = uvicorn.Config(
+        SlackServer(app), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(5)
+
+
 @pytest.fixture
 def slack(engine: Engine, catalog: Catalog, clock: FakeClock) -> Iterator[Slack]:
     workspace = Workspace()
@@ -48,23 +69,6 @@ def slack(engine: Engine, catalog: Catalog, clock: FakeClock) -> Iterator[Slack]
             slack_api_url=fake.api_url,
         )
         service = LicensingService(make_session_factory(engine), catalog, clock)
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(
-                SlackServer(build_app(settings, service, catalog)),
-                host="127.0.0.1",
-                port=port,
-                log_level="warning",
-                lifespan="off",
-            )
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            thread.join(0.01)
-        base = f"http://127.0.0.1:{port}"
-        yield Slack(
-            fake, SlackRequester(base + EVENTS_PATH, SIGNING_SECRET, workspace, fake), service, base
-        )
-        server.should_exit = True
-        thread.join(5)
+        with serving(build_app(settings, service, catalog)) as base:
+            send = SlackRequester(base + EVENTS_PATH, SIGNING_SECRET, workspace, fake)
+            yield Slack(fake, send, service, base)
