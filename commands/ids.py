@@ -16,3 +16,6 @@ SUBSCRIPTION_ENTRY = "subscription_entry"
 SUBSCRIPTION_REVIEW = "subscription_review"
 INTERVAL_BLOCK, INTERVAL_ACTION = "interval", "interval_value"
 POOL_SEATS_PREFIX = "seats|"  # block id: seats|<office>|<product id>
+
+PEOPLE_ENTRY = "people_entry"
+USER_BLOCK, USER_ACTION = "user", "user_value"

@@ -8,6 +8,7 @@ from commands import ids
 from commands.actions import HomeTab, SeatButtons
 from commands.deps import Deps
 from commands.modals import SeatModals
+from commands.people import PeopleModal
 from commands.slash import SlashCommand
 from commands.subscription import SubscriptionModals
 
@@ -21,6 +22,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.view(ids.SEATS_ENTRY)(modals.entry)
     app.view(ids.SEATS_REVIEW)(modals.confirm)
     app.view(ids.SUBSCRIPTION_ENTRY)(subscription.entry)
+    app.view(ids.PEOPLE_ENTRY)(PeopleModal(deps).submit)
     app.view(ids.SUBSCRIPTION_REVIEW)(subscription.confirm)
     app.action(ids.OPEN_BUY)(buttons.open_buy)
     app.action(ids.OPEN_RESTORE)(buttons.open_restore)

@@ -15,11 +15,7 @@ from licensing.errors import LicensingError, NoSeatAvailable
 from licensing.model import RoleName
 from licensing.schemas import AccountKey, Actor
 
-USAGE = {
-    "assign": "Name the user: `/license assign @dana talk [office]`.",
-    "revoke": "Name the user and product: `/license revoke @dana talk`.",
-    "channel": "Name the channel: `/license channel #licenses`.",
-}
+CHANNEL_USAGE = "Name the channel: `/license channel #licenses`."
 
 
 class SlashCommand:
@@ -59,7 +55,11 @@ class SlashCommand:
             await client.views_open(trigger_id=body["trigger_id"], view=modal)
             return None
         if name in ("assign", "revoke") and (command.user_id is None or command.product is None):
-            return views.text_message(USAGE[name])
+            modal = views.people_entry_modal(
+                name, self.deps.catalog, offices, command, body.get("channel_id", "")
+            )
+            await client.views_open(trigger_id=body["trigger_id"], view=modal)
+            return None
         if name == "assign":
             assert command.user_id and command.product
             await self._check_member(client, command.user_id)
@@ -95,7 +95,7 @@ class SlashCommand:
             return views.audit_message(await call(service.audit, key, actor, limit=25), tz)
         if name == "channel":
             if command.channel_id is None:
-                return views.text_message(USAGE["channel"])
+                return views.text_message(CHANNEL_USAGE)
             await call(service.set_notice_channel, key, actor, command.channel_id)
             return views.text_message(f"Notices will go to <#{command.channel_id}>.")
         if name == "timezone":

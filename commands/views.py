@@ -23,10 +23,12 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
     StaticSelectElement,
+    UserSelectElement,
 )
 from slack_sdk.models.views import View
 
 from commands import ids
+from commands.parsing import LicenseCommand
 from licensing.catalog import Catalog
 from licensing.errors import NoSeatAvailable
 from licensing.schemas import (
@@ -514,3 +516,50 @@ def subscription_done_text(
             f"<@{user_id}> canceled the subscription: it ends on {when(change.ends_at, time_zone)}"
         )
     return f"<@{user_id}> reactivated the subscription"
+
+
+def people_entry_modal(
+    action: str, catalog: Catalog, offices: list[str], command: LicenseCommand, channel_id: str
+) -> View:
+    """Asks for what `/license assign` or `revoke` was not given; acts on submit."""
+    product_options = [Option(value=p.id, label=p.name) for p in catalog.products]
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=ids.USER_BLOCK,
+            label="User",
+            element=UserSelectElement(action_id=ids.USER_ACTION, initial_user=command.user_id),
+        ),
+        InputBlock(
+            block_id=ids.PRODUCT_BLOCK,
+            label="Product",
+            element=StaticSelectElement(
+                action_id=ids.PRODUCT_ACTION,
+                options=product_options,
+                initial_option=_pick(product_options, command.product),
+            ),
+        ),
+    ]
+    if action == "assign":
+        office_options = [Option(value=o, label=o) for o in offices]
+        blocks.append(
+            InputBlock(
+                block_id=ids.OFFICE_BLOCK,
+                label="Office",
+                element=StaticSelectElement(
+                    action_id=ids.OFFICE_ACTION,
+                    options=office_options,
+                    initial_option=_pick(office_options, command.office)
+                    or _pick(office_options, "Main"),
+                ),
+            )
+        )
+    title = "Assign a seat" if action == "assign" else "Revoke a seat"
+    return View(
+        type="modal",
+        callback_id=ids.PEOPLE_ENTRY,
+        private_metadata=json.dumps({"action": action, "channel": channel_id}),
+        title=PlainTextObject(text=title),
+        submit=PlainTextObject(text="Assign" if action == "assign" else "Revoke"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=blocks,
+    )

@@ -1,0 +1,82 @@
+"""Assigning and revoking: at once from the command, or through the modal when arguments lack."""
+
+from __future__ import annotations
+
+from licensing.model import RoleName
+from licensing.schemas import AccountKey, Actor
+from tests.e2e.conftest import Slack
+
+TEAM = AccountKey(team_id="T0001")
+OLIVIA = Actor(user_id="UOWNER", workspace_admin=True)
+
+
+def _with_seats(slack: Slack, seats: int) -> None:
+    slack.send.slash_command("status")
+    slack.service.purchase(TEAM, OLIVIA, seats, "talk", idempotency_key="seats")
+
+
+def test_assign_without_arguments_asks_in_a_modal_and_confirms_ephemerally(slack: Slack) -> None:
+    _with_seats(slack, 2)
+    slack.send.slash_command("assign", channel="C0LICENSES")
+    modal = slack.fake.latest_view()
+    assert modal["callback_id"] == "people_entry"
+    send = slack.send
+    values = {
+        "user": {"user_value": send.users_select("UDANA")},
+        "product": {"product_value": send.static_select("talk")},
+        "office": {"office_value": send.static_select("Main")},
+    }
+    assert send.view_submission(modal, values=values).status == 200
+    [told] = slack.fake.wait_for("chat.postEphemeral")
+    assert told.params["channel"] == "C0LICENSES" and told.params["user"] == "UOWNER"
+    assert told.params["text"] == "<@UDANA> now holds a Talk seat in Main. 1 seat(s) left."
+
+
+def test_the_modal_refuses_a_deleted_user_on_the_field(slack: Slack) -> None:
+    _with_seats(slack, 1)
+    slack.send.slash_command("assign talk")
+    values = {
+        "user": {"user_value": slack.send.users_select("UGONE")},
+        "product": {"product_value": slack.send.static_select("talk")},
+        "office": {"office_value": slack.send.static_select("Main")},
+    }
+    answer = slack.send.view_submission(slack.fake.latest_view(), values=values).json()
+    assert answer == {
+        "response_action": "errors",
+        "errors": {"user": "Pick an active member of this workspace."},
+    }
+
+
+def test_revoke_lists_the_add_ons_revoked_with_the_license(slack: Slack) -> None:
+    _with_seats(slack, 1)
+    slack.service.purchase(TEAM, OLIVIA, 1, "recording", idempotency_key="rec")
+    slack.send.slash_command("assign <@UDANA> talk")
+    slack.send.slash_command("assign <@UDANA> recording")
+    answer = slack.send.slash_command("revoke <@UDANA|dana> talk").json()
+    assert answer["text"] == (
+        "<@UDANA> no longer holds a Talk seat in Main. "
+        "Also revoked: Call Recording. The seat is available again."
+    )
+
+
+def test_an_office_admin_of_another_office_is_refused(slack: Slack) -> None:
+    _with_seats(slack, 2)
+    slack.service.add_office(TEAM, OLIVIA, "Berlin")
+    slack.service.grant_role(TEAM, OLIVIA, "UERIK", RoleName.OFFICE_ADMIN, "Berlin")
+    answer = slack.send.slash_command("assign <@UDANA> talk Main", user="UERIK").json()
+    assert "only company admins and admins of Main can" in answer["text"]
+    [account] = slack.service.export()
+    assert account.offices[0].pools[0].assigned_user_ids == []
+
+
+def test_admins_and_the_notice_channel_are_set_from_the_command(slack: Slack) -> None:
+    slack.send.slash_command("status")
+    assert slack.send.slash_command("admins add <@UDANA>").json()["text"] == (
+        "<@UDANA> is now a company admin."
+    )
+    listed = slack.send.slash_command("admins list").json()["text"]
+    assert "<@UDANA> — company admin" in listed
+    assert slack.send.slash_command("channel <#C0LICENSES|licenses>").json()["text"] == (
+        "Notices will go to <#C0LICENSES>."
+    )
+    assert "Nothing recorded" not in slack.send.slash_command("audit").json()["text"]
