@@ -11,16 +11,19 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from commands import views
+from commands.parsing import LicenseCommand
 from licensing.catalog import load_catalog
 from licensing.errors import NoSeatAvailable
 from licensing.schemas import (
     AccountStatus,
     AssignmentChange,
     HeldSeat,
+    InvoiceLineView,
     PoolSummary,
     PurchaseQuote,
     SeatChange,
     SeatCounts,
+    SubscribeQuote,
     SubscriptionSummary,
 )
 
@@ -53,6 +56,22 @@ CHANGE = SeatChange(
     pool_after=COUNTS,
     next_invoice_estimate=Decimal("60.00"),
     currency="USD",
+)
+SUBSCRIBE = SubscribeQuote(
+    interval="month",
+    period_start=T0,
+    period_end=T1,
+    currency="USD",
+    total=Decimal("45.00"),
+    lines=[
+        InvoiceLineView(
+            product_id="talk",
+            office="Main",
+            seats=3,
+            unit_price=Decimal("15.00"),
+            amount=Decimal("45.00"),
+        )
+    ],
 )
 STATUS = AccountStatus(
     team_id="T1",
@@ -94,6 +113,12 @@ def all_modals() -> list[View]:
         views.seat_change_review_modal("restore", CHANGE, "UTC", {"action": "restore"}),
         views.done_modal("Done", views.purchase_done_text(QUOTE, "U1")),
         views.home_view(STATUS),
+        views.people_entry_modal("assign", catalog, ["Main"], LicenseCommand(name="assign"), "C1"),
+        views.people_entry_modal("revoke", catalog, ["Main"], LicenseCommand(name="revoke"), "C1"),
+        views.subscribe_entry_modal(STATUS, "year"),
+        views.subscribe_review_modal(SUBSCRIBE, "UTC", {"action": "subscribe"}),
+        views.cancel_review_modal(STATUS),
+        views.reactivate_review_modal(STATUS),
         views.home_view(None, "licensebot is not set up in this workspace yet."),
     ]
 
