@@ -121,6 +121,7 @@ def subscribe(
     subscription.anchor, subscription.period_index = quote.period_start, 0
     subscription.current_period_start = quote.period_start
     subscription.current_period_end = quote.period_end
+    context.record("subscription_started", detail=f"billed {interval}ly")
     invoice = context.invoice("subscription", context.current_period(), quote.lines, "subscribed")
     return quote.model_copy(update={"invoice_id": invoice.id})
 

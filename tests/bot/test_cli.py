@@ -107,7 +107,7 @@ def test_export_prints_every_account_with_amounts_as_decimal_strings(env: dict[s
         "USD",
     )
     assert invoice["lines"][0]["amount"] == "45.00"
-    assert [e["event"] for e in account["ledger"]][-2:] == ["billing_details_updated", "subscribed"]
+    assert [e["event"] for e in account["ledger"]][-2:] == ["subscription_started", "subscribed"]
     assert json.loads(run_cli("export", "--team", "TOTHER", env=env).stdout) == []
 
 
@@ -120,7 +120,7 @@ def test_export_as_csv_has_one_row_per_pool_invoice_line_and_ledger_row(
     assert [r["record"] for r in rows].count("pool") == 1
     [line] = [r for r in rows if r["record"] == "invoice_line"]
     assert (line["product"], line["seats"], line["amount"]) == ("talk", "3", "45.00")
-    assert sum(r["record"] == "ledger" for r in rows) == 5
+    assert sum(r["record"] == "ledger" for r in rows) == 6
 
 
 def test_the_test_clock_is_refused_unless_enabled(env: dict[str, str]) -> None:
