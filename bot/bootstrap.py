@@ -35,7 +35,10 @@ def build(settings: Settings | None = None, *, migrate_sqlite: bool = True) -> C
     if migrate_sqlite and engine.dialect.name == "sqlite":
         upgrade(engine)
     session_factory = make_session_factory(engine)
-    clock: Clock = StoredTestClock(session_factory) if settings.test_clock else SystemClock()
+    clock: Clock = SystemClock()
+    if settings.test_clock:
+        clock = StoredTestClock(session_factory)
+        clock.start()
     policy = Policy(max_seats=settings.max_seats, trial_days=settings.trial_days)
     service = LicensingService(session_factory, catalog, clock, policy)
     return Components(settings, engine, session_factory, catalog, clock, service)

@@ -13,7 +13,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from bot.app import build_app
-from bot.bootstrap import build
+from bot.bootstrap import Components, build
 from bot.server import serve
 from bot.settings import ConfigurationError, Settings
 from licensing.catalog import Catalog, load_catalog
@@ -21,6 +21,8 @@ from licensing.clock import StoredTestClock, parse_duration
 from licensing.errors import CatalogError, LicensingError
 from licensing.export import AccountExport
 from licensing.migrate import upgrade
+from scheduler.runner import background_scheduler, blocking_scheduler
+from scheduler.sweeps import close_due_periods
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="serve the Slack app (HTTP, or Socket Mode)")
     run.add_argument("--port", type=int, help="HTTP port (default 3000, or LICENSEBOT_PORT)")
     run.set_defaults(handler=_run)
+
+    scheduler = commands.add_parser("scheduler", help="run only the scheduler's sweeps")
+    scheduler.set_defaults(handler=_scheduler)
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.set_defaults(handler=_migrate)
@@ -70,7 +75,19 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.model_copy(update={"port": args.port})
     components = build(settings)
     app = build_app(settings, components.service, components.catalog, components.engine)
-    serve(app, settings)
+    sweeps = background_scheduler(components.service, settings.sweep_seconds)
+    sweeps.start()
+    try:
+        serve(app, settings)
+    finally:
+        sweeps.shutdown(wait=False)
+    return 0
+
+
+def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    components = build(settings)
+    print(f"licensebot: sweeping every {settings.sweep_seconds:g} s", flush=True)
+    blocking_scheduler(components.service, settings.sweep_seconds).start()
     return 0
 
 
@@ -182,18 +199,18 @@ def _write_csv(accounts: Iterable[AccountExport], out: TextIO) -> None:
             )
 
 
-def _test_clock(settings: Settings) -> StoredTestClock:
+def _test_clock(settings: Settings) -> tuple[StoredTestClock, Components]:
     if not settings.test_clock:
         raise LicensingError(
             "The test clock is off. Set LICENSEBOT_TEST_CLOCK=1 to use simulated time."
         )
-    clock = build(settings).clock
-    assert isinstance(clock, StoredTestClock)
-    return clock
+    components = build(settings)
+    assert isinstance(components.clock, StoredTestClock)
+    return components.clock, components
 
 
 def _clock_show(args: argparse.Namespace, settings: Settings) -> int:
-    print(_test_clock(settings).now().isoformat())
+    print(_test_clock(settings)[0].now().isoformat())
     return 0
 
 
@@ -204,13 +221,27 @@ def _clock_set(args: argparse.Namespace, settings: Settings) -> int:
         raise LicensingError(
             f"“{args.moment}” is not an ISO 8601 time, e.g. 2026-12-01T09:00:00+00:00."
         ) from exc
-    print(_test_clock(settings).set(moment).isoformat())
+    clock, components = _test_clock(settings)
+    print(clock.set(moment).isoformat())
+    _sweep_now(components)
     return 0
 
 
 def _clock_advance(args: argparse.Namespace, settings: Settings) -> int:
-    print(_test_clock(settings).advance(parse_duration(args.duration)).isoformat())
+    clock, components = _test_clock(settings)
+    print(clock.advance(parse_duration(args.duration)).isoformat())
+    _sweep_now(components)
     return 0
+
+
+def _sweep_now(components: Components) -> None:
+    """Run the sweeps for the new simulated time at once, as Stripe's test clocks do."""
+    for closed in close_due_periods(components.service):
+        charged = closed.invoice and f", charged {closed.invoice.total} {closed.invoice.currency}"
+        print(
+            f"{closed.team_id}: period ending {closed.period_end.isoformat()} "
+            f"{closed.outcome}{charged or ''}"
+        )
 
 
 if __name__ == "__main__":

@@ -35,12 +35,22 @@ class StoredTestClock:
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
 
-    def now(self) -> datetime:
+    def start(self) -> None:
+        """Store the starting time, if none is stored yet. Call before serving requests."""
         with self._session_factory() as session:
+            started = session.get(orm.TestClockRow, 1) is not None
+        if not started:
+            self.set(datetime.now(UTC).replace(microsecond=0))
+
+    def now(self) -> datetime:
+        # A read-only transaction: `now()` is called inside write transactions, and on SQLite a
+        # second writer there would wait for the first, which waits for the time.
+        with self._session_factory() as session:
+            session.connection(execution_options={"read_only": True})
             row = session.get(orm.TestClockRow, 1)
-            if row is not None:
-                return row.now
-        return self.set(datetime.now(UTC).replace(microsecond=0))
+            if row is None:
+                raise ClockError("The test clock was not started; run `licensebot clock show`.")
+            return row.now
 
     def set(self, moment: datetime) -> datetime:
         if moment.tzinfo is None:

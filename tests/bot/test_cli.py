@@ -133,12 +133,31 @@ def test_the_test_clock_is_shared_through_the_database_and_moves_forward_only(
     env: dict[str, str],
 ) -> None:
     on = {**env, "LICENSEBOT_TEST_CLOCK": "1"}
-    assert run_cli("clock", "set", "2026-12-01T09:00:00+00:00", env=on).stdout.strip() == (
-        "2026-12-01T09:00:00+00:00"
+    assert run_cli("clock", "set", "2030-12-01T09:00:00+00:00", env=on).stdout.strip() == (
+        "2030-12-01T09:00:00+00:00"
     )
-    assert run_cli("clock", "advance", "1w2d", env=on).stdout.strip() == "2026-12-10T09:00:00+00:00"
-    assert run_cli("clock", "show", env=on).stdout.strip() == "2026-12-10T09:00:00+00:00"
-    back = run_cli("clock", "set", "2026-12-01T00:00:00+00:00", env=on)
+    assert run_cli("clock", "advance", "1w2d", env=on).stdout.strip() == "2030-12-10T09:00:00+00:00"
+    assert run_cli("clock", "show", env=on).stdout.strip() == "2030-12-10T09:00:00+00:00"
+    back = run_cli("clock", "set", "2030-12-01T00:00:00+00:00", env=on)
     assert back.returncode == 2 and "only moves forward" in back.stderr
     bad = run_cli("clock", "advance", "soon", env=on)
     assert bad.returncode == 2 and "is not a duration" in bad.stderr
+
+
+def test_advancing_the_test_clock_runs_the_period_end_sweep_at_once(env: dict[str, str]) -> None:
+    on = {**env, "LICENSEBOT_TEST_CLOCK": "1"}
+    run_cli("clock", "set", "2031-01-31T09:00:00+00:00", env=on)  # the clock only moves forward
+    service = build(Settings(database_url=env["DATABASE_URL"], test_clock=True)).service
+    key, owner = AccountKey(team_id="T1"), Actor(user_id="U1")
+    service.install(key, owner.user_id)
+    service.purchase(key, owner, 2, "talk", idempotency_key="trial")
+    service.set_billing_details(key, owner, "Visa ending 4242")
+    service.subscribe(key, owner, Interval.MONTH, idempotency_key="subscribe")
+
+    result = run_cli("clock", "advance", "60d", env=on)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        "T1: period ending 2031-02-28T09:00:00+00:00 renewed, charged 30.00 USD",
+        "T1: period ending 2031-03-31T09:00:00+00:00 renewed, charged 30.00 USD",
+    ]

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from licensing import errors
 from licensing.calendar import ProrationMode
 from licensing.catalog import Catalog
+from licensing.clock import StoredTestClock
 from licensing.db import make_session_factory
 from licensing.schemas import AccountKey, Actor
 from licensing.service import LicensingService
@@ -93,3 +94,21 @@ def test_the_notice_channel_and_offices_are_company_admin_settings(
         service.add_office(account, OWNER, "   ")
     with pytest.raises(errors.NotAllowed):
         service.set_notice_channel(account, Actor(user_id="UMEMBER"), "C999")
+
+
+def test_the_stored_test_clock_drives_the_service_without_locking_itself_out(
+    engine: Engine, catalog: Catalog
+) -> None:
+    sessions = make_session_factory(engine)
+    clock = StoredTestClock(sessions)
+    clock.start()
+    clock.set(datetime(2031, 1, 31, 9, tzinfo=UTC))
+    service = LicensingService(sessions, catalog, clock)
+    key = AccountKey(team_id="TCLOCK")
+    service.install(key, OWNER.user_id)
+    subscribe(service, key, seats=1)
+    clock.advance(timedelta(days=28))
+    assert service.close_next_due_period() is not None
+    assert service.status(key, OWNER).subscription.period_end == datetime(
+        2031, 3, 31, 9, tzinfo=UTC
+    )

@@ -1,0 +1,26 @@
+"""Sweeps: each asks the database what is due and does it, so nothing depends on timers held
+in memory, and nothing is lost while the process was down."""
+
+from __future__ import annotations
+
+import logging
+
+from licensing.schemas import PeriodClosed
+from licensing.service import LicensingService
+
+log = logging.getLogger(__name__)
+
+
+def close_due_periods(service: LicensingService, *, limit: int | None = None) -> list[PeriodClosed]:
+    """Close due periods, oldest first, one account per transaction, until none is due (or
+    `limit` are closed). Several processes may sweep at once; each period closes once."""
+    closed: list[PeriodClosed] = []
+    while limit is None or len(closed) < limit:
+        result = service.close_next_due_period()
+        if result is None:
+            break
+        log.info(
+            "closed %s period ending %s: %s", result.team_id, result.period_end, result.outcome
+        )
+        closed.append(result)
+    return closed

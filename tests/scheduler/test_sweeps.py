@@ -1,0 +1,59 @@
+"""The period-end sweep and its APScheduler job."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from licensing.schemas import AccountKey
+from licensing.service import LicensingService
+from scheduler.runner import PERIOD_END_JOB, add_jobs
+from scheduler.sweeps import close_due_periods
+from tests.conftest import OWNER, FakeClock
+from tests.licensing.helpers import subscribe
+
+
+def _accounts(service: LicensingService, teams: list[str]) -> None:
+    for team in teams:
+        key = AccountKey(team_id=team)
+        service.install(key, OWNER.user_id)
+        subscribe(service, key, seats=2)
+
+
+def test_a_sweep_closes_every_due_period_of_every_account_once(
+    service: LicensingService, clock: FakeClock
+) -> None:
+    _accounts(service, ["TA", "TB", "TC"])
+    clock.current = datetime(2026, 4, 1, tzinfo=UTC)  # two period ends (Feb 28, Mar 31) passed
+
+    closed = close_due_periods(service)
+
+    assert sorted((c.team_id, c.period_end.month) for c in closed) == [
+        ("TA", 2),
+        ("TA", 3),
+        ("TB", 2),
+        ("TB", 3),
+        ("TC", 2),
+        ("TC", 3),
+    ]
+    assert {c.invoice.total for c in closed if c.invoice} == {Decimal("30.00")}
+    assert close_due_periods(service) == []
+
+
+def test_a_sweep_can_stop_after_a_batch(service: LicensingService, clock: FakeClock) -> None:
+    _accounts(service, ["TA", "TB"])
+    clock.current = datetime(2026, 3, 1, tzinfo=UTC)
+    assert len(close_due_periods(service, limit=1)) == 1
+    assert len(close_due_periods(service)) == 1
+
+
+def test_the_job_coalesces_missed_runs_and_never_overlaps_itself(
+    service: LicensingService,
+) -> None:
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_jobs(scheduler, service, every_seconds=30)
+    job = scheduler.get_job(PERIOD_END_JOB)
+    assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 30)
+    assert job.trigger.interval.total_seconds() == 30
