@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from commands import views
 from commands.directory import Directory
 from licensing.catalog import Catalog
 from licensing.errors import AccountNotFound, LicensingError
@@ -17,6 +20,8 @@ from licensing.schemas import AccountKey, Actor
 from licensing.service import LicensingService
 
 P = ParamSpec("P")
+# Applies a confirmed request (its private metadata) under an idempotency key; says what it did.
+Apply = Callable[[AccountKey, Actor, dict[str, Any], str], Awaitable[str]]
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -75,6 +80,30 @@ class Deps:
                 raise NotSetUp() from None
             await self.call(self.service.install, key, actor.user_id)
         return key, actor
+
+    async def confirm(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        view: dict[str, Any],
+        apply: Apply,
+    ) -> None:
+        """The Confirm of a review modal: apply it once per view (the view id is the
+        idempotency key), show what was done, and log it in the notice channel."""
+        request = json.loads(view["private_metadata"])
+        idempotency_key = f"view:{view['id']}"
+        try:
+            key, actor = await self.requester(client, body)
+            text = await apply(key, actor, request, idempotency_key)
+        except LicensingError as refusal:
+            await ack(
+                response_action="update", view=views.done_modal("Nothing changed", refusal.message)
+            )
+            return
+        await ack(response_action="update", view=views.done_modal("Done", text))
+        if self.first_time(idempotency_key):
+            self.after_ack(self.notify(client, key, actor, text))
 
     async def notify(
         self, client: AsyncWebClient, key: AccountKey, actor: Actor, text: str

@@ -3,7 +3,6 @@ reactivate (review → Confirm). The view id is the idempotency key of the confi
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -67,19 +66,7 @@ class SubscriptionModals:
     async def confirm(
         self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, view: dict[str, Any]
     ) -> None:
-        request = json.loads(view["private_metadata"])
-        idempotency_key = f"view:{view['id']}"
-        try:
-            key, actor = await self.deps.requester(client, body)
-            text = await self._apply(key, actor, request, idempotency_key)
-        except LicensingError as refusal:
-            await ack(
-                response_action="update", view=views.done_modal("Nothing changed", refusal.message)
-            )
-            return
-        await ack(response_action="update", view=views.done_modal("Done", text))
-        if self.deps.first_time(idempotency_key):
-            self.deps.after_ack(self.deps.notify(client, key, actor, text))
+        await self.deps.confirm(ack, body, client, view, self._apply)
 
     async def _apply(
         self, key: AccountKey, actor: Actor, request: dict[str, Any], idempotency_key: str

@@ -170,8 +170,16 @@ def seats_entry_modal(
     office: str | None,
 ) -> View:
     title, _ = VERBS[action]
-    product_options = [Option(value=p.id, label=p.name) for p in catalog.products]
-    office_options = [Option(value=o, label=o) for o in offices]
+    count_input = InputBlock(
+        block_id=ids.COUNT_BLOCK,
+        label="Seats",
+        element=NumberInputElement(
+            action_id=ids.COUNT_ACTION,
+            is_decimal_allowed=False,
+            min_value="1",
+            initial_value=str(count) if count else None,
+        ),
+    )
     return View(
         type="modal",
         callback_id=ids.SEATS_ENTRY,
@@ -179,36 +187,31 @@ def seats_entry_modal(
         title=PlainTextObject(text=f"{title} seats"),
         submit=PlainTextObject(text="Next"),
         close=PlainTextObject(text="Cancel"),
-        blocks=[
-            InputBlock(
-                block_id=ids.COUNT_BLOCK,
-                label="Seats",
-                element=NumberInputElement(
-                    action_id=ids.COUNT_ACTION,
-                    is_decimal_allowed=False,
-                    min_value="1",
-                    initial_value=str(count) if count else None,
-                ),
-            ),
-            InputBlock(
-                block_id=ids.PRODUCT_BLOCK,
-                label="Product",
-                element=StaticSelectElement(
-                    action_id=ids.PRODUCT_ACTION,
-                    options=product_options,
-                    initial_option=_pick(product_options, product),
-                ),
-            ),
-            InputBlock(
-                block_id=ids.OFFICE_BLOCK,
-                label="Office",
-                element=StaticSelectElement(
-                    action_id=ids.OFFICE_ACTION,
-                    options=office_options,
-                    initial_option=_pick(office_options, office) or _pick(office_options, "Main"),
-                ),
-            ),
-        ],
+        blocks=[count_input, _product_input(catalog, product), _office_input(offices, office)],
+    )
+
+
+def _product_input(catalog: Catalog, product: str | None) -> InputBlock:
+    options = [Option(value=p.id, label=p.name) for p in catalog.products]
+    return InputBlock(
+        block_id=ids.PRODUCT_BLOCK,
+        label="Product",
+        element=StaticSelectElement(
+            action_id=ids.PRODUCT_ACTION, options=options, initial_option=_pick(options, product)
+        ),
+    )
+
+
+def _office_input(offices: list[str], office: str | None) -> InputBlock:
+    options = [Option(value=o, label=o) for o in offices]
+    return InputBlock(
+        block_id=ids.OFFICE_BLOCK,
+        label="Office",
+        element=StaticSelectElement(
+            action_id=ids.OFFICE_ACTION,
+            options=options,
+            initial_option=_pick(options, office) or _pick(options, "Main"),
+        ),
     )
 
 
@@ -522,37 +525,14 @@ def people_entry_modal(
     action: str, catalog: Catalog, offices: list[str], command: LicenseCommand, channel_id: str
 ) -> View:
     """Asks for what `/license assign` or `revoke` was not given; acts on submit."""
-    product_options = [Option(value=p.id, label=p.name) for p in catalog.products]
-    blocks: list[Block] = [
-        InputBlock(
-            block_id=ids.USER_BLOCK,
-            label="User",
-            element=UserSelectElement(action_id=ids.USER_ACTION, initial_user=command.user_id),
-        ),
-        InputBlock(
-            block_id=ids.PRODUCT_BLOCK,
-            label="Product",
-            element=StaticSelectElement(
-                action_id=ids.PRODUCT_ACTION,
-                options=product_options,
-                initial_option=_pick(product_options, command.product),
-            ),
-        ),
-    ]
+    user_input = InputBlock(
+        block_id=ids.USER_BLOCK,
+        label="User",
+        element=UserSelectElement(action_id=ids.USER_ACTION, initial_user=command.user_id),
+    )
+    blocks: list[Block] = [user_input, _product_input(catalog, command.product)]
     if action == "assign":
-        office_options = [Option(value=o, label=o) for o in offices]
-        blocks.append(
-            InputBlock(
-                block_id=ids.OFFICE_BLOCK,
-                label="Office",
-                element=StaticSelectElement(
-                    action_id=ids.OFFICE_ACTION,
-                    options=office_options,
-                    initial_option=_pick(office_options, command.office)
-                    or _pick(office_options, "Main"),
-                ),
-            )
-        )
+        blocks.append(_office_input(offices, command.office))
     title = "Assign a seat" if action == "assign" else "Revoke a seat"
     return View(
         type="modal",
