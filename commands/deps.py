@@ -41,6 +41,7 @@ class Deps:
     directory: Directory = field(default_factory=Directory)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _done_keys: dict[str, None] = field(default_factory=dict)
+    _known_accounts: set[AccountKey] = field(default_factory=set)
 
     async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a service call off the event loop: it may wait for a database lock."""
@@ -73,12 +74,15 @@ class Deps:
         the account (single-workspace installs have no OAuth step to do it)."""
         key = account_key(body)
         actor = await self.directory.actor(client, user_id(body))
+        if key in self._known_accounts:  # accounts are never deleted, only their instance data
+            return key, actor
         try:
             await self.call(self.service.office_names, key, actor)
         except AccountNotFound:
             if not actor.workspace_admin:
                 raise NotSetUp() from None
             await self.call(self.service.install, key, actor.user_id)
+        self._known_accounts.add(key)
         return key, actor
 
     async def confirm(
