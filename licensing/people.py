@@ -7,7 +7,7 @@ from licensing.catalog import ProductKind
 from licensing.context import Context, seat_counts, seats_of
 from licensing.errors import AlreadyAssigned, LicenseRequired, NotAssigned
 from licensing.model import check_status_allows
-from licensing.schemas import AssignmentChange
+from licensing.schemas import AssignmentChange, PoolHolders
 
 
 def assign(
@@ -96,3 +96,30 @@ def _release(context: Context, assignment: orm.Assignment) -> None:
         user_id=assignment.user_id,
         seats=1,
     )
+
+
+def holders(
+    context: Context, product_text: str | None, office_text: str | None, limit: int
+) -> list[PoolHolders]:
+    """Who holds the seats of each pool the actor manages (or of the office asked for)."""
+    product_id = context.product(product_text).id if product_text else None
+    office = context.office(office_text) if office_text else None
+    if office is not None:
+        context.access.require_office(office.id, office.name, "list users")
+    result = []
+    for pool in context.repo.pools(context.account.id):
+        wanted = product_id in (None, pool.product_id) and (
+            pool.office_id == office.id if office else context.access.manages(pool.office_id)
+        )
+        if wanted:
+            users = list(context.repo.holders(pool.id, limit=limit + 1))
+            result.append(
+                PoolHolders(
+                    office=context.office_name(pool.office_id),
+                    product_id=pool.product_id,
+                    product_name=context.product(pool.product_id).name,
+                    user_ids=users[:limit],
+                    more=len(users) > limit,
+                )
+            )
+    return result

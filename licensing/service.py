@@ -92,7 +92,9 @@ class LicensingService:
 
     def office_names(self, account: AccountKey, actor: Actor) -> list[str]:
         """Every office of the account, so requests can name one; seeing names needs no role."""
-        return self._tx.read(account, actor, lambda c: [o.name for o in c.repo.offices(c.account.id)])
+        return self._tx.read(
+            account, actor, lambda c: [o.name for o in c.repo.offices(c.account.id)]
+        )
 
     def status(self, account: AccountKey, actor: Actor) -> AccountStatus:
         return self._tx.read(account, actor, reports.account_status)
@@ -269,34 +271,7 @@ class LicensingService:
         *,
         limit: int = 200,
     ) -> list[PoolHolders]:
-        def work(c: Context) -> list[PoolHolders]:
-            wanted_product = c.product(product).id if product else None
-            wanted_office = c.office(office).id if office else None
-            result = []
-            for pool in c.repo.pools(c.account.id):
-                if wanted_product not in (None, pool.product_id) or wanted_office not in (
-                    None,
-                    pool.office_id,
-                ):
-                    continue
-                name = c.office_name(pool.office_id)
-                if wanted_office is not None:
-                    c.access.require_office(pool.office_id, name, "list users")
-                elif not c.access.manages(pool.office_id):
-                    continue
-                holders = list(c.repo.holders(pool.id, limit=limit + 1))
-                result.append(
-                    PoolHolders(
-                        office=name,
-                        product_id=pool.product_id,
-                        product_name=c.product(pool.product_id).name,
-                        user_ids=holders[:limit],
-                        more=len(holders) > limit,
-                    )
-                )
-            return result
-
-        return self._tx.read(account, actor, work)
+        return self._tx.read(account, actor, lambda c: people.holders(c, product, office, limit))
 
     # subscription
 

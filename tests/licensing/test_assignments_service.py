@@ -163,3 +163,25 @@ def test_roles_can_be_granted_listed_and_revoked(
 def test_an_unknown_workspace_is_told_to_install_the_app(service: LicensingService) -> None:
     with pytest.raises(errors.AccountNotFound, match="Install the app"):
         service.status(AccountKey(team_id="TNOPE"), OWNER)
+
+
+def test_users_lists_holders_per_pool_within_the_offices_one_manages(
+    service: LicensingService, account: AccountKey
+) -> None:
+    service.add_office(account, OWNER, "Berlin")
+    service.purchase(account, OWNER, 2, "talk", idempotency_key="main")
+    service.purchase(account, OWNER, 1, "talk", "Berlin", idempotency_key="berlin")
+    for user, office in (("U2", "Main"), ("U1", "Main"), ("U3", "Berlin")):
+        service.assign(account, OWNER, user, "talk", office)
+    service.grant_role(account, OWNER, "UBERLIN", RoleName.OFFICE_ADMIN, "Berlin")
+
+    everyone = service.users(account, OWNER, "talk")
+    assert [(p.office, p.user_ids) for p in everyone] == [
+        ("Main", ["U1", "U2"]),
+        ("Berlin", ["U3"]),
+    ]
+    assert service.users(account, OWNER, office="Main", limit=1)[0].more
+    berlin_admin = member("UBERLIN")
+    assert [p.office for p in service.users(account, berlin_admin)] == ["Berlin"]
+    with pytest.raises(errors.NotAllowed):
+        service.users(account, berlin_admin, office="Main")
