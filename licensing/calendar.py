@@ -37,7 +37,7 @@ def period_boundary(anchor: datetime, interval: Interval, k: int, tz: ZoneInfo) 
     midnight on the 31st ends at midnight on the last day of a shorter month, whatever the
     daylight-saving offset.
     """
-    step = relativedelta(months=k) if interval is Interval.MONTH else relativedelta(years=k)
+    step = relativedelta(months=k) if interval == Interval.MONTH else relativedelta(years=k)
     local = anchor.astimezone(tz)
     # Adding resets `fold`; keep it, or an anchor in a repeated hour would move by that hour.
     return (local + step).replace(fold=local.fold).astimezone(UTC)

@@ -48,7 +48,7 @@ class Product(BaseModel):
         return self
 
     def unit_price(self, interval: Interval) -> Decimal:
-        return self.monthly_price if interval is Interval.MONTH else self.annual_price
+        return self.monthly_price if interval == Interval.MONTH else self.annual_price
 
 
 class Catalog(BaseModel):

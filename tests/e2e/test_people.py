@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from licensing.calendar import Interval
 from licensing.model import RoleName
 from licensing.schemas import AccountKey, Actor
 from tests.e2e.conftest import Slack
@@ -80,3 +81,26 @@ def test_admins_and_the_notice_channel_are_set_from_the_command(slack: Slack) ->
         "Notices will go to <#C0LICENSES>."
     )
     assert "Nothing recorded" not in slack.send.slash_command("audit").json()["text"]
+
+
+def test_the_reading_and_settings_subcommands_answer_with_what_an_admin_checks(
+    slack: Slack,
+) -> None:
+    _with_seats(slack, 2)
+    send = slack.send
+    send.slash_command("assign <@UDANA> talk")
+    assert send.slash_command("users talk").json()["text"] == "*Talk* in Main: <@UDANA>"
+    assert send.slash_command("offices add Berlin").json()["text"] == "Offices: Main, Berlin."
+    assert send.slash_command("offices").json()["text"] == "Offices: Main, Berlin."
+    assert send.slash_command("timezone Europe/Berlin").json()["text"] == (
+        "Billing time zone is now Europe/Berlin."
+    )
+    assert "is not a time zone" in send.slash_command("timezone Mars/Base").json()["text"]
+    assert send.slash_command("invoices").json()["text"] == "No invoices yet."
+    send.slash_command("subscription billing Visa ending 4242")
+    slack.service.subscribe(TEAM, OLIVIA, Interval.MONTH, idempotency_key="s")
+    invoices = send.slash_command("invoices").json()["text"]
+    assert "subscription" in invoices and "*30.00 USD* — 2 × talk (Main) 30.00" in invoices
+    status = send.slash_command("subscription").json()
+    assert "Subscription *active* (monthly)" in str(status["blocks"])
+    assert "Next invoice estimate: *30.00 USD*" in str(status["blocks"])

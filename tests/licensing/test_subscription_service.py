@@ -210,3 +210,12 @@ def test_the_ledger_is_append_only(
         with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
             conn.execute(text(statement))
     assert ledger_events(engine) == ["trial_started", "trial_seats_added"]
+
+
+def test_an_interval_given_as_plain_text_bills_the_same_as_the_enum(
+    service: LicensingService, account: AccountKey
+) -> None:
+    service.purchase(account, OWNER, 2, "talk", idempotency_key="trial")
+    service.set_billing_details(account, OWNER, "Visa ending 4242")
+    result = service.subscribe(account, OWNER, "month", idempotency_key="s")  # type: ignore[arg-type]
+    assert (result.total, result.period_end) == (Decimal("30.00"), START.replace(month=2, day=28))
