@@ -134,7 +134,8 @@ _ALLOWED: dict[str, frozenset[Status]] = {
     "remove seats": frozenset({Status.TRIALING, Status.ACTIVE, Status.CANCELING}),
     "restore seats": frozenset({Status.ACTIVE, Status.CANCELING}),
     "assign seats": frozenset({Status.TRIALING, Status.ACTIVE, Status.CANCELING}),
-    "revoke seats": frozenset({Status.TRIALING, Status.ACTIVE, Status.CANCELING}),
+    # After an expired trial, revoking lets an admin bring assignments down before subscribing.
+    "revoke seats": frozenset({Status.TRIALING, Status.ACTIVE, Status.CANCELING, Status.EXPIRED}),
     "subscribe": frozenset({Status.TRIALING, Status.EXPIRED}),
     "cancel": frozenset({Status.ACTIVE}),
     "reactivate": frozenset({Status.CANCELING}),

@@ -240,7 +240,7 @@ ALLOWED = {
         "reactivate",
     },
     Status.CANCELED: set(),
-    Status.EXPIRED: {"subscribe"},
+    Status.EXPIRED: {"revoke seats", "subscribe"},
 }
 ACTIONS = [
     "buy seats",

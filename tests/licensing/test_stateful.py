@@ -576,7 +576,7 @@ class LicensingMachine(RuleBasedStateMachine):
         ok = (
             office is not None
             and m.company_admin
-            and m.status in ("trialing", "active", "canceling")
+            and m.status in ("trialing", "active", "canceling", "expired")
         )
         result, before = self.call("revoke", {"user_id": user, "product": product}, ok=ok)
         if not ok:

@@ -219,3 +219,18 @@ def test_an_interval_given_as_plain_text_bills_the_same_as_the_enum(
     service.set_billing_details(account, OWNER, "Visa ending 4242")
     result = service.subscribe(account, OWNER, "month", idempotency_key="s")  # type: ignore[arg-type]
     assert (result.total, result.period_end) == (Decimal("30.00"), START.replace(month=2, day=28))
+
+
+def test_after_an_expired_trial_users_can_be_revoked_to_subscribe_with_fewer_seats(
+    service: LicensingService, account: AccountKey, clock: FakeClock
+) -> None:
+    _trial_with_assignments(service, account, seats=3, users=3)
+    clock.advance(days=14)
+    service.close_due_periods(account)
+    service.revoke(account, OWNER, "U2", "talk")
+    service.set_billing_details(account, OWNER, "Visa ending 4242")
+    result = service.subscribe(
+        account, OWNER, Interval.MONTH, [PoolTarget(product="talk", seats=2)], idempotency_key="s"
+    )
+    assert result.total == Decimal("30.00")
+    assert pool_counts(service, account) == (2, 0, 2)
