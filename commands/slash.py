@@ -88,10 +88,10 @@ class SlashCommand:
     ) -> dict[str, Any]:
         service, call = self.deps.service, self.deps.call
         name, action = command.name, command.action
-        tz = (await call(service.status, key, actor)).subscription.time_zone
-        if name == "invoices":
-            return views.invoices_message(await call(service.invoices, key, actor), tz)
-        if name == "audit":
+        if name in ("invoices", "audit"):
+            tz = (await call(service.status, key, actor)).subscription.time_zone
+            if name == "invoices":
+                return views.invoices_message(await call(service.invoices, key, actor), tz)
             return views.audit_message(await call(service.audit, key, actor, limit=25), tz)
         if name == "channel":
             if command.channel_id is None:
