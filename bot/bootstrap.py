@@ -14,6 +14,7 @@ from licensing.db import make_engine, make_session_factory
 from licensing.migrate import upgrade
 from licensing.service import LicensingService
 from licensing.transactions import Policy
+from scheduler.runner import Sweeper
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Components:
     catalog: Catalog
     clock: Clock
     service: LicensingService
+    sweeper: Sweeper
 
 
 def build(settings: Settings | None = None, *, migrate_sqlite: bool = True) -> Components:
@@ -41,4 +43,5 @@ def build(settings: Settings | None = None, *, migrate_sqlite: bool = True) -> C
         clock.start()
     policy = Policy(max_seats=settings.max_seats, trial_days=settings.trial_days)
     service = LicensingService(session_factory, catalog, clock, policy)
-    return Components(settings, engine, session_factory, catalog, clock, service)
+    sweeper = Sweeper(service)
+    return Components(settings, engine, session_factory, catalog, clock, service, sweeper)

@@ -22,7 +22,6 @@ from licensing.errors import CatalogError, LicensingError
 from licensing.export import AccountExport
 from licensing.migrate import upgrade
 from scheduler.runner import background_scheduler, blocking_scheduler
-from scheduler.sweeps import close_due_periods
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -75,7 +74,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.model_copy(update={"port": args.port})
     components = build(settings)
     app = build_app(settings, components.service, components.catalog, components.engine)
-    sweeps = background_scheduler(components.service, settings.sweep_seconds)
+    sweeps = background_scheduler(components.sweeper, settings.sweep_seconds)
     sweeps.start()
     try:
         serve(app, settings)
@@ -87,7 +86,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
     components = build(settings)
     print(f"licensebot: sweeping every {settings.sweep_seconds:g} s", flush=True)
-    blocking_scheduler(components.service, settings.sweep_seconds).start()
+    blocking_scheduler(components.sweeper, settings.sweep_seconds).start()
     return 0
 
 
@@ -236,7 +235,7 @@ def _clock_advance(args: argparse.Namespace, settings: Settings) -> int:
 
 def _sweep_now(components: Components) -> None:
     """Run the sweeps for the new simulated time at once, as Stripe's test clocks do."""
-    for closed in close_due_periods(components.service):
+    for closed in components.sweeper.run_once().closed:
         charged = closed.invoice and f", charged {closed.invoice.total} {closed.invoice.currency}"
         print(
             f"{closed.team_id}: period ending {closed.period_end.isoformat()} "
