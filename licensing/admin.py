@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from licensing import orm
+from licensing import notices, orm
 from licensing.context import Context, office_key
 from licensing.errors import (
+    InvalidLeadTime,
     InvalidOfficeName,
     InvalidTimeZone,
     LicensingError,
@@ -92,6 +93,15 @@ def set_notice_channel(context: Context, channel_id: str) -> None:
     context.access.require_company_admin("choose the notice channel")
     context.account.notice_channel = channel_id
     context.record("notice_channel_set", detail=channel_id)
+
+
+def set_notice_lead(context: Context, days: int) -> None:
+    context.access.require_company_admin("change when reminders go out")
+    if not 1 <= days <= notices.MAX_LEAD_DAYS:
+        raise InvalidLeadTime(days, notices.MAX_LEAD_DAYS)
+    context.account.notice_lead_days = days
+    notices.plan_reminders(context)
+    context.record("notice_lead_set", detail=f"{days} days")
 
 
 def check_time_zone(name: str) -> None:

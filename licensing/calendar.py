@@ -68,3 +68,8 @@ def remaining_fraction(
 
 def _microseconds(span: timedelta) -> int:
     return span // timedelta(microseconds=1)
+
+
+def local_date(moment: datetime, tz: ZoneInfo) -> str:
+    """A day as people read it in messages, e.g. `Feb 28, 2026`."""
+    return moment.astimezone(tz).strftime("%b %-d, %Y")

@@ -140,3 +140,19 @@ class QuoteExpired(LicensingError):
 class InvalidTimeZone(LicensingError):
     def __init__(self, name: str) -> None:
         super().__init__(f"“{name}” is not a time zone. Use a name such as Europe/Berlin.")
+
+
+class SeatsAlreadyGone(LicensingError):
+    def __init__(self, period_end: str) -> None:
+        super().__init__(
+            f"These seats already left when the period ended on {period_end}. "
+            "Buy seats to add them again: `/license buy`."
+        )
+
+
+class InvalidLeadTime(LicensingError):
+    def __init__(self, days: int, maximum: int) -> None:
+        super().__init__(
+            f"Reminders can go out 1 to {maximum} days before a period ends, not {days}. "
+            "Try `/license reminders 3`."
+        )

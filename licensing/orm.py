@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -62,12 +64,17 @@ class Account(Base):
     time_zone: Mapped[str] = mapped_column(String(64), server_default="UTC")
     notice_channel: Mapped[str | None] = mapped_column(String(32))
     billing_details: Mapped[str | None] = mapped_column(String(200))
+    # How many days before a period ends its reminders (renewal, removals, trial, cancellation) go out.
+    notice_lead_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Subscription(Base):
     __tablename__ = "subscriptions"
-    __table_args__ = (Index("ix_subscriptions_due", "current_period_end"),)
+    __table_args__ = (
+        Index("ix_subscriptions_due", "current_period_end"),
+        Index("ix_subscriptions_remind_at", "remind_at"),
+    )
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
@@ -79,6 +86,8 @@ class Subscription(Base):
     # NULL once the subscription has ended for good.
     current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     trial_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the current period's reminders are due; NULL once written (or when nothing is due).
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Office(Base):
@@ -191,6 +200,49 @@ class PeriodClosing(Base):
     period_end: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     outcome: Mapped[str] = mapped_column(String(16))
     closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Notice(Base):
+    """A notice for an account, written in the transaction that makes it due. `key` (kind and
+    period end) is unique per account: the database's guard against writing a notice twice."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("account_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)  # the facts to show, as JSON
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NoticeDelivery(Base):
+    """One message of a notice to one place: the notice channel, or a company admin's DM.
+
+    `maybe_posted` is set before each attempt and cleared when Slack certainly did not post
+    (a 429, an error answer); a delivery left with it set is looked for in the conversation
+    before it is posted again, so a crash between the post and its record posts nothing twice.
+    """
+
+    __tablename__ = "notice_deliveries"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "target"),
+        Index("ix_notice_deliveries_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    target: Mapped[str] = mapped_column(String(32))  # a channel id, or a user id for a DM
+    state: Mapped[str] = mapped_column(String(8))  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    maybe_posted: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    channel: Mapped[str | None] = mapped_column(String(32))  # where it was posted
+    ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(String(200))
 
 
 class IdempotencyRecord(Base):

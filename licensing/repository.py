@@ -59,6 +59,17 @@ class Repository:
         )
         return self.session.scalars(query).one_or_none()
 
+    def claim_subscription_to_remind(self, now: datetime) -> orm.Subscription | None:
+        """A subscription whose reminders are due, locked; rows others hold are skipped."""
+        query = (
+            select(orm.Subscription)
+            .where(orm.Subscription.remind_at <= now)
+            .order_by(orm.Subscription.remind_at, orm.Subscription.account_id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        return self.session.scalars(query).one_or_none()
+
     def due_subscription(self, account_id: int, now: datetime) -> orm.Subscription | None:
         subscription = self.subscription(account_id, lock=True)
         end = subscription.current_period_end
@@ -170,3 +181,35 @@ class Repository:
 
     def idempotency_record(self, account_id: int, key: str) -> orm.IdempotencyRecord | None:
         return self.session.get(orm.IdempotencyRecord, (account_id, key))
+
+    # notices
+
+    def notice(self, account_id: int, key: str) -> orm.Notice | None:
+        return self.session.scalars(
+            select(orm.Notice).where(orm.Notice.account_id == account_id, orm.Notice.key == key)
+        ).one_or_none()
+
+    def claim_deliveries(self, now: datetime, limit: int) -> Sequence[orm.NoticeDelivery]:
+        """Pending deliveries whose time has come, oldest first, locked; rows another dispatcher
+        holds are skipped."""
+        return self.session.scalars(
+            select(orm.NoticeDelivery)
+            .where(orm.NoticeDelivery.state == "pending", orm.NoticeDelivery.next_attempt_at <= now)
+            .order_by(orm.NoticeDelivery.next_attempt_at, orm.NoticeDelivery.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+
+    def pending_deliveries(self, account_id: int, target: str) -> Sequence[orm.NoticeDelivery]:
+        return self.session.scalars(
+            select(orm.NoticeDelivery).where(
+                orm.NoticeDelivery.account_id == account_id,
+                orm.NoticeDelivery.target == target,
+                orm.NoticeDelivery.state == "pending",
+            )
+        ).all()
+
+    def delivery(self, delivery_id: int) -> orm.NoticeDelivery:
+        return self.session.scalars(
+            select(orm.NoticeDelivery).where(orm.NoticeDelivery.id == delivery_id).with_for_update()
+        ).one()

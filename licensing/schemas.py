@@ -201,3 +201,54 @@ class PeriodClosed(ReadModel):
     outcome: str  # renewed, canceled, expired
     removed: list[RemovedSeats]
     invoice: InvoiceView | None
+
+
+class RemovalPool(ReadModel):
+    office: str
+    product_id: str
+    product_name: str
+    seats: int  # scheduled to leave at the period end
+    purchased: int
+
+
+class DataToDelete(ReadModel):
+    """What a cancellation deletes at the period end (invoices and the ledger stay)."""
+
+    offices: list[str]
+    seats: int
+    assigned: int
+    admins: int
+
+
+class NoticeFacts(ReadModel):
+    """What a notice says, fixed when it is written. Which fields are set depends on `kind`."""
+
+    kind: str
+    period_end: datetime
+    interval: str
+    currency: str
+    removals: list[RemovalPool] = []
+    lines: list[InvoiceLineView] = []
+    total: Decimal | None = None
+    to_delete: DataToDelete | None = None
+    closed: PeriodClosed | None = None
+
+
+class NoticeView(ReadModel):
+    id: int
+    team_id: str
+    enterprise_id: str
+    time_zone: str
+    facts: NoticeFacts
+
+
+class Delivery(ReadModel):
+    """One claimed attempt to deliver a notice to one target (a channel, or a user's DM)."""
+
+    id: int
+    target: str
+    to_user: bool
+    attempts: int
+    maybe_posted: bool  # an earlier attempt may have posted it: look before posting again
+    first_attempt_at: datetime
+    notice: NoticeView

@@ -8,18 +8,19 @@ method computes what its twin would do without changing anything.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from licensing import admin, orm, people, reports, seats, subscriptions
+from licensing import admin, notices, orm, outbox, people, reports, seats, subscriptions
 from licensing.access import Access
-from licensing.calendar import Interval
+from licensing.calendar import Interval, local_date
 from licensing.catalog import Catalog
 from licensing.clock import Clock
 from licensing.context import Context
 from licensing.db import UnitOfWork
+from licensing.errors import SeatsAlreadyGone
 from licensing.export import AccountExport, export_account
 from licensing.model import RoleName
 from licensing.reports import invoice_view, ledger_view
@@ -28,6 +29,7 @@ from licensing.schemas import (
     AccountStatus,
     Actor,
     AssignmentChange,
+    Delivery,
     InvoiceView,
     LedgerView,
     PeriodClosed,
@@ -165,7 +167,9 @@ class LicensingService:
         def work(c: Context) -> SeatChange:
             change, result = seats.plan_removal(c, count, product, office, self.policy.max_seats)
             event = "trial_seats_removed" if result.immediate else "removal_scheduled"
-            return seats.apply_seat_change(c, change, result, event)
+            applied = seats.apply_seat_change(c, change, result, event)
+            notices.write_due_reminders(c)  # inside the lead time, announce it now
+            return applied
 
         params = {"count": count, "product": product, "office": office}
         return self._tx.change(
@@ -196,8 +200,13 @@ class LicensingService:
         office: str | None = None,
         *,
         idempotency_key: str,
+        period_end: datetime | None = None,
     ) -> SeatChange:
+        """`period_end`, from a notice's button, refuses the restore once that period ended."""
+
         def work(c: Context) -> SeatChange:
+            if period_end is not None and c.subscription.current_period_end != period_end:
+                raise SeatsAlreadyGone(local_date(period_end, c.tz))
             change, result = seats.plan_restore(c, count, product, office, self.policy.max_seats)
             return seats.apply_seat_change(c, change, result, "seats_restored")
 
@@ -367,6 +376,18 @@ class LicensingService:
             uow.commit()
             return result
 
+    def write_next_due_reminders(self) -> bool:
+        """Write the reminders of one account whose lead time has come, in its own transaction;
+        False when none is due. Several processes may call this at once."""
+        with self._tx.unit_of_work() as uow:
+            now = self.clock.now()
+            subscription = uow.repo.claim_subscription_to_remind(now)
+            if subscription is None:
+                return False
+            notices.write_due_reminders(self._internal(uow, subscription, now))
+            uow.commit()
+            return True
+
     def close_due_periods(self, account: AccountKey) -> list[PeriodClosed]:
         """Close every due period of one account, oldest first, one transaction each."""
         closed: list[PeriodClosed] = []
@@ -383,17 +404,48 @@ class LicensingService:
     def _close(
         self, uow: UnitOfWork, subscription: orm.Subscription, now: datetime
     ) -> PeriodClosed:
-        account = uow.repo.account_by_id(subscription.account_id)
-        context = Context(
+        return subscriptions.close_period(self._internal(uow, subscription, now))
+
+    def _internal(self, uow: UnitOfWork, subscription: orm.Subscription, now: datetime) -> Context:
+        """The context of licensebot's own work on a locked account."""
+        return Context(
             uow=uow,
             catalog=self.catalog,
-            account=account,
+            account=uow.repo.account_by_id(subscription.account_id),
             subscription=subscription,
             access=Access(company_admin=True, office_ids=frozenset()),
             actor_id="licensebot",
             now=now,
         )
-        return subscriptions.close_period(context)
+
+    # the notice outbox (times here are real time; see licensing.outbox)
+
+    def claim_deliveries(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+        with self._tx.unit_of_work() as uow:
+            claimed = outbox.claim(uow.repo, now, limit, lease)
+            uow.commit()
+            return claimed
+
+    def delivery_sent(self, delivery_id: int, channel: str, ts: str) -> None:
+        with self._tx.unit_of_work() as uow:
+            outbox.sent(uow.repo, delivery_id, channel, ts)
+            uow.commit()
+
+    def delivery_retry(
+        self, delivery_id: int, at: datetime, error: str, *, maybe_posted: bool
+    ) -> bool:
+        """Schedule another attempt; False once the retries ran out (then call delivery_failed)."""
+        with self._tx.unit_of_work() as uow:
+            scheduled = outbox.retry(uow.repo, delivery_id, at, error, maybe_posted=maybe_posted)
+            uow.commit()
+            return scheduled
+
+    def delivery_failed(self, delivery_id: int, error: str) -> None:
+        with self._tx.unit_of_work() as uow:
+            account_id = uow.repo.delivery(delivery_id).account_id
+            subscription = uow.repo.subscription(account_id, lock=True)
+            outbox.failed(self._internal(uow, subscription, self.clock.now()), delivery_id, error)
+            uow.commit()
 
     # roles, offices and settings
 
@@ -452,6 +504,15 @@ class LicensingService:
 
         return self._tx.change(
             account, actor, work, result_type=AccountStatus, operation="notice_channel", params={}
+        )
+
+    def set_notice_lead(self, account: AccountKey, actor: Actor, days: int) -> AccountStatus:
+        def work(c: Context) -> AccountStatus:
+            admin.set_notice_lead(c, days)
+            return reports.account_status(c)
+
+        return self._tx.change(
+            account, actor, work, result_type=AccountStatus, operation="notice_lead", params={}
         )
 
     def set_time_zone(self, account: AccountKey, actor: Actor, time_zone: str) -> AccountStatus:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from licensing import orm
+from licensing import notices, orm
 from licensing.calendar import Interval, billing_period
 from licensing.context import MAIN_OFFICE, Context, office_key, seats_of
 from licensing.errors import BillingDetailsMissing, InvalidSeatCount, SeatsBelowAssigned
@@ -48,6 +48,7 @@ def open_account(
             current_period_start=now,
             current_period_end=trial_end,
             trial_end=trial_end,
+            remind_at=trial_end - timedelta(days=account.notice_lead_days),
         )
     )
     repo.add(orm.Office(account_id=account.id, name=MAIN_OFFICE, name_key=office_key(MAIN_OFFICE)))
@@ -121,6 +122,7 @@ def subscribe(
     subscription.anchor, subscription.period_index = quote.period_start, 0
     subscription.current_period_start = quote.period_start
     subscription.current_period_end = quote.period_end
+    notices.plan_reminders(context)
     context.record("subscription_started", detail=f"billed {interval}ly")
     invoice = context.invoice("subscription", context.current_period(), quote.lines, "subscribed")
     return quote.model_copy(update={"invoice_id": invoice.id})
@@ -134,6 +136,7 @@ def cancel(context: Context) -> SubscriptionChange:
     check_status_allows("cancel", context.status)
     context.subscription.status = Status.CANCELING
     context.record("cancellation_scheduled")
+    notices.write_due_reminders(context)
     return subscription_change(context)
 
 
@@ -142,6 +145,7 @@ def reactivate(context: Context) -> SubscriptionChange:
     check_status_allows("reactivate", context.status)
     context.subscription.status = Status.ACTIVE
     context.record("reactivated")
+    notices.write_due_reminders(context)
     return subscription_change(context)
 
 
@@ -162,6 +166,7 @@ def close_period(context: Context) -> PeriodClosed:
     or apply removals and charge the next period in advance."""
     subscription = context.subscription
     period_end = context.current_period().end
+    recipients = notices.recipients(context)  # before a cancellation deletes roles and settings
     # The primary key makes a second closing of the same period fail, whatever the code does.
     closing = orm.PeriodClosing(
         account_id=context.account.id,
@@ -200,7 +205,7 @@ def close_period(context: Context) -> PeriodClosed:
         context.status, "renewed"
     )
     closing.outcome = outcome
-    return PeriodClosed(
+    closed = PeriodClosed(
         team_id=context.account.team_id,
         enterprise_id=context.account.enterprise_id,
         period_end=period_end,
@@ -208,6 +213,9 @@ def close_period(context: Context) -> PeriodClosed:
         removed=removed,
         invoice=invoice,
     )
+    notices.period_ended(context, closed, recipients)
+    notices.plan_reminders(context)
+    return closed
 
 
 def _apply_removals(context: Context) -> list[RemovedSeats]:

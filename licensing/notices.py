@@ -1,0 +1,165 @@
+"""Notices (SPEC section 3): written in the transaction that makes them due, once per account,
+kind and period, each with one delivery per place it goes to (the outbox)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from licensing import orm
+from licensing.context import Context, seats_of
+from licensing.model import RoleName, Status
+from licensing.schemas import DataToDelete, NoticeFacts, PeriodClosed, RemovalPool
+
+AT_ONCE = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_LEAD_DAYS = 30
+
+
+class NoticeKind(StrEnum):
+    REMOVAL_SCHEDULED = "removal_scheduled"
+    RENEWAL_COMING = "renewal_coming"
+    TRIAL_ENDING = "trial_ending"
+    CANCELLATION_COMING = "cancellation_coming"
+    PERIOD_ENDED = "period_ended"
+
+
+def plan_reminders(context: Context) -> None:
+    """Set when the current period's reminders are due: its end less the account's lead time."""
+    end = context.subscription.current_period_end
+    lead = timedelta(days=context.account.notice_lead_days)
+    context.subscription.remind_at = None if end is None else end - lead
+
+
+def write_due_reminders(context: Context) -> list[NoticeKind]:
+    """Write the reminders the current period needs, if its lead time has come and it has not
+    ended; each kind at most once a period. Called by the sweep, and after a change inside the
+    lead time (a removal, a cancellation) so that it is announced too."""
+    end = context.subscription.current_period_end
+    lead = timedelta(days=context.account.notice_lead_days)
+    if end is not None and context.now < end - lead:
+        return []
+    context.subscription.remind_at = None
+    if end is None or context.now >= end:  # too late: the period-end notice will say it all
+        return []
+    written = []
+    for kind, facts in _reminders(context, end):
+        if write(context, kind, facts):
+            written.append(kind)
+    return written
+
+
+def _reminders(context: Context, end: datetime) -> list[tuple[NoticeKind, NoticeFacts]]:
+    if context.status is Status.TRIALING:
+        return [(NoticeKind.TRIAL_ENDING, _priced(context, NoticeKind.TRIAL_ENDING, end))]
+    if context.status is Status.CANCELING:
+        facts = _facts(context, NoticeKind.CANCELLATION_COMING, end, to_delete=_to_delete(context))
+        return [(NoticeKind.CANCELLATION_COMING, facts)]
+    if context.status is not Status.ACTIVE:
+        return []
+    reminders = [(NoticeKind.RENEWAL_COMING, _priced(context, NoticeKind.RENEWAL_COMING, end))]
+    removals = _removals(context)
+    if removals:
+        facts = _facts(context, NoticeKind.REMOVAL_SCHEDULED, end, removals=removals)
+        reminders.insert(0, (NoticeKind.REMOVAL_SCHEDULED, facts))
+    return reminders
+
+
+def period_ended(context: Context, closed: PeriodClosed, recipients: list[str]) -> None:
+    facts = _facts(context, NoticeKind.PERIOD_ENDED, closed.period_end, closed=closed)
+    write(context, NoticeKind.PERIOD_ENDED, facts, recipients)
+
+
+def write(
+    context: Context, kind: NoticeKind, facts: NoticeFacts, targets: list[str] | None = None
+) -> bool:
+    """Write the notice and its deliveries unless this period already has one of this kind.
+    The unique key makes a second one fail in the database whatever the code does."""
+    key = f"{kind}:{facts.period_end.isoformat()}"
+    if context.repo.notice(context.account.id, key) is not None:
+        return False
+    notice = orm.Notice(
+        account_id=context.account.id,
+        key=key,
+        kind=kind,
+        payload=facts.model_dump_json(),
+        created_at=context.now,
+    )
+    context.repo.add(notice)
+    context.repo.flush()
+    for target in recipients(context) if targets is None else targets:
+        context.repo.add(new_delivery(notice, target))
+    return True
+
+
+def recipients(context: Context) -> list[str]:
+    """The notice channel, or else every company admin by DM."""
+    if context.account.notice_channel:
+        return [context.account.notice_channel]
+    return company_admins(context)
+
+
+def company_admins(context: Context) -> list[str]:
+    roles = context.repo.roles(context.account.id)
+    return sorted({r.user_id for r in roles if r.role == RoleName.COMPANY_ADMIN})
+
+
+def new_delivery(notice: orm.Notice, target: str) -> orm.NoticeDelivery:
+    """A delivery due at once. Delivery times are real time, whatever the billing clock says."""
+    return orm.NoticeDelivery(
+        notice_id=notice.id,
+        account_id=notice.account_id,
+        target=target,
+        state="pending",
+        attempts=0,
+        maybe_posted=False,
+        next_attempt_at=AT_ONCE,
+    )
+
+
+def _facts(
+    context: Context, kind: NoticeKind, period_end: datetime, **fields: object
+) -> NoticeFacts:
+    return NoticeFacts.model_validate(
+        {
+            "kind": kind,
+            "period_end": period_end,
+            "interval": context.interval,
+            "currency": context.currency,
+            **fields,
+        }
+    )
+
+
+def _priced(context: Context, kind: NoticeKind, end: datetime) -> NoticeFacts:
+    lines = context.renewal_lines()
+    total = sum((line.amount for line in lines), Decimal(0))
+    return _facts(context, kind, end, lines=lines, total=total)
+
+
+def _removals(context: Context) -> list[RemovalPool]:
+    removals = []
+    for pool in context.repo.pools(context.account.id):
+        seats = seats_of(pool)
+        if seats.scheduled_for_removal:
+            product = context.product(pool.product_id)
+            removals.append(
+                RemovalPool(
+                    office=context.office_name(pool.office_id),
+                    product_id=product.id,
+                    product_name=product.name,
+                    seats=seats.scheduled_for_removal,
+                    purchased=seats.purchased,
+                )
+            )
+    return removals
+
+
+def _to_delete(context: Context) -> DataToDelete:
+    pools = [seats_of(p) for p in context.repo.pools(context.account.id)]
+    return DataToDelete(
+        offices=[o.name for o in context.repo.offices(context.account.id)],
+        seats=sum(s.purchased for s in pools),
+        assigned=sum(s.assigned for s in pools),
+        admins=len(context.repo.roles(context.account.id)),
+    )

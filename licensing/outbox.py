@@ -1,0 +1,95 @@
+"""The outbox's bookkeeping: which deliveries are due, and what became of each attempt.
+
+Delivery times are real time, not the billing clock: a retry after Slack's Retry-After must
+happen seconds later even while the test clock stands still.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from licensing import notices, orm
+from licensing.context import Context
+from licensing.repository import Repository
+from licensing.schemas import Delivery, NoticeFacts, NoticeView
+
+# Transient failures are retried until this long after the first attempt, then given up.
+GIVE_UP_AFTER = timedelta(hours=24)
+
+
+def claim(repo: Repository, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+    """Due deliveries, each marked as possibly posted and held for `lease`, so another
+    dispatcher leaves it alone and a crash before the outcome is recorded is noticed."""
+    claimed = []
+    for row in repo.claim_deliveries(now, limit):
+        claimed.append(_delivery(repo, row, now))
+        row.attempts += 1
+        row.maybe_posted = True
+        row.first_attempt_at = row.first_attempt_at or now
+        row.next_attempt_at = now + lease
+    return claimed
+
+
+def _delivery(repo: Repository, row: orm.NoticeDelivery, now: datetime) -> Delivery:
+    notice = repo.session.get_one(orm.Notice, row.notice_id)
+    account = repo.account_by_id(row.account_id)
+    return Delivery(
+        id=row.id,
+        target=row.target,
+        to_user=row.target.startswith(("U", "W")),  # Slack's user ids; channels start C, G, D
+        attempts=row.attempts + 1,
+        maybe_posted=row.maybe_posted,
+        first_attempt_at=row.first_attempt_at or now,
+        notice=NoticeView(
+            id=notice.id,
+            team_id=account.team_id,
+            enterprise_id=account.enterprise_id,
+            time_zone=account.time_zone,
+            facts=NoticeFacts.model_validate_json(notice.payload),
+        ),
+    )
+
+
+def sent(repo: Repository, delivery_id: int, channel: str, ts: str) -> None:
+    row = repo.delivery(delivery_id)
+    row.state, row.channel, row.ts = "sent", channel, ts
+    row.maybe_posted, row.error = False, None
+
+
+def retry(
+    repo: Repository, delivery_id: int, at: datetime, error: str, *, maybe_posted: bool
+) -> bool:
+    """Try again at `at`; False (and nothing changed) once the retries have run out."""
+    row = repo.delivery(delivery_id)
+    first = row.first_attempt_at or at
+    if at - first > GIVE_UP_AFTER:
+        return False
+    row.next_attempt_at, row.error, row.maybe_posted = at, error[:200], maybe_posted
+    return True
+
+
+def failed(context: Context, delivery_id: int, error: str) -> None:
+    """Give up on a delivery, say so in the ledger (so `/license audit` shows it), and, if the
+    notice channel itself is gone, send this and the notices waiting for it to the company
+    admins by DM, as every later one."""
+    row = context.repo.delivery(delivery_id)
+    notice = context.uow.session.get_one(orm.Notice, row.notice_id)
+    _give_up(row, error)
+    context.record("notice_failed", detail=f"{notice.kind} to {row.target}: {error}"[:500])
+    if row.target != context.account.notice_channel:
+        return
+    context.account.notice_channel = None
+    context.record(
+        "notice_channel_dropped",
+        detail=f"{row.target} cannot be posted to ({error}); notices go to company admins by DM",
+    )
+    admins = notices.company_admins(context)
+    for delivery in [row, *context.repo.pending_deliveries(context.account.id, row.target)]:
+        _give_up(delivery, error)
+        owner = context.uow.session.get_one(orm.Notice, delivery.notice_id)
+        for admin in admins:
+            context.repo.add(notices.new_delivery(owner, admin))
+
+
+def _give_up(row: orm.NoticeDelivery, error: str) -> None:
+    row.state, row.error, row.maybe_posted = "failed", error[:200], False

@@ -1,0 +1,230 @@
+"""Notices are written once per account, kind and period, in the transaction that makes them
+due, with one delivery per place they go to."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from licensing import orm
+from licensing.errors import InvalidLeadTime, NotAllowed, SeatsAlreadyGone
+from licensing.schemas import AccountKey, NoticeFacts
+from licensing.service import LicensingService
+from tests.conftest import OWNER, FakeClock
+from tests.licensing.helpers import ledger_events, member, pool_counts, subscribe
+
+PERIOD_END = datetime(
+    2026, 2, 28, 9, 0, tzinfo=UTC
+)  # the first period of an account subscribed at START
+TRIAL_END = datetime(2026, 2, 14, 9, 0, tzinfo=UTC)
+
+
+def notices(engine: Engine) -> list[tuple[str, NoticeFacts, list[str]]]:
+    """(kind, facts, delivery targets) of every notice, oldest first."""
+    with Session(engine) as session:
+        rows = session.scalars(select(orm.Notice).order_by(orm.Notice.id)).all()
+        return [
+            (
+                row.kind,
+                NoticeFacts.model_validate_json(row.payload),
+                list(
+                    session.scalars(
+                        select(orm.NoticeDelivery.target)
+                        .where(orm.NoticeDelivery.notice_id == row.id)
+                        .order_by(orm.NoticeDelivery.id)
+                    )
+                ),
+            )
+            for row in rows
+        ]
+
+
+def sweep_reminders(service: LicensingService) -> int:
+    written = 0
+    while service.write_next_due_reminders():
+        written += 1
+    return written
+
+
+@pytest.fixture
+def subscribed(service: LicensingService, account: AccountKey) -> AccountKey:
+    """Five talk seats, two of them scheduled for removal, notices to #licenses."""
+    subscribe(service, account, seats=5)
+    service.set_notice_channel(account, OWNER, "C0LICENSES")
+    service.schedule_removal(account, OWNER, 2, "talk", idempotency_key="remove-2")
+    return account
+
+
+def test_reminders_wait_for_the_lead_time_then_are_written_once(
+    service: LicensingService, subscribed: AccountKey, clock: FakeClock, engine: Engine
+) -> None:
+    clock.current = PERIOD_END - timedelta(days=3, seconds=1)
+    assert sweep_reminders(service) == 0
+    clock.current = PERIOD_END - timedelta(days=3)
+
+    assert sweep_reminders(service) == 1
+    assert sweep_reminders(service) == 0
+
+    (removal, removal_facts, removal_to), (renewal, renewal_facts, renewal_to) = notices(engine)
+    assert (removal, renewal) == ("removal_scheduled", "renewal_coming")
+    assert removal_to == renewal_to == ["C0LICENSES"]
+    assert removal_facts.period_end == PERIOD_END
+    assert [(p.office, p.product_id, p.seats, p.purchased) for p in removal_facts.removals] == [
+        ("Main", "talk", 2, 5)
+    ]
+    assert [(line.seats, line.amount) for line in renewal_facts.lines] == [(3, Decimal("45.00"))]
+    assert renewal_facts.total == Decimal("45.00")
+
+
+def test_a_removal_inside_the_lead_time_is_announced_at_once(
+    service: LicensingService, account: AccountKey, clock: FakeClock, engine: Engine
+) -> None:
+    subscribe(service, account, seats=5)
+    clock.current = PERIOD_END - timedelta(days=2)
+    sweep_reminders(service)
+    assert [kind for kind, _, _ in notices(engine)] == ["renewal_coming"]
+
+    service.schedule_removal(account, OWNER, 1, "talk", idempotency_key="late")
+    service.schedule_removal(account, OWNER, 1, "talk", idempotency_key="later")
+
+    kinds = [kind for kind, _, _ in notices(engine)]
+    assert kinds == ["renewal_coming", "removal_scheduled"]  # once per kind and period
+    assert notices(engine)[1][2] == ["UOWNER"]  # no notice channel: company admins by DM
+
+
+def test_a_trial_gets_a_reminder_before_it_ends(
+    service: LicensingService, account: AccountKey, clock: FakeClock, engine: Engine
+) -> None:
+    service.purchase(account, OWNER, 4, "talk", idempotency_key="trial-seats")
+    clock.current = TRIAL_END - timedelta(days=3)
+    sweep_reminders(service)
+
+    [(kind, facts, targets)] = notices(engine)
+    assert (kind, facts.period_end, targets) == ("trial_ending", TRIAL_END, ["UOWNER"])
+    assert facts.total == Decimal("60.00")  # what 4 talk seats cost a month once subscribed
+
+
+def test_a_cancellation_says_what_will_be_deleted(
+    service: LicensingService, subscribed: AccountKey, clock: FakeClock, engine: Engine
+) -> None:
+    service.assign(subscribed, OWNER, "UDANA", "talk")
+    service.cancel(subscribed, OWNER, idempotency_key="cancel")
+    clock.current = PERIOD_END - timedelta(days=1)
+    sweep_reminders(service)
+
+    [(kind, facts, _)] = notices(engine)
+    assert kind == "cancellation_coming"
+    assert facts.to_delete is not None
+    assert facts.to_delete.model_dump() == {
+        "offices": ["Main"],
+        "seats": 5,
+        "assigned": 1,
+        "admins": 1,
+    }
+
+
+def test_each_period_end_writes_its_result_to_the_people_it_concerned(
+    service: LicensingService, subscribed: AccountKey, clock: FakeClock, engine: Engine
+) -> None:
+    service.cancel(subscribed, OWNER, idempotency_key="cancel")
+    service.reactivate(subscribed, OWNER, idempotency_key="reactivate")
+    clock.current = datetime(2026, 4, 1, tzinfo=UTC)  # two period ends passed while down
+
+    service.close_due_periods(subscribed)
+
+    ended = [(facts.closed, to) for kind, facts, to in notices(engine) if kind == "period_ended"]
+    assert [(c.period_end.month, c.outcome) for c, _ in ended if c] == [
+        (2, "renewed"),
+        (3, "renewed"),
+    ]
+    first, second = (c for c, _ in ended if c)
+    assert [(r.product_id, r.seats) for r in first.removed] == [("talk", 2)]
+    assert first.invoice and first.invoice.total == Decimal("45.00")
+    assert second.removed == [] and second.invoice and second.invoice.total == Decimal("45.00")
+    assert {tuple(to) for _, to in ended} == {("C0LICENSES",)}
+
+
+def test_the_end_of_a_cancellation_still_reaches_the_channel_it_deletes(
+    service: LicensingService, subscribed: AccountKey, clock: FakeClock, engine: Engine
+) -> None:
+    service.cancel(subscribed, OWNER, idempotency_key="cancel")
+    clock.current = PERIOD_END
+    service.close_due_periods(subscribed)
+
+    kind, facts, targets = notices(engine)[-1]
+    assert (kind, facts.closed and facts.closed.outcome, targets) == (
+        "period_ended",
+        "canceled",
+        ["C0LICENSES"],
+    )
+
+
+def test_a_restore_from_a_notice_is_refused_once_its_period_ended(
+    service: LicensingService, subscribed: AccountKey, clock: FakeClock
+) -> None:
+    clock.current = PERIOD_END
+    service.close_due_periods(subscribed)
+
+    with pytest.raises(SeatsAlreadyGone, match="left when the period ended on Feb 28, 2026"):
+        service.restore(subscribed, OWNER, 2, "talk", idempotency_key="late", period_end=PERIOD_END)
+    assert pool_counts(service, subscribed) == (3, 0, 0)
+
+
+def test_the_lead_time_is_a_company_admin_setting_of_1_to_30_days(
+    service: LicensingService, subscribed: AccountKey, clock: FakeClock, engine: Engine
+) -> None:
+    with pytest.raises(NotAllowed):
+        service.set_notice_lead(subscribed, member("UDANA"), 7)
+    for bad in (0, 31):
+        with pytest.raises(InvalidLeadTime, match="1 to 30 days"):
+            service.set_notice_lead(subscribed, OWNER, bad)
+
+    service.set_notice_lead(subscribed, OWNER, 7)
+    clock.current = PERIOD_END - timedelta(days=7)
+    assert sweep_reminders(service) == 1
+    assert "notice_lead_set" in ledger_events(engine)
+
+
+def test_a_delivery_that_fails_for_good_is_audited_and_falls_back_to_dms(
+    service: LicensingService, subscribed: AccountKey, clock: FakeClock, engine: Engine
+) -> None:
+    clock.current = PERIOD_END - timedelta(days=3)
+    sweep_reminders(service)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    first, second = service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
+    assert service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1)) == []
+
+    service.delivery_failed(first.id, "is_archived")
+
+    audit = service.audit(subscribed, OWNER)
+    assert [e.event for e in audit[-2:]] == ["notice_failed", "notice_channel_dropped"]
+    assert audit[-2].detail == "removal_scheduled to C0LICENSES: is_archived"
+    assert service.status(subscribed, OWNER).notice_channel is None
+    # the renewal notice waiting for the same channel goes by DM too
+    fallbacks = service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
+    assert [(d.target, d.to_user, d.notice.facts.kind) for d in fallbacks] == [
+        ("UOWNER", True, "removal_scheduled"),
+        ("UOWNER", True, "renewal_coming"),
+    ]
+    assert second.notice.facts.kind == "renewal_coming"
+
+
+def test_a_delivery_whose_lease_ran_out_is_claimed_again_as_maybe_posted(
+    service: LicensingService, subscribed: AccountKey, clock: FakeClock
+) -> None:
+    clock.current = PERIOD_END - timedelta(days=3)
+    sweep_reminders(service)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    first, _ = service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
+    assert (first.maybe_posted, first.attempts) == (False, 1)
+
+    later = now + timedelta(minutes=2)  # the dispatcher died holding them
+    again, _ = service.claim_deliveries(later, limit=10, lease=timedelta(minutes=1))
+    assert (again.id, again.maybe_posted, again.attempts) == (first.id, True, 2)
+
+    assert service.delivery_retry(again.id, later, "ratelimited", maybe_posted=False)
+    assert not service.delivery_retry(again.id, now + timedelta(hours=25), "500", maybe_posted=True)
