@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.notices import dispatcher
 from bot.settings import Settings
 from licensing.catalog import Catalog, load_catalog
 from licensing.clock import Clock, StoredTestClock, SystemClock
@@ -43,5 +44,5 @@ def build(settings: Settings | None = None, *, migrate_sqlite: bool = True) -> C
         clock.start()
     policy = Policy(max_seats=settings.max_seats, trial_days=settings.trial_days)
     service = LicensingService(session_factory, catalog, clock, policy)
-    sweeper = Sweeper(service)
+    sweeper = Sweeper(service, dispatcher(settings, engine, service))
     return Components(settings, engine, session_factory, catalog, clock, service, sweeper)

@@ -21,7 +21,7 @@ from licensing.clock import StoredTestClock, parse_duration
 from licensing.errors import CatalogError, LicensingError
 from licensing.export import AccountExport
 from licensing.migrate import upgrade
-from scheduler.runner import background_scheduler, blocking_scheduler
+from scheduler.runner import Intervals, background_scheduler, blocking_scheduler
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -74,7 +74,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.model_copy(update={"port": args.port})
     components = build(settings)
     app = build_app(settings, components.service, components.catalog, components.engine)
-    sweeps = background_scheduler(components.sweeper, settings.sweep_seconds)
+    sweeps = background_scheduler(components.sweeper, _intervals(settings))
     sweeps.start()
     try:
         serve(app, settings)
@@ -83,10 +83,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _intervals(settings: Settings) -> Intervals:
+    return Intervals(settings.sweep_seconds, settings.delivery_seconds)
+
+
 def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
     components = build(settings)
     print(f"licensebot: sweeping every {settings.sweep_seconds:g} s", flush=True)
-    blocking_scheduler(components.sweeper, settings.sweep_seconds).start()
+    blocking_scheduler(components.sweeper, _intervals(settings)).start()
     return 0
 
 

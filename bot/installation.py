@@ -21,7 +21,16 @@ from bot.settings import Settings
 from licensing.schemas import AccountKey
 from licensing.service import LicensingService
 
-BOT_SCOPES = ["chat:write", "commands", "users:read"]
+# Reading history lets the notice dispatcher check whether an interrupted post landed.
+BOT_SCOPES = [
+    "channels:history",
+    "chat:write",
+    "commands",
+    "groups:history",
+    "im:history",
+    "im:write",
+    "users:read",
+]
 INSTALLATIONS_TABLE, BOTS_TABLE, STATES_TABLE = (
     "slack_installations",
     "slack_bots",

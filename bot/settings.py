@@ -21,7 +21,8 @@ class Settings(BaseSettings):
     test_clock: bool = False
     max_seats: int = Field(default=10_000, ge=1)
     trial_days: int = Field(default=14, ge=0)
-    sweep_seconds: float = Field(default=60, gt=0)  # how often the scheduler looks for due work
+    sweep_seconds: float = Field(default=60, gt=0)  # how often period ends and reminders run
+    delivery_seconds: float = Field(default=5, gt=0)  # how often the notice outbox is sent
 
     slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")

@@ -240,6 +240,7 @@ class _WebApi:
             "users.list": self.users_list,
             "conversations.info": self.conversations_info,
             "conversations.open": self.conversations_open,
+            "conversations.history": self.conversations_history,
             "chat.postMessage": self.chat_post_message,
             "chat.postEphemeral": self.chat_post_ephemeral,
             "chat.update": self.chat_update,
@@ -330,6 +331,30 @@ class _WebApi:
         user_ids = users if isinstance(users, list) else str(users or "").split(",")
         channel_id = self._open_with([self._dm_user(uid.strip()).id for uid in user_ids if uid])
         return {"no_op": False, "already_open": False, "channel": {"id": channel_id}}
+
+    def conversations_history(self, params: JsonDict) -> JsonDict:
+        """Newest first; message metadata only with `include_all_metadata`, as Slack does."""
+        channel = self._existing_channel(_param(params, "channel", "channel_not_found"))
+        latest, oldest = params.get("latest"), params.get("oldest")
+        inclusive = str(params.get("inclusive")).lower() in ("true", "1")
+        with_metadata = str(params.get("include_all_metadata")).lower() in ("true", "1")
+        found = []
+        for message in reversed(self.messages.get(channel, [])):
+            ts = float(message["ts"])
+            if latest is not None and (
+                ts > float(latest) or (ts == float(latest) and not inclusive)
+            ):
+                continue
+            if oldest is not None and (
+                ts < float(oldest) or (ts == float(oldest) and not inclusive)
+            ):
+                continue
+            shown = copy.deepcopy(message)
+            if not with_metadata:
+                shown.pop("metadata", None)
+            found.append(shown)
+        limit = _int_param(params, "limit", 100)
+        return {"messages": found[:limit], "has_more": len(found) > limit}
 
     # messages
 
@@ -625,6 +650,7 @@ class _Fault:
     status: int
     retry_after: int
     error: str | None
+    applied: bool = False  # the call takes effect before the failure is answered
 
     def reply(self) -> _Reply:
         if self.error is not None:
@@ -844,12 +870,14 @@ class FakeSlack:
         times: int = 1,
         retry_after: int = 1,
         error: str | None = None,
+        applied: bool = False,
     ) -> None:
         """The next `times` calls of `method` fail: HTTP `status` (429 with Retry-After), or
-        HTTP 200 `{"ok": false, "error": error}` when `error` is given. `method` may also be
-        "response_url"."""
+        HTTP 200 `{"ok": false, "error": error}` when `error` is given. With `applied` the call
+        takes effect first, as when Slack posts a message but the answer is lost. `method` may
+        also be "response_url"."""
         with self._changed:
-            self._faults[method].extend([_Fault(status, retry_after, error)] * times)
+            self._faults[method].extend([_Fault(status, retry_after, error, applied)] * times)
 
     # answering (called from the server's threads)
 
@@ -857,6 +885,8 @@ class FakeSlack:
         with self._changed:
             fault = self._take_fault(method)
             if fault is not None:
+                if fault.applied:
+                    self._api.call(method, copy.deepcopy(params), token)
                 self._record(RecordedCall(method, params, token, failed=True))
                 return fault.reply()
             result = self._api.call(method, copy.deepcopy(params), token)

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from commands import views
 from commands.deps import Deps
+from commands.notices import notice_ref
 from licensing.errors import LicensingError
 
 
@@ -51,6 +52,7 @@ class SeatButtons:
             preset.get("count"),
             preset.get("product"),
             preset.get("office"),
+            notice_ref(body, body["actions"][0]["block_id"]) if "notice" in preset else None,
         )
         await client.views_open(trigger_id=body["trigger_id"], view=modal)
 

@@ -108,6 +108,8 @@ class Deps:
         await ack(response_action="update", view=views.done_modal("Done", text))
         if self.first_time(idempotency_key):
             self.after_ack(self.notify(client, key, actor, text))
+            if request.get("notice"):
+                self.after_ack(self.update_notice(client, key, actor, request["notice"], text))
 
     async def notify(
         self, client: AsyncWebClient, key: AccountKey, actor: Actor, text: str
@@ -116,6 +118,39 @@ class Deps:
         status = await self.call(self.service.status, key, actor)
         if status.notice_channel:
             await client.chat_postMessage(channel=status.notice_channel, text=text)
+
+    async def update_notice(
+        self,
+        client: AsyncWebClient,
+        key: AccountKey,
+        actor: Actor,
+        notice: dict[str, str],
+        text: str,
+    ) -> None:
+        """Replace the buttons of the notice that opened a confirmed modal with what was done."""
+        history = await client.conversations_history(
+            channel=notice["channel"], latest=notice["ts"], inclusive=True, limit=1
+        )
+        found = [m for m in history.get("messages") or [] if m.get("ts") == notice["ts"]]
+        if found:
+            tz = (await self.call(self.service.status, key, actor)).subscription.time_zone
+            await self.mark_notice(client, notice["channel"], found[0], notice["block"], text, tz)
+
+    async def mark_notice(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        message: dict[str, Any],
+        block_id: str,
+        outcome: str,
+        time_zone: str,
+    ) -> None:
+        """Say on the notice what was done and when, in place of the buttons that did it."""
+        stamp = views.when(self.service.clock.now(), time_zone)
+        blocks = views.notice_after_action(message["blocks"], block_id, f"{outcome} · {stamp}")
+        await client.chat_update(
+            channel=channel, ts=message["ts"], text=message.get("text") or "", blocks=blocks
+        )
 
 
 def account_key(body: dict[str, Any]) -> AccountKey:

@@ -19,3 +19,11 @@ POOL_SEATS_PREFIX = "seats|"  # block id: seats|<office>|<product id>
 
 PEOPLE_ENTRY = "people_entry"
 USER_BLOCK, USER_ACTION = "user", "user_value"
+
+# buttons on notices; each actions block's id names what it acts on
+NOTICE_RESTORE = "notice_restore"
+NOTICE_REACTIVATE = "notice_reactivate"
+NOTICE_SUBSCRIBE = "notice_subscribe"
+RESTORE_BLOCK_PREFIX = "restore|"  # block id: restore|<office>|<product id>
+REACTIVATE_BLOCK = "reactivate"
+SUBSCRIBE_BLOCK = "subscribe"

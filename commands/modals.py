@@ -30,7 +30,7 @@ class SeatModals:
     async def entry(
         self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, view: dict[str, Any]
     ) -> None:
-        action = json.loads(view["private_metadata"])["action"]
+        metadata = json.loads(view["private_metadata"])
         values = view["state"]["values"]
         count_text = values[ids.COUNT_BLOCK][ids.COUNT_ACTION].get("value") or ""
         if not count_text.strip().isascii() or not count_text.strip().isdigit():
@@ -40,7 +40,7 @@ class SeatModals:
             )
             return
         request = {
-            "action": action,
+            **metadata,
             "count": int(count_text),
             "product": values[ids.PRODUCT_BLOCK][ids.PRODUCT_ACTION]["selected_option"]["value"],
             "office": values[ids.OFFICE_BLOCK][ids.OFFICE_ACTION]["selected_option"]["value"],

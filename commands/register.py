@@ -8,6 +8,7 @@ from commands import ids
 from commands.actions import HomeTab, SeatButtons
 from commands.deps import Deps
 from commands.modals import SeatModals
+from commands.notices import NoticeButtons
 from commands.people import PeopleModal
 from commands.slash import SlashCommand
 from commands.subscription import SubscriptionModals
@@ -27,4 +28,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.action(ids.OPEN_BUY)(buttons.open_buy)
     app.action(ids.OPEN_RESTORE)(buttons.open_restore)
     app.action(ids.OPEN_REMOVE)(buttons.open_remove)
+    notices = NoticeButtons(deps)
+    app.action(ids.NOTICE_RESTORE)(notices.restore)
+    app.action(ids.NOTICE_REACTIVATE)(notices.reactivate)
+    app.action(ids.NOTICE_SUBSCRIBE)(notices.subscribe)
     app.event("app_home_opened")(HomeTab(deps).opened)

@@ -3,6 +3,7 @@ reactivate (review → Confirm). The view id is the idempotency key of the confi
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -57,7 +58,7 @@ class SubscriptionModals:
             await ack(response_action="errors", errors={block: refusal.message})
             return
         metadata = {
-            "action": "subscribe",
+            **json.loads(view["private_metadata"]),
             "interval": interval,
             "targets": [t.model_dump() for t in targets],
         }

@@ -32,12 +32,16 @@ from commands.parsing import LicenseCommand
 from licensing.catalog import Catalog
 from licensing.errors import NoSeatAvailable
 from licensing.schemas import (
+    SYSTEM_ACTOR,
     AccountStatus,
     AssignmentChange,
     InvoiceView,
     LedgerView,
+    NoticeFacts,
+    NoticeView,
     PoolHolders,
     PurchaseQuote,
+    RemovalPool,
     RoleView,
     SeatChange,
     SubscribeQuote,
@@ -73,6 +77,10 @@ def when(moment: datetime | None, time_zone: str) -> str:
     if moment is None:
         return "—"
     return moment.astimezone(ZoneInfo(time_zone)).strftime("%b %-d, %Y %H:%M %Z")
+
+
+def day(moment: datetime, time_zone: str) -> str:
+    return moment.astimezone(ZoneInfo(time_zone)).strftime("%b %-d, %Y")
 
 
 def text_message(text: str) -> Message:
@@ -168,7 +176,9 @@ def seats_entry_modal(
     count: int | None,
     product: str | None,
     office: str | None,
+    notice: dict[str, str] | None = None,
 ) -> View:
+    """`notice`: the notice whose button opened the modal, updated once it is confirmed."""
     title, _ = VERBS[action]
     count_input = InputBlock(
         block_id=ids.COUNT_BLOCK,
@@ -183,12 +193,16 @@ def seats_entry_modal(
     return View(
         type="modal",
         callback_id=ids.SEATS_ENTRY,
-        private_metadata=json.dumps({"action": action}),
+        private_metadata=json.dumps(_with_notice({"action": action}, notice)),
         title=PlainTextObject(text=f"{title} seats"),
         submit=PlainTextObject(text="Next"),
         close=PlainTextObject(text="Cancel"),
         blocks=[count_input, _product_input(catalog, product), _office_input(offices, office)],
     )
+
+
+def _with_notice(metadata: dict[str, Any], notice: dict[str, str] | None) -> dict[str, Any]:
+    return {**metadata, "notice": notice} if notice else metadata
 
 
 def _product_input(catalog: Catalog, product: str | None) -> InputBlock:
@@ -398,9 +412,12 @@ def audit_message(entries: list[LedgerView], time_zone: str) -> Message:
         what = " ".join(str(x) for x in (e.product_id, e.office) if x)
         amount = f" {money(e.amount, e.currency)}" if e.currency else ""
         user = f" <@{e.user_id}>" if e.user_id else ""
+        actor = e.actor if e.actor == SYSTEM_ACTOR else f"<@{e.actor}>"
+        detail = f" — {e.detail}" if e.detail else ""
         lines.append(
-            f"{when(e.at, time_zone)} · {e.event} · <@{e.actor}>{user} {what}"
+            f"{when(e.at, time_zone)} · {e.event} · {actor}{user} {what}"
             f" {e.seats or ''}{amount}".rstrip()
+            + detail
         )
     return text_message("\n".join(lines) or "Nothing recorded yet.")
 
@@ -416,7 +433,9 @@ def roles_message(roles: list[RoleView]) -> Message:
 # subscription: subscribe, cancel, reactivate
 
 
-def subscribe_entry_modal(status: AccountStatus, interval: str | None) -> View:
+def subscribe_entry_modal(
+    status: AccountStatus, interval: str | None, notice: dict[str, str] | None = None
+) -> View:
     intervals = [Option(value="month", label="Monthly"), Option(value="year", label="Annual")]
     blocks: list[Block] = [
         InputBlock(
@@ -446,7 +465,7 @@ def subscribe_entry_modal(status: AccountStatus, interval: str | None) -> View:
     return View(
         type="modal",
         callback_id=ids.SUBSCRIPTION_ENTRY,
-        private_metadata=json.dumps({"action": "subscribe"}),
+        private_metadata=json.dumps(_with_notice({"action": "subscribe"}, notice)),
         title=PlainTextObject(text="Subscribe"),
         submit=PlainTextObject(text="Next"),
         close=PlainTextObject(text="Cancel"),
@@ -543,3 +562,178 @@ def people_entry_modal(
         close=PlainTextObject(text="Cancel"),
         blocks=blocks,
     )
+
+
+# notices
+
+
+def notice_message(notice: NoticeView) -> Message:
+    """A notice as posted to the notice channel or an admin's DM: `text` and `blocks`."""
+    facts, tz = notice.facts, notice.time_zone
+    text, blocks = _NOTICE_BUILDERS[facts.kind](notice, facts, tz)
+    return {"text": text, "blocks": [b.to_dict() for b in blocks]}
+
+
+def _removal_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
+    day = when(facts.period_end, tz)
+    seats = sum(pool.seats for pool in facts.removals)
+    text = f"{seats} seat(s) are scheduled for removal on {day}"
+    blocks: list[Block] = [
+        _md(
+            f":hourglass_flowing_sand: *{text}.*\nThey leave when the period ends. "
+            "Restore any you still need: it is free."
+        )
+    ]
+    for pool in facts.removals:
+        blocks.append(
+            _md(
+                f"*{pool.product_name}* in {pool.office}: {pool.seats} of {pool.purchased} "
+                "seats scheduled for removal"
+            )
+        )
+        blocks.append(_restore_buttons(notice, facts, pool))
+    return text, blocks
+
+
+def _restore_buttons(notice: NoticeView, facts: NoticeFacts, pool: RemovalPool) -> ActionsBlock:
+    target = {"product": pool.product_id, "office": pool.office}
+    restore = {**target, "count": pool.seats, "period_end": facts.period_end.isoformat()}
+    choose = {**target, "count": pool.seats, "notice": notice.id}
+    return ActionsBlock(
+        block_id=f"{ids.RESTORE_BLOCK_PREFIX}{pool.office}|{pool.product_id}"[:255],
+        elements=[
+            ButtonElement(
+                text=f"Restore {pool.seats} seat{'s' if pool.seats != 1 else ''}",
+                action_id=ids.NOTICE_RESTORE,
+                value=json.dumps({**restore, "notice": notice.id}),
+                style="primary",
+            ),
+            ButtonElement(
+                text="Choose how many…", action_id=ids.OPEN_RESTORE, value=json.dumps(choose)
+            ),
+        ],
+    )
+
+
+def _renewal_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
+    text = f"Your subscription renews on {when(facts.period_end, tz)}"
+    lines = [
+        f"• {line.seats} × {line.product_id} in {line.office}: {money(line.amount, facts.currency)}"
+        for line in facts.lines
+    ]
+    body = "\n".join(lines) or "No seats renew, so nothing will be charged."
+    return text, [
+        _md(f":calendar: *{text}.*\n{body}"),
+        _md(
+            f"Total charged in advance for the next {facts.interval}: *{money(facts.total, facts.currency)}*"
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="To change it, `/license remove` or `/license buy` seats before then."
+                )
+            ]
+        ),
+    ]
+
+
+def _trial_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
+    text = f"Your free trial ends on {when(facts.period_end, tz)}"
+    return text, [
+        _md(
+            f":stopwatch: *{text}.*\nSeats stop working then unless you subscribe. "
+            f"With the seats you have now, a month costs {money(facts.total, facts.currency)}."
+        ),
+        ActionsBlock(
+            block_id=ids.SUBSCRIBE_BLOCK,
+            elements=[
+                ButtonElement(
+                    text="Subscribe",
+                    action_id=ids.NOTICE_SUBSCRIBE,
+                    value=json.dumps({"notice": notice.id}),
+                    style="primary",
+                )
+            ],
+        ),
+    ]
+
+
+def _cancellation_notice(
+    notice: NoticeView, facts: NoticeFacts, tz: str
+) -> tuple[str, list[Block]]:
+    text = f"Your subscription ends on {when(facts.period_end, tz)}"
+    gone = facts.to_delete
+    deleted = (
+        f"offices {', '.join(gone.offices)}; {gone.seats} seat(s), {gone.assigned} of them "
+        f"assigned; {gone.admins} admin role(s)"
+        if gone
+        else "the account's data"
+    )
+    return text, [
+        _md(
+            f":warning: *{text}.*\nThen these are deleted: {deleted}. "
+            "Invoices and the audit log are kept."
+        ),
+        ActionsBlock(
+            block_id=ids.REACTIVATE_BLOCK,
+            elements=[
+                ButtonElement(
+                    text="Reactivate",
+                    action_id=ids.NOTICE_REACTIVATE,
+                    value=json.dumps({"notice": notice.id}),
+                    style="primary",
+                )
+            ],
+        ),
+    ]
+
+
+def _period_end_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
+    closed = facts.closed
+    assert closed is not None, "a period-end notice carries its result"
+    day = when(closed.period_end, tz)
+    if closed.outcome == "expired":
+        text = f"Your free trial ended on {day}"
+        body = "Seats stopped working; nothing was charged. Subscribe to go on: `/license subscription subscribe`."
+    elif closed.outcome == "canceled":
+        text = f"Your subscription ended on {day}"
+        body = "Offices, seats, assignments and roles were deleted. Invoices and the audit log are kept."
+    else:
+        text = f"The period ending {day} closed"
+        body = "\n".join(_renewal_result(facts, tz))
+    return text, [_md(f":receipt: *{text}.*\n{body}")]
+
+
+def _renewal_result(facts: NoticeFacts, tz: str) -> list[str]:
+    closed = facts.closed
+    assert closed is not None
+    lines = [f"• {r.seats} {r.product_id} seat(s) left {r.office}" for r in closed.removed]
+    invoice = closed.invoice
+    if invoice is None:
+        lines.append("No seats renewed, so nothing was charged.")
+    else:
+        lines.append(
+            f"Charged *{money(invoice.total, invoice.currency)}* (invoice #{invoice.id}) for "
+            f"{day(invoice.covers_start, tz)} – {day(invoice.covers_end, tz)}"
+        )
+    return lines
+
+
+_NOTICE_BUILDERS = {
+    "removal_scheduled": _removal_notice,
+    "renewal_coming": _renewal_notice,
+    "trial_ending": _trial_notice,
+    "cancellation_coming": _cancellation_notice,
+    "period_ended": _period_end_notice,
+}
+
+
+def notice_after_action(
+    blocks: list[dict[str, Any]], block_id: str, outcome: str
+) -> list[dict[str, Any]]:
+    """The notice's blocks with the buttons of `block_id` replaced by what was done, so they
+    cannot be pressed again."""
+    done = ContextBlock(
+        block_id=block_id, elements=[MarkdownTextObject(text=f":white_check_mark: {outcome}")]
+    )
+    return [done.to_dict() if b.get("block_id") == block_id else b for b in blocks]

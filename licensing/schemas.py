@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+SYSTEM_ACTOR = "licensebot"  # the actor of what licensebot does by itself (period ends, notices)
+
 
 class ReadModel(BaseModel):
     model_config = ConfigDict(frozen=True)

@@ -25,6 +25,7 @@ from licensing.export import AccountExport, export_account
 from licensing.model import RoleName
 from licensing.reports import invoice_view, ledger_view
 from licensing.schemas import (
+    SYSTEM_ACTOR,
     AccountKey,
     AccountStatus,
     Actor,
@@ -414,7 +415,7 @@ class LicensingService:
             account=uow.repo.account_by_id(subscription.account_id),
             subscription=subscription,
             access=Access(company_admin=True, office_ids=frozenset()),
-            actor_id="licensebot",
+            actor_id=SYSTEM_ACTOR,
             now=now,
         )
 

@@ -10,50 +10,76 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from licensing.schemas import PeriodClosed
 from licensing.service import LicensingService
-from scheduler.sweeps import close_due_periods
+from scheduler.delivery import DeliveryReport, Dispatcher
+from scheduler.sweeps import close_due_periods, write_due_reminders
 
 SWEEP_JOB = "sweep"
+DELIVERY_JOB = "deliver_notices"
 
 
 @dataclass(frozen=True)
 class SweepReport:
     closed: list[PeriodClosed] = field(default_factory=list)
+    reminded: int = 0  # accounts whose reminders were written
+    delivered: DeliveryReport = field(default_factory=DeliveryReport)
 
 
 @dataclass
 class Sweeper:
-    """Everything that is due, in order: period ends first, so notices describe the new period."""
+    """Everything that is due, in order: period ends first (so reminders are for the periods
+    that follow), then reminders, then delivering what they wrote. Without a dispatcher (no
+    Slack credentials) notices wait in the outbox for a process that has one."""
 
     service: LicensingService
+    dispatcher: Dispatcher | None = None
+
+    def sweep(self) -> SweepReport:
+        return SweepReport(
+            closed=close_due_periods(self.service), reminded=write_due_reminders(self.service)
+        )
+
+    def deliver(self) -> DeliveryReport:
+        return self.dispatcher.deliver_due() if self.dispatcher else DeliveryReport()
 
     def run_once(self) -> SweepReport:
-        return SweepReport(closed=close_due_periods(self.service))
+        swept = self.sweep()
+        return SweepReport(swept.closed, swept.reminded, self.deliver())
 
 
-def add_jobs(scheduler: BaseScheduler, sweeper: Sweeper, every_seconds: float) -> None:
-    # coalesce: runs missed while busy or down collapse into one (the sweep catches up anyway);
-    # max_instances=1: a slow sweep is never joined by a second one in the same process.
-    scheduler.add_job(
-        sweeper.run_once,
-        "interval",
-        id=SWEEP_JOB,
-        seconds=every_seconds,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=max(1, int(every_seconds)),
-        replace_existing=True,
-    )
+@dataclass(frozen=True)
+class Intervals:
+    sweep_seconds: float = 60  # period ends and reminders
+    delivery_seconds: float = 5  # the outbox; retries after Retry-After wait for it
 
 
-def background_scheduler(sweeper: Sweeper, every_seconds: float) -> BackgroundScheduler:
+def add_jobs(scheduler: BaseScheduler, sweeper: Sweeper, intervals: Intervals) -> None:
+    # coalesce: runs missed while busy or down collapse into one (each catches up anyway);
+    # max_instances=1: a slow run is never joined by a second one in the same process.
+    for job_id, work, seconds in (
+        (SWEEP_JOB, sweeper.sweep, intervals.sweep_seconds),
+        (DELIVERY_JOB, sweeper.deliver, intervals.delivery_seconds),
+    ):
+        scheduler.add_job(
+            work,
+            "interval",
+            id=job_id,
+            seconds=seconds,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=max(1, int(seconds)),
+            replace_existing=True,
+        )
+
+
+def background_scheduler(sweeper: Sweeper, intervals: Intervals) -> BackgroundScheduler:
     """Runs beside the Slack app in `licensebot run`."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    add_jobs(scheduler, sweeper, every_seconds)
+    add_jobs(scheduler, sweeper, intervals)
     return scheduler
 
 
-def blocking_scheduler(sweeper: Sweeper, every_seconds: float) -> BlockingScheduler:
+def blocking_scheduler(sweeper: Sweeper, intervals: Intervals) -> BlockingScheduler:
     """`licensebot scheduler`: the sweeps alone, for deployments with several web instances."""
     scheduler = BlockingScheduler(timezone="UTC")
-    add_jobs(scheduler, sweeper, every_seconds)
+    add_jobs(scheduler, sweeper, intervals)
     return scheduler

@@ -24,3 +24,11 @@ def close_due_periods(service: LicensingService, *, limit: int | None = None) ->
         )
         closed.append(result)
     return closed
+
+
+def write_due_reminders(service: LicensingService) -> int:
+    """Write the reminders of every account whose lead time has come; how many accounts."""
+    accounts = 0
+    while service.write_next_due_reminders():
+        accounts += 1
+    return accounts

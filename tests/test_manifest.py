@@ -17,18 +17,20 @@ from commands.register import COMMAND
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
 
-# The bot scope each Web API method needs (views.* and auth.test need none).
-SCOPE_OF_METHOD = {
-    "chat_postMessage": "chat:write",
-    "chat_postEphemeral": "chat:write",
-    "chat_update": "chat:write",
-    "users_info": "users:read",
-    "conversations_open": "im:write",
-    "conversations_info": "channels:read",
-    "views_open": None,
-    "views_update": None,
-    "views_push": None,
-    "views_publish": None,
+# The bot scopes each Web API method needs (views.* and auth.test need none). Reading history
+# needs one scope per kind of conversation: notices go to public or private channels and DMs.
+SCOPE_OF_METHOD: dict[str, set[str]] = {
+    "chat_postMessage": {"chat:write"},
+    "chat_postEphemeral": {"chat:write"},
+    "chat_update": {"chat:write"},
+    "users_info": {"users:read"},
+    "conversations_open": {"im:write"},
+    "conversations_info": {"channels:read"},
+    "conversations_history": {"channels:history", "groups:history", "im:history"},
+    "views_open": set(),
+    "views_update": set(),
+    "views_push": set(),
+    "views_publish": set(),
 }
 
 
@@ -52,7 +54,11 @@ def test_the_manifest_declares_the_command_the_app_handles(manifest: dict[str, A
 
 
 def _methods_called() -> set[str]:
-    source = "\n".join(p.read_text("utf-8") for p in (ROOT / "commands").rglob("*.py"))
+    source = "\n".join(
+        p.read_text("utf-8")
+        for package in ("commands", "scheduler")
+        for p in (ROOT / package).rglob("*.py")
+    )
     source += "\n".join(
         p.read_text("utf-8") for p in (ROOT / "bot").rglob("*.py") if p.name != "slack_standin.py"
     )
@@ -63,7 +69,7 @@ def test_the_manifest_asks_for_exactly_the_scopes_the_code_uses(manifest: dict[s
     called = _methods_called()
     unknown = called - SCOPE_OF_METHOD.keys()
     assert not unknown, f"add the scope of {unknown} to SCOPE_OF_METHOD"
-    needed = {SCOPE_OF_METHOD[m] for m in called} - {None} | {"commands"}
+    needed = set().union(*(SCOPE_OF_METHOD[m] for m in called)) | {"commands"}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
 
 

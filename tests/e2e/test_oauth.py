@@ -57,7 +57,14 @@ def test_installing_stores_the_installation_and_opens_the_account(
     status, page, cookie = _get(base + "/slack/install")
     assert status == 200
     state = re.search(r"state=([\w-]+)", page)
-    assert state and "client_id=111.222" in page and "scope=chat:write,commands,users:read" in page
+    assert (
+        state
+        and "client_id=111.222" in page
+        and (
+            "scope=channels:history,chat:write,commands,groups:history,im:history,im:write,users:read"
+            in page
+        )
+    )
 
     redirect = f"{base}/slack/oauth_redirect?code=code-UDANA&state={state.group(1)}"
     assert _get(redirect)[0] == 400  # not from the browser that started the install

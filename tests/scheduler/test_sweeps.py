@@ -9,7 +9,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from licensing.schemas import AccountKey
 from licensing.service import LicensingService
-from scheduler.runner import SWEEP_JOB, Sweeper, add_jobs
+from scheduler.runner import DELIVERY_JOB, SWEEP_JOB, Intervals, Sweeper, add_jobs
 from scheduler.sweeps import close_due_periods
 from tests.conftest import OWNER, FakeClock
 from tests.licensing.helpers import subscribe
@@ -53,7 +53,10 @@ def test_the_job_coalesces_missed_runs_and_never_overlaps_itself(
     service: LicensingService,
 ) -> None:
     scheduler = BackgroundScheduler(timezone="UTC")
-    add_jobs(scheduler, Sweeper(service), every_seconds=30)
+    add_jobs(scheduler, Sweeper(service), Intervals(sweep_seconds=30, delivery_seconds=5))
     job = scheduler.get_job(SWEEP_JOB)
     assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 30)
     assert job.trigger.interval.total_seconds() == 30
+    delivery = scheduler.get_job(DELIVERY_JOB)
+    assert (delivery.coalesce, delivery.max_instances) == (True, 1)
+    assert delivery.trigger.interval.total_seconds() == 5

@@ -1,0 +1,45 @@
+"""The notice dispatcher's Slack side: which client posts for which account."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import Engine
+
+from bot.installation import BOTS_TABLE, INSTALLATIONS_TABLE
+from bot.settings import Settings
+from commands.views import notice_message
+from licensing.schemas import AccountKey
+from licensing.service import LicensingService
+from scheduler.delivery import ClientFor, Dispatcher
+
+
+def dispatcher(settings: Settings, engine: Engine, service: LicensingService) -> Dispatcher | None:
+    """A dispatcher when Slack credentials are set; without them notices wait in the outbox."""
+    client_for = _clients(settings, engine)
+    return Dispatcher(service, notice_message, client_for) if client_for else None
+
+
+def _clients(settings: Settings, engine: Engine) -> ClientFor | None:
+    if settings.slack_bot_token:
+        client = _client(settings, settings.slack_bot_token)
+        return lambda key: client
+    if not settings.slack_client_id:
+        return None
+    store = SQLAlchemyInstallationStore(
+        client_id=settings.slack_client_id,
+        engine=engine,
+        installations_table_name=INSTALLATIONS_TABLE,
+        bots_table_name=BOTS_TABLE,
+    )
+
+    def installed(key: AccountKey) -> WebClient | None:
+        bot = store.find_bot(enterprise_id=key.enterprise_id or None, team_id=key.team_id)
+        return _client(settings, bot.bot_token) if bot and bot.bot_token else None
+
+    return installed
+
+
+def _client(settings: Settings, token: str) -> WebClient:
+    # No retry handlers: the dispatcher retries itself, after looking whether the post landed.
+    return WebClient(token=token, base_url=settings.slack_api_url, retry_handlers=[])

@@ -1,0 +1,261 @@
+"""Notices end to end: written by the sweeps, delivered by the dispatcher to the fake Web API,
+and their buttons clicked through signed requests to the real app."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.slack_standin import JsonDict
+from commands import ids
+from commands.views import notice_message
+from licensing.calendar import Interval
+from licensing.schemas import AccountKey, Actor, PoolTarget
+from scheduler.delivery import Dispatcher
+from scheduler.runner import Sweeper
+from tests.conftest import FakeClock
+from tests.e2e.conftest import Slack
+from tests.licensing.helpers import ledger_events, pool_counts
+
+TEAM = AccountKey(team_id="T0001")
+OLIVIA = Actor(user_id="UOWNER", workspace_admin=True)
+CHANNEL = "C0LICENSES"
+PERIOD_END = datetime(2026, 2, 28, 9, 0, tzinfo=UTC)
+
+
+class RealTime:
+    """The dispatcher's clock, moved by hand so retries need no sleeping."""
+
+    def __init__(self) -> None:
+        self.current = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.current
+
+
+@pytest.fixture
+def real_time() -> RealTime:
+    return RealTime()
+
+
+@pytest.fixture
+def sweeper(slack: Slack, real_time: RealTime) -> Iterator[Sweeper]:
+    client = WebClient(token="xoxb-e2e", base_url=slack.fake.api_url, retry_handlers=[])
+    dispatcher = Dispatcher(slack.service, notice_message, lambda key: client, now=real_time)
+    yield Sweeper(slack.service, dispatcher)
+
+
+def subscribed(slack: Slack, seats: int = 5, channel: str | None = CHANNEL) -> None:
+    slack.send.slash_command("status")  # the owner's first request opens the account
+    if channel:
+        slack.send.slash_command(f"channel <#{channel}|x>")
+    slack.service.set_billing_details(TEAM, OLIVIA, "Visa ending 4242")
+    targets = [PoolTarget(product="talk", seats=seats)]
+    slack.service.subscribe(TEAM, OLIVIA, Interval.MONTH, targets, idempotency_key="sub")
+
+
+def posted(slack: Slack, channel: str = CHANNEL) -> list[JsonDict]:
+    """Copies of the notices in `channel`, as they stand now."""
+    return [copy.deepcopy(m) for m in slack.fake.messages.get(channel, []) if m.get("metadata")]
+
+
+def text_of(message: JsonDict) -> str:
+    return str(message["blocks"])
+
+
+def click(slack: Slack, message: JsonDict, action_id: str, user: str = "UOWNER") -> None:
+    answer = slack.send.block_action(action_id, message=message, user=user)
+    assert answer.status == 200, answer.body
+
+
+def test_a_month_of_notices_with_a_restore_from_the_button(
+    slack: Slack, sweeper: Sweeper, clock: FakeClock, engine: Engine
+) -> None:
+    subscribed(slack)
+    slack.service.schedule_removal(TEAM, OLIVIA, 2, "talk", idempotency_key="remove")
+    clock.current = PERIOD_END - timedelta(days=3, minutes=1)
+    sweeper.run_once()
+    assert posted(slack) == []
+
+    clock.current = PERIOD_END - timedelta(days=3)
+    report = sweeper.run_once()
+
+    assert report.delivered.sent == 2
+    removal, renewal = posted(slack)
+    assert removal["text"] == "2 seat(s) are scheduled for removal on Feb 28, 2026 09:00 UTC"
+    assert "*Talk* in Main: 2 of 5 seats scheduled for removal" in text_of(removal)
+    buttons = [
+        e["text"]["text"]
+        for b in removal["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert buttons == ["Restore 2 seats", "Choose how many…"]
+    assert renewal["text"] == "Your subscription renews on Feb 28, 2026 09:00 UTC"
+    assert "3 × talk in Main: 45.00 USD" in text_of(renewal)
+    assert "*45.00 USD*" in text_of(renewal)
+
+    click(slack, removal, ids.NOTICE_RESTORE, user="UDANA")  # a member
+    [refusal] = slack.fake.wait_for("chat.postEphemeral")
+    assert refusal.params["user"] == "UDANA"
+    assert "You cannot restore seats" in refusal.params["text"]
+    assert pool_counts(slack.service, TEAM) == (5, 2, 0)
+
+    click(slack, removal, ids.NOTICE_RESTORE)
+    click(slack, removal, ids.NOTICE_RESTORE)  # a double click
+    slack.fake.wait_for("chat.update", count=2)
+
+    assert pool_counts(slack.service, TEAM) == (5, 0, 0)
+    assert ledger_events(engine).count("seats_restored") == 1
+    updated = posted(slack)[0]
+    assert "<@UOWNER> restored 2 Talk seat(s) in Main · Feb 25, 2026 09:00 UTC" in text_of(updated)
+    assert not [b for b in updated["blocks"] if b["type"] == "actions"]
+
+    assert sweeper.run_once().delivered.sent == 0  # each notice once
+
+    clock.current = PERIOD_END
+    sweeper.run_once()
+    result = posted(slack)[-1]
+    assert result["text"] == "The period ending Feb 28, 2026 09:00 UTC closed"
+    assert "Charged *75.00 USD*" in text_of(result)
+    assert "Feb 28, 2026 – Mar 31, 2026" in text_of(result)
+
+
+def test_a_restore_after_the_period_ended_says_the_seats_are_gone(
+    slack: Slack, sweeper: Sweeper, clock: FakeClock
+) -> None:
+    subscribed(slack)
+    slack.service.schedule_removal(TEAM, OLIVIA, 2, "talk", idempotency_key="remove")
+    clock.current = PERIOD_END - timedelta(days=1)
+    sweeper.run_once()
+    clock.current = PERIOD_END + timedelta(hours=1)
+    sweeper.run_once()
+
+    click(slack, posted(slack)[0], ids.NOTICE_RESTORE)
+
+    [refusal] = slack.fake.wait_for("chat.postEphemeral")
+    assert "already left when the period ended on Feb 28, 2026" in refusal.params["text"]
+    assert pool_counts(slack.service, TEAM) == (3, 0, 0)
+
+
+def test_choose_how_many_restores_some_and_updates_the_notice(
+    slack: Slack, sweeper: Sweeper, clock: FakeClock
+) -> None:
+    subscribed(slack)
+    slack.service.schedule_removal(TEAM, OLIVIA, 3, "talk", idempotency_key="remove")
+    clock.current = PERIOD_END - timedelta(days=2)
+    sweeper.run_once()
+    removal = posted(slack)[0]
+
+    click(slack, removal, ids.OPEN_RESTORE)
+    entry = slack.fake.latest_view()
+    assert entry["blocks"][0]["element"]["initial_value"] == "3"
+    values = {
+        "count": {"count_value": slack.send.number_input("1")},
+        "product": {"product_value": slack.send.static_select("talk")},
+        "office": {"office_value": slack.send.static_select("Main")},
+    }
+    review = slack.send.view_submission(entry, values=values).json()
+    slack.send.view_submission({**entry, **review["view"], "id": entry["id"]})
+    slack.fake.wait_for("chat.update")
+
+    assert pool_counts(slack.service, TEAM) == (5, 2, 0)
+    assert "<@UOWNER> restored 1 Talk seat(s) in Main" in text_of(posted(slack)[0])
+
+
+def test_a_cancellation_notice_reactivates_from_its_button(
+    slack: Slack, sweeper: Sweeper, clock: FakeClock, engine: Engine
+) -> None:
+    subscribed(slack)
+    slack.service.cancel(TEAM, OLIVIA, idempotency_key="cancel")
+    clock.current = PERIOD_END - timedelta(days=3)
+    sweeper.run_once()
+    [notice] = posted(slack)
+    assert notice["text"] == "Your subscription ends on Feb 28, 2026 09:00 UTC"
+    assert "offices Main; 5 seat(s), 0 of them assigned; 1 admin role(s)" in text_of(notice)
+
+    click(slack, notice, ids.NOTICE_REACTIVATE, user="UERIK")  # not an admin
+    click(slack, notice, ids.NOTICE_REACTIVATE)
+    slack.fake.wait_for("chat.update")
+
+    assert slack.service.status(TEAM, OLIVIA).subscription.status == "active"
+    assert ledger_events(engine).count("reactivated") == 1
+    assert "<@UOWNER> reactivated the subscription" in text_of(posted(slack)[0])
+    sweeper.run_once()
+    assert posted(slack)[-1]["text"] == "Your subscription renews on Feb 28, 2026 09:00 UTC"
+
+
+def test_a_trial_without_a_channel_is_told_by_dm_and_ends_unconverted(
+    slack: Slack, sweeper: Sweeper, clock: FakeClock
+) -> None:
+    slack.send.slash_command("buy 2 talk")  # opens the account and a modal
+    clock.current = datetime(2026, 2, 11, 9, 0, tzinfo=UTC)
+    sweeper.run_once()
+    [ending] = posted(slack, "DUOWNER")
+    assert ending["text"] == "Your free trial ends on Feb 14, 2026 09:00 UTC"
+    click(slack, ending, ids.NOTICE_SUBSCRIBE)
+    assert slack.fake.latest_view()["callback_id"] == ids.SUBSCRIPTION_ENTRY
+
+    clock.current = datetime(2026, 2, 14, 9, 0, tzinfo=UTC)
+    sweeper.run_once()
+    assert posted(slack, "DUOWNER")[-1]["text"] == "Your free trial ended on Feb 14, 2026 09:00 UTC"
+
+
+def test_two_missed_period_ends_are_told_in_order(
+    slack: Slack, sweeper: Sweeper, clock: FakeClock
+) -> None:
+    subscribed(slack, seats=2)
+    clock.current = datetime(2026, 4, 1, tzinfo=UTC)  # down across Feb 28 and Mar 31
+
+    sweeper.run_once()
+
+    assert [m["text"] for m in posted(slack)] == [
+        "The period ending Feb 28, 2026 09:00 UTC closed",
+        "The period ending Mar 31, 2026 09:00 UTC closed",
+    ]
+
+
+def deliver_until_done(sweeper: Sweeper, real_time: RealTime, rounds: int = 30) -> None:
+    for _ in range(rounds):
+        sweeper.run_once()
+        real_time.current += timedelta(minutes=20)
+
+
+def test_rate_limits_and_server_errors_still_deliver_each_notice_once(
+    slack: Slack, sweeper: Sweeper, clock: FakeClock, real_time: RealTime
+) -> None:
+    subscribed(slack)
+    slack.service.schedule_removal(TEAM, OLIVIA, 1, "talk", idempotency_key="remove")
+    slack.fake.fail_next("chat.postMessage", status=429, retry_after=30)
+    slack.fake.fail_next("chat.postMessage", status=500, times=2)
+    slack.fake.fail_next("chat.postMessage", status=500, applied=True)  # posted, answer lost
+    slack.fake.fail_next("chat.postMessage", status=503, times=2)
+    clock.current = PERIOD_END - timedelta(days=3)
+
+    deliver_until_done(sweeper, real_time)
+
+    delivered = [m["metadata"]["event_payload"]["delivery"] for m in posted(slack)]
+    assert sorted(delivered) == [1, 2]
+    assert posted(slack)[0]["text"].startswith("1 seat(s) are scheduled")
+    assert len(slack.fake.calls("chat.postMessage")) == 2 + 6 - 1  # the lost answer was found
+
+
+def test_an_archived_channel_is_audited_and_notices_go_to_admins_by_dm(
+    slack: Slack, sweeper: Sweeper, clock: FakeClock
+) -> None:
+    subscribed(slack, channel="C0ARCHIVED")
+    clock.current = PERIOD_END - timedelta(days=3)
+
+    report = sweeper.run_once()
+
+    assert report.delivered.failed == 1
+    [dm] = posted(slack, "DUOWNER")
+    assert dm["text"] == "Your subscription renews on Feb 28, 2026 09:00 UTC"
+    audit = slack.send.slash_command("audit").json()["text"]
+    assert "notice_failed" in audit and "renewal_coming to C0ARCHIVED: is_archived" in audit
+    assert "notice_channel_dropped" in audit
