@@ -21,6 +21,7 @@ from licensing.clock import StoredTestClock, parse_duration
 from licensing.errors import CatalogError, LicensingError
 from licensing.export import AccountExport
 from licensing.migrate import upgrade
+from licensing.schemas import PeriodClosed
 from scheduler.runner import Intervals, background_scheduler, blocking_scheduler
 
 
@@ -44,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
 
     scheduler = commands.add_parser("scheduler", help="run only the scheduler's sweeps")
     scheduler.set_defaults(handler=_scheduler)
+
+    sweep = commands.add_parser("sweep", help="run every sweep once, then exit (e.g. from cron)")
+    sweep.set_defaults(handler=_sweep)
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.set_defaults(handler=_migrate)
@@ -237,14 +241,29 @@ def _clock_advance(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace, settings: Settings) -> int:
+    _sweep_now(build(settings))
+    return 0
+
+
 def _sweep_now(components: Components) -> None:
-    """Run the sweeps for the new simulated time at once, as Stripe's test clocks do."""
-    for closed in components.sweeper.run_once().closed:
-        charged = closed.invoice and f", charged {closed.invoice.total} {closed.invoice.currency}"
-        print(
-            f"{closed.team_id}: period ending {closed.period_end.isoformat()} "
-            f"{closed.outcome}{charged or ''}"
-        )
+    """Run every sweep once: period ends, reminders and (with Slack credentials) notices."""
+    report = components.sweeper.run_once(on_closed=_print_closed)
+    sent = report.delivered
+    print(
+        f"{report.closed} period(s) closed, reminders for {report.reminded} account(s), "
+        f"notices: {sent.sent} sent, {sent.retried} to retry, {sent.failed} failed",
+        flush=True,
+    )
+
+
+def _print_closed(closed: PeriodClosed) -> None:
+    charged = closed.invoice and f", charged {closed.invoice.total} {closed.invoice.currency}"
+    print(
+        f"{closed.team_id}: period ending {closed.period_end.isoformat()} "
+        f"{closed.outcome}{charged or ''}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

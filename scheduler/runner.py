@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -19,9 +20,12 @@ DELIVERY_JOB = "deliver_notices"
 
 @dataclass(frozen=True)
 class SweepReport:
-    closed: list[PeriodClosed] = field(default_factory=list)
+    closed: int = 0  # periods
     reminded: int = 0  # accounts whose reminders were written
     delivered: DeliveryReport = field(default_factory=DeliveryReport)
+
+
+OnClosed = Callable[[PeriodClosed], None]
 
 
 @dataclass
@@ -33,16 +37,20 @@ class Sweeper:
     service: LicensingService
     dispatcher: Dispatcher | None = None
 
-    def sweep(self) -> SweepReport:
-        return SweepReport(
-            closed=close_due_periods(self.service), reminded=write_due_reminders(self.service)
-        )
+    def sweep(self, on_closed: OnClosed | None = None) -> SweepReport:
+        """Period ends and reminders; `on_closed` hears of each period end as it commits."""
+        closed = 0
+        for result in close_due_periods(self.service):
+            closed += 1
+            if on_closed:
+                on_closed(result)
+        return SweepReport(closed=closed, reminded=write_due_reminders(self.service))
 
     def deliver(self) -> DeliveryReport:
         return self.dispatcher.deliver_due() if self.dispatcher else DeliveryReport()
 
-    def run_once(self) -> SweepReport:
-        swept = self.sweep()
+    def run_once(self, on_closed: OnClosed | None = None) -> SweepReport:
+        swept = self.sweep(on_closed)
         return SweepReport(swept.closed, swept.reminded, self.deliver())
 
 

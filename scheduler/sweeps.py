@@ -4,6 +4,7 @@ in memory, and nothing is lost while the process was down."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from licensing.schemas import PeriodClosed
 from licensing.service import LicensingService
@@ -11,19 +12,22 @@ from licensing.service import LicensingService
 log = logging.getLogger(__name__)
 
 
-def close_due_periods(service: LicensingService, *, limit: int | None = None) -> list[PeriodClosed]:
+def close_due_periods(
+    service: LicensingService, *, limit: int | None = None
+) -> Iterator[PeriodClosed]:
     """Close due periods, oldest first, one account per transaction, until none is due (or
-    `limit` are closed). Several processes may sweep at once; each period closes once."""
-    closed: list[PeriodClosed] = []
-    while limit is None or len(closed) < limit:
+    `limit` are closed), yielding each as it commits. Several processes may sweep at once;
+    each period closes once."""
+    closed = 0
+    while limit is None or closed < limit:
         result = service.close_next_due_period()
         if result is None:
-            break
+            return
         log.info(
             "closed %s period ending %s: %s", result.team_id, result.period_end, result.outcome
         )
-        closed.append(result)
-    return closed
+        closed += 1
+        yield result
 
 
 def write_due_reminders(service: LicensingService) -> int:

@@ -28,7 +28,7 @@ def test_a_sweep_closes_every_due_period_of_every_account_once(
     _accounts(service, ["TA", "TB", "TC"])
     clock.current = datetime(2026, 4, 1, tzinfo=UTC)  # two period ends (Feb 28, Mar 31) passed
 
-    closed = close_due_periods(service)
+    closed = list(close_due_periods(service))
 
     assert sorted((c.team_id, c.period_end.month) for c in closed) == [
         ("TA", 2),
@@ -39,14 +39,14 @@ def test_a_sweep_closes_every_due_period_of_every_account_once(
         ("TC", 3),
     ]
     assert {c.invoice.total for c in closed if c.invoice} == {Decimal("30.00")}
-    assert close_due_periods(service) == []
+    assert list(close_due_periods(service)) == []
 
 
 def test_a_sweep_can_stop_after_a_batch(service: LicensingService, clock: FakeClock) -> None:
     _accounts(service, ["TA", "TB"])
     clock.current = datetime(2026, 3, 1, tzinfo=UTC)
-    assert len(close_due_periods(service, limit=1)) == 1
-    assert len(close_due_periods(service)) == 1
+    assert len(list(close_due_periods(service, limit=1))) == 1
+    assert len(list(close_due_periods(service))) == 1
 
 
 def test_the_job_coalesces_missed_runs_and_never_overlaps_itself(
