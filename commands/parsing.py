@@ -27,6 +27,7 @@ SUBCOMMANDS = (
     "channel",
     "offices",
     "timezone",
+    "reminders",
 )
 SEAT_COMMANDS = ("buy", "remove", "restore")
 SUBSCRIPTION_ACTIONS = ("status", "subscribe", "cancel", "reactivate", "billing")
@@ -71,7 +72,24 @@ def parse(text: str, catalog: Catalog, offices: list[str]) -> LicenseCommand:
         return _with_action(name, rest, catalog, offices)
     if name == "timezone":
         return LicenseCommand(name=name, text=" ".join(rest))
+    if name == "reminders":
+        return _reminders(rest)
     return _arguments(name, rest, catalog, offices)
+
+
+_DAYS = re.compile(r"^([0-9]{1,6})\s*(?:d|days?)?$")
+
+
+def _reminders(rest: list[str]) -> LicenseCommand:
+    """`reminders` shows the lead time; `reminders 5`, `5d` or `5 days` sets it."""
+    if not rest:
+        return LicenseCommand(name="reminders")
+    match = _DAYS.match(" ".join(rest).casefold())
+    if match is None:
+        raise UsageError(
+            "Give the days before a period ends that reminders go out, e.g. `/license reminders 3`."
+        )
+    return LicenseCommand(name="reminders", count=int(match.group(1)))
 
 
 def _with_action(

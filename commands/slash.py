@@ -98,6 +98,12 @@ class SlashCommand:
                 return views.text_message(CHANNEL_USAGE)
             await call(service.set_notice_channel, key, actor, command.channel_id)
             return views.text_message(f"Notices will go to <#{command.channel_id}>.")
+        if name == "reminders":
+            if command.count is None:
+                status = await call(service.status, key, actor)
+            else:
+                status = await call(service.set_notice_lead, key, actor, command.count)
+            return views.reminders_message(status)
         if name == "timezone":
             status = await call(service.set_time_zone, key, actor, command.text)
             return views.text_message(f"Billing time zone is now {status.subscription.time_zone}.")

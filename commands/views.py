@@ -65,7 +65,7 @@ HELP = """*`/license` — run your company's paid seats*
 • `users [product] [office]` — who holds which seat
 • `subscription [subscribe|cancel|reactivate|billing DETAILS]`
 • `invoices` · `audit` · `admins [list|add|remove] @user [office]` · `channel #channel`
-• `offices [add NAME]` · `timezone Area/City`
+• `offices [add NAME]` · `timezone Area/City` · `reminders [DAYS]` — when notices go out
 Leave out an argument and licensebot asks for it."""
 
 
@@ -566,6 +566,16 @@ def people_entry_modal(
 
 # notices
 
+MAX_POOLS_WITH_BUTTONS = 20  # two blocks each, within Slack's 50 blocks a message
+
+
+def reminders_message(status: AccountStatus) -> Message:
+    where = f"<#{status.notice_channel}>" if status.notice_channel else "company admins by DM"
+    return text_message(
+        f"Reminders go out {status.notice_lead_days} day(s) before each period ends, to {where}. "
+        "Change it with `/license reminders DAYS` (1 to 30)."
+    )
+
 
 def notice_message(notice: NoticeView) -> Message:
     """A notice as posted to the notice channel or an admin's DM: `text` and `blocks`."""
@@ -584,7 +594,7 @@ def _removal_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[st
             "Restore any you still need: it is free."
         )
     ]
-    for pool in facts.removals:
+    for pool in facts.removals[:MAX_POOLS_WITH_BUTTONS]:
         blocks.append(
             _md(
                 f"*{pool.product_name}* in {pool.office}: {pool.seats} of {pool.purchased} "
@@ -592,6 +602,13 @@ def _removal_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[st
             )
         )
         blocks.append(_restore_buttons(notice, facts, pool))
+    if len(facts.removals) > MAX_POOLS_WITH_BUTTONS:
+        more = len(facts.removals) - MAX_POOLS_WITH_BUTTONS
+        blocks.append(
+            _md(
+                f"…and {more} more pool(s): see `/license status`, restore with `/license restore`."
+            )
+        )
     return text, blocks
 
 

@@ -105,6 +105,7 @@ def account_status(context: Context) -> AccountStatus:
         next_invoice_estimate=context.next_invoice_estimate() if access.company_admin else None,
         your_seats=held,
         notice_channel=account.notice_channel,
+        notice_lead_days=account.notice_lead_days,
         is_company_admin=access.company_admin,
         admin_of_offices=[]
         if not is_admin

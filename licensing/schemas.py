@@ -68,6 +68,7 @@ class AccountStatus(ReadModel):
     next_invoice_estimate: Decimal | None  # None for members
     your_seats: list[HeldSeat]
     notice_channel: str | None
+    notice_lead_days: int  # reminders go out this many days before a period ends
     is_company_admin: bool
     admin_of_offices: list[str]
 

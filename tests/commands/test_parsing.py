@@ -86,3 +86,17 @@ def test_any_text_parses_or_gets_a_usage_message(text: str) -> None:
         assert refused.message and len(refused.message) < 600
     else:
         assert command.name in SUBCOMMANDS
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [("reminders", None), ("reminders 5", 5), ("reminders 5d", 5), ("Reminders 7 days", 7)],
+)
+def test_reminders_take_a_number_of_days(text: str, days: int | None) -> None:
+    assert (p(text).name, p(text).count) == ("reminders", days)
+
+
+@pytest.mark.parametrize("text", ["reminders soon", "reminders -2", "reminders 3 weeks"])
+def test_reminders_without_days_say_how_to_write_them(text: str) -> None:
+    with pytest.raises(UsageError, match=r"e.g. `/license reminders 3`"):
+        p(text)

@@ -17,10 +17,17 @@ from licensing.errors import NoSeatAvailable
 from licensing.schemas import (
     AccountStatus,
     AssignmentChange,
+    DataToDelete,
     HeldSeat,
     InvoiceLineView,
+    InvoiceView,
+    NoticeFacts,
+    NoticeView,
+    PeriodClosed,
     PoolSummary,
     PurchaseQuote,
+    RemovalPool,
+    RemovedSeats,
     SeatChange,
     SeatCounts,
     SubscribeQuote,
@@ -98,6 +105,7 @@ STATUS = AccountStatus(
     next_invoice_estimate=Decimal("60.00"),
     your_seats=[HeldSeat(office="Main", product_id="talk", product_name="Talk")],
     notice_channel=None,
+    notice_lead_days=3,
     is_company_admin=True,
     admin_of_offices=[],
 )
@@ -146,7 +154,82 @@ def all_messages() -> list[dict[str, Any]]:
         views.assigned_message(change),
         views.revoked_message(change),
         views.help_message(),
+        *(views.notice_message(notice) for notice in all_notices()),
     ]
+
+
+def all_notices() -> list[NoticeView]:
+    line = InvoiceLineView(
+        product_id="talk",
+        office="Main",
+        seats=3,
+        unit_price=Decimal("15.00"),
+        amount=Decimal("45.00"),
+    )
+    invoice = InvoiceView(
+        id=7,
+        kind="renewal",
+        created_at=T1,
+        currency="USD",
+        total=Decimal("45.00"),
+        covers_start=T1,
+        covers_end=datetime(2026, 3, 31, 9, tzinfo=UTC),
+        lines=[line],
+    )
+    removals = [
+        RemovalPool(
+            office=f"Office {n}", product_id="talk", product_name="Talk", seats=2, purchased=5
+        )
+        for n in range(25)  # more pools than a message can hold buttons for
+    ]
+    base = {"period_end": T1, "interval": "month", "currency": "USD"}
+    facts = [
+        NoticeFacts(kind="removal_scheduled", removals=removals, **base),
+        NoticeFacts(kind="renewal_coming", lines=[line], total=Decimal("45.00"), **base),
+        NoticeFacts(kind="trial_ending", lines=[line], total=Decimal("45.00"), **base),
+        NoticeFacts(
+            kind="cancellation_coming",
+            to_delete=DataToDelete(offices=["Main"], seats=5, assigned=2, admins=1),
+            **base,
+        ),
+        *(
+            NoticeFacts(
+                kind="period_ended",
+                closed=PeriodClosed(
+                    team_id="T1",
+                    enterprise_id="",
+                    period_end=T1,
+                    outcome=outcome,
+                    removed=[RemovedSeats(office="Main", product_id="talk", seats=2)],
+                    invoice=invoice if outcome == "renewed" else None,
+                ),
+                **base,
+            )
+            for outcome in ("renewed", "canceled", "expired")
+        ),
+    ]
+    return [
+        NoticeView(id=n, team_id="T1", enterprise_id="", time_zone="Europe/Berlin", facts=f)
+        for n, f in enumerate(facts)
+    ]
+
+
+def test_a_removal_notice_offers_both_buttons_for_every_pool() -> None:
+    removal = views.notice_message(all_notices()[0])
+    actions = [b for b in removal["blocks"] if b["type"] == "actions"]
+    assert len(actions) == 20
+    assert "…and 5 more pool(s)" in str(removal["blocks"][-1])
+    assert [e["text"]["text"] for e in actions[0]["elements"]] == [
+        "Restore 2 seats",
+        "Choose how many…",
+    ]
+    assert removal["text"] == "50 seat(s) are scheduled for removal on Feb 28, 2026 10:00 CET"
+
+
+def test_a_renewal_result_lists_removals_and_the_invoice_in_the_accounts_time_zone() -> None:
+    renewed = str(views.notice_message(all_notices()[4])["blocks"])
+    assert "2 talk seat(s) left Main" in renewed
+    assert "Charged *45.00 USD* (invoice #7) for Feb 28, 2026 – Mar 31, 2026" in renewed
 
 
 @pytest.mark.parametrize("message", all_messages(), ids=lambda m: m["text"][:20])

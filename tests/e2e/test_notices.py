@@ -259,3 +259,21 @@ def test_an_archived_channel_is_audited_and_notices_go_to_admins_by_dm(
     audit = slack.send.slash_command("audit").json()["text"]
     assert "notice_failed" in audit and "renewal_coming to C0ARCHIVED: is_archived" in audit
     assert "notice_channel_dropped" in audit
+
+
+def test_admins_choose_how_early_reminders_go_out(
+    slack: Slack, sweeper: Sweeper, clock: FakeClock
+) -> None:
+    subscribed(slack)
+    shown = slack.send.slash_command("reminders").json()["text"]
+    assert shown.startswith(f"Reminders go out 3 day(s) before each period ends, to <#{CHANNEL}>")
+    assert "1 to 30" in slack.send.slash_command("reminders 31", user="UOWNER").json()["text"]
+    refused = slack.send.slash_command("reminders 7", user="UDANA").json()["text"]
+    assert "You cannot change when reminders go out" in refused
+
+    assert "go out 7 day(s)" in slack.send.slash_command("reminders 7").json()["text"]
+    clock.current = PERIOD_END - timedelta(days=7)
+    sweeper.run_once()
+    assert [m["text"] for m in posted(slack)] == [
+        "Your subscription renews on Feb 28, 2026 09:00 UTC"
+    ]
