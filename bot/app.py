@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -39,10 +40,15 @@ def web_client(settings: Settings) -> AsyncWebClient:
 
 
 def build_app(
-    settings: Settings, service: LicensingService, catalog: Catalog, engine: Engine | None = None
+    settings: Settings,
+    service: LicensingService,
+    catalog: Catalog,
+    engine: Engine | None = None,
+    deliver_soon: Callable[[], None] | None = None,
 ) -> AsyncApp:
     """The app for one workspace (bot token), or for many (OAuth; needs the `engine` whose
-    database keeps the installations)."""
+    database keeps the installations). `deliver_soon` wakes the notice dispatcher after a
+    change, so its log line reaches the channel at once."""
     settings.check_slack()
     oauth = None
     if settings.uses_oauth:
@@ -54,7 +60,10 @@ def build_app(
         oauth_settings=oauth,
         process_before_response=True,
     )
-    register(app, Deps(service=service, catalog=catalog))
+    deps = Deps(service=service, catalog=catalog)
+    if deliver_soon:
+        deps.deliver_soon = deliver_soon
+    register(app, deps)
 
     @app.error
     async def _log_unexpected(error: Exception, body: dict[str, Any]) -> None:

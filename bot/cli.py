@@ -22,7 +22,7 @@ from licensing.errors import CatalogError, LicensingError
 from licensing.export import AccountExport
 from licensing.migrate import upgrade
 from licensing.schemas import PeriodClosed
-from scheduler.runner import Intervals, background_scheduler, blocking_scheduler
+from scheduler.runner import Intervals, background_scheduler, blocking_scheduler, waker
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,8 +77,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.port:
         settings = settings.model_copy(update={"port": args.port})
     components = build(settings)
-    app = build_app(settings, components.service, components.catalog, components.engine)
     sweeps = background_scheduler(components.sweeper, _intervals(settings))
+    app = build_app(
+        settings, components.service, components.catalog, components.engine, waker(sweeps)
+    )
     sweeps.start()
     try:
         serve(app, settings)

@@ -39,22 +39,14 @@ class Deps:
     service: LicensingService
     catalog: Catalog
     directory: Directory = field(default_factory=Directory)
+    # Asks the notice dispatcher to run now rather than at its next interval.
+    deliver_soon: Callable[[], None] = lambda: None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    _done_keys: dict[str, None] = field(default_factory=dict)
     _known_accounts: set[AccountKey] = field(default_factory=set)
 
     async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a service call off the event loop: it may wait for a database lock."""
         return await asyncio.to_thread(fn, *args, **kwargs)
-
-    def first_time(self, idempotency_key: str) -> bool:
-        """Whether this process sees the key for the first time (replays post no second log)."""
-        if idempotency_key in self._done_keys:
-            return False
-        self._done_keys[idempotency_key] = None
-        if len(self._done_keys) > 10_000:
-            del self._done_keys[next(iter(self._done_keys))]
-        return True
 
     def after_ack(self, work: Coroutine[Any, Any, None]) -> None:
         """Slow work (posting to a channel) that must not hold up Slack's answer."""
@@ -94,7 +86,8 @@ class Deps:
         apply: Apply,
     ) -> None:
         """The Confirm of a review modal: apply it once per view (the view id is the
-        idempotency key), show what was done, and log it in the notice channel."""
+        idempotency key) and show what was done. The service logs it in the notice channel
+        through the outbox, in the same transaction."""
         request = json.loads(view["private_metadata"])
         idempotency_key = f"view:{view['id']}"
         try:
@@ -106,18 +99,9 @@ class Deps:
             )
             return
         await ack(response_action="update", view=views.done_modal("Done", text))
-        if self.first_time(idempotency_key):
-            self.after_ack(self.notify(client, key, actor, text))
-            if request.get("notice"):
-                self.after_ack(self.update_notice(client, key, actor, request["notice"], text))
-
-    async def notify(
-        self, client: AsyncWebClient, key: AccountKey, actor: Actor, text: str
-    ) -> None:
-        """A one-line log of a change in the account's notice channel, if it has one."""
-        status = await self.call(self.service.status, key, actor)
-        if status.notice_channel:
-            await client.chat_postMessage(channel=status.notice_channel, text=text)
+        self.deliver_soon()
+        if request.get("notice"):
+            self.after_ack(self.update_notice(client, key, actor, request["notice"], text))
 
     async def update_notice(
         self,

@@ -85,6 +85,7 @@ class NoticeButtons:
         except LicensingError as refusal:
             await self._refuse(body, client, refusal)
             return
+        self.deps.deliver_soon()  # the change's log line
         channel = body["container"]["channel_id"]
         await self.deps.mark_notice(client, channel, body["message"], block_id, outcome, tz)
 

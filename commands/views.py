@@ -736,7 +736,28 @@ def _renewal_result(facts: NoticeFacts, tz: str) -> list[str]:
     return lines
 
 
+def _activity_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
+    assert facts.activity and facts.actor and facts.result is not None
+    text = activity_text(facts.activity, facts.result, facts.actor, tz)
+    return text, [_md(text)]
+
+
+def activity_text(operation: str, result: dict[str, Any], user_id: str, time_zone: str) -> str:
+    """What a change made under an idempotency key did, from the result it returned."""
+    if operation == "purchase":
+        return purchase_done_text(PurchaseQuote.model_validate(result), user_id)
+    if operation in ("remove", "restore"):
+        change = SeatChange.model_validate(result)
+        return seat_change_done_text(operation, change, user_id, time_zone)
+    if operation == "subscribe":
+        quote = SubscribeQuote.model_validate(result)
+        return subscription_done_text(operation, quote, user_id, time_zone)
+    change_of_subscription = SubscriptionChange.model_validate(result)
+    return subscription_done_text(operation, change_of_subscription, user_id, time_zone)
+
+
 _NOTICE_BUILDERS = {
+    "activity": _activity_notice,
     "removal_scheduled": _removal_notice,
     "renewal_coming": _renewal_notice,
     "trial_ending": _trial_notice,

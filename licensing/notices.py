@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from pydantic import BaseModel
+
 from licensing import orm
 from licensing.context import Context, seats_of
 from licensing.model import RoleName, Status
@@ -22,6 +24,7 @@ class NoticeKind(StrEnum):
     TRIAL_ENDING = "trial_ending"
     CANCELLATION_COMING = "cancellation_coming"
     PERIOD_ENDED = "period_ended"
+    ACTIVITY = "activity"  # a one-line log of a change, for the notice channel only
 
 
 def plan_reminders(context: Context) -> None:
@@ -70,12 +73,34 @@ def period_ended(context: Context, closed: PeriodClosed, recipients: list[str]) 
     write(context, NoticeKind.PERIOD_ENDED, facts, recipients)
 
 
+def activity(context: Context, operation: str, idempotency_key: str, result: BaseModel) -> None:
+    """Log a change made under an idempotency key in the notice channel, if there is one."""
+    channel = context.account.notice_channel
+    if not channel:
+        return
+    end = context.subscription.current_period_end or context.now
+    facts = _facts(
+        context,
+        NoticeKind.ACTIVITY,
+        end,
+        activity=operation,
+        actor=context.actor_id,
+        result=result.model_dump(mode="json"),
+    )
+    write(context, NoticeKind.ACTIVITY, facts, [channel], key=f"activity:{idempotency_key}")
+
+
 def write(
-    context: Context, kind: NoticeKind, facts: NoticeFacts, targets: list[str] | None = None
+    context: Context,
+    kind: NoticeKind,
+    facts: NoticeFacts,
+    targets: list[str] | None = None,
+    key: str | None = None,
 ) -> bool:
-    """Write the notice and its deliveries unless this period already has one of this kind.
-    The unique key makes a second one fail in the database whatever the code does."""
-    key = f"{kind}:{facts.period_end.isoformat()}"
+    """Write the notice and its deliveries unless one with its key (by default its kind and
+    period) exists. The unique key makes a second one fail in the database whatever the code
+    does."""
+    key = key or f"{kind}:{facts.period_end.isoformat()}"
     if context.repo.notice(context.account.id, key) is not None:
         return False
     notice = orm.Notice(

@@ -211,7 +211,7 @@ class Notice(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    key: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(250))
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[str] = mapped_column(Text)  # the facts to show, as JSON
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

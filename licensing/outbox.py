@@ -36,7 +36,7 @@ def _delivery(repo: Repository, row: orm.NoticeDelivery, now: datetime) -> Deliv
     return Delivery(
         id=row.id,
         target=row.target,
-        to_user=row.target.startswith(("U", "W")),  # Slack's user ids; channels start C, G, D
+        to_user=_is_user(row.target),
         attempts=row.attempts + 1,
         maybe_posted=row.maybe_posted,
         first_attempt_at=row.first_attempt_at or now,
@@ -69,26 +69,40 @@ def retry(
 
 
 def failed(context: Context, delivery_id: int, error: str) -> None:
-    """Give up on a delivery, say so in the ledger (so `/license audit` shows it), and, if the
-    notice channel itself is gone, send this and the notices waiting for it to the company
-    admins by DM, as every later one."""
+    """Give up on a delivery and say so in the ledger (so `/license audit` shows it). If the
+    notice channel itself is gone, stop using it: this notice and those waiting for the
+    channel go to the company admins by DM, as every later one will."""
     row = context.repo.delivery(delivery_id)
     notice = context.uow.session.get_one(orm.Notice, row.notice_id)
     _give_up(row, error)
     context.record("notice_failed", detail=f"{notice.kind} to {row.target}: {error}"[:500])
-    if row.target != context.account.notice_channel:
+    if _is_user(row.target):  # a DM that fails has nowhere else to go
         return
-    context.account.notice_channel = None
-    context.record(
-        "notice_channel_dropped",
-        detail=f"{row.target} cannot be posted to ({error}); notices go to company admins by DM",
-    )
-    admins = notices.company_admins(context)
-    for delivery in [row, *context.repo.pending_deliveries(context.account.id, row.target)]:
+    moving = [row]
+    if row.target == context.account.notice_channel:
+        context.account.notice_channel = None
+        context.record(
+            "notice_channel_dropped",
+            detail=f"{row.target} cannot be posted to ({error}); notices go to company admins by DM",
+        )
+        moving += context.repo.pending_deliveries(context.account.id, row.target)
+    for delivery in moving:
         _give_up(delivery, error)
-        owner = context.uow.session.get_one(orm.Notice, delivery.notice_id)
-        for admin in admins:
-            context.repo.add(notices.new_delivery(owner, admin))
+        _send_elsewhere(context, delivery)
+
+
+def _send_elsewhere(context: Context, delivery: orm.NoticeDelivery) -> None:
+    notice = context.uow.session.get_one(orm.Notice, delivery.notice_id)
+    if notice.kind == notices.NoticeKind.ACTIVITY:  # logs are for the channel only
+        return
+    already = {d.target for d in context.repo.deliveries_of(notice.id)}
+    for target in notices.recipients(context):
+        if target not in already:
+            context.repo.add(notices.new_delivery(notice, target))
+
+
+def _is_user(target: str) -> bool:
+    return target.startswith(("U", "W"))  # Slack's user ids; channels start with C, G or D
 
 
 def _give_up(row: orm.NoticeDelivery, error: str) -> None:

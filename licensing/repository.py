@@ -209,6 +209,11 @@ class Repository:
             )
         ).all()
 
+    def deliveries_of(self, notice_id: int) -> Sequence[orm.NoticeDelivery]:
+        return self.session.scalars(
+            select(orm.NoticeDelivery).where(orm.NoticeDelivery.notice_id == notice_id)
+        ).all()
+
     def delivery(self, delivery_id: int) -> orm.NoticeDelivery:
         return self.session.scalars(
             select(orm.NoticeDelivery).where(orm.NoticeDelivery.id == delivery_id).with_for_update()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -227,7 +228,7 @@ class NoticeFacts(ReadModel):
     """What a notice says, fixed when it is written. Which fields are set depends on `kind`."""
 
     kind: str
-    period_end: datetime
+    period_end: datetime  # of the period the notice is about
     interval: str
     currency: str
     removals: list[RemovalPool] = []
@@ -235,6 +236,9 @@ class NoticeFacts(ReadModel):
     total: Decimal | None = None
     to_delete: DataToDelete | None = None
     closed: PeriodClosed | None = None
+    activity: str | None = None  # the operation an activity log is about
+    actor: str | None = None
+    result: dict[str, Any] | None = None  # what the operation returned
 
 
 class NoticeView(ReadModel):

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
+from licensing import notices
 from licensing.access import Access
 from licensing.catalog import Catalog
 from licensing.clock import Clock
@@ -73,6 +74,7 @@ class Transactions:
                     return result_type.model_validate_json(record.response)
             result = work(context)
             if idempotency_key is not None:
+                notices.activity(context, operation, idempotency_key, result)
                 uow.repo.add(
                     IdempotencyRecord(
                         account_id=context.account.id,

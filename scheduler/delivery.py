@@ -113,7 +113,11 @@ class Dispatcher:
             blocks=message["blocks"],
             metadata={
                 "event_type": METADATA_EVENT,
-                "event_payload": {"delivery": delivery.id, "notice": delivery.notice.id},
+                "event_payload": {
+                    "delivery": delivery.id,
+                    "notice": delivery.notice.id,
+                    "kind": delivery.notice.facts.kind,
+                },
             },
             unfurl_links=False,
         )
@@ -123,7 +127,7 @@ class Dispatcher:
         self, delivery: Delivery, error: SlackApiError, report: DeliveryReport
     ) -> None:
         status = error.response.status_code
-        code = str(error.response.get("error") or status)
+        code = f"HTTP {status}" if status >= 500 else str(error.response.get("error") or status)
         if status == 429:  # refused before doing anything: certainly not posted
             wait = timedelta(seconds=int(error.response.headers.get("Retry-After", 1)))
             self._retry(delivery, "ratelimited", report, maybe_posted=False, wait=wait)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -91,3 +92,12 @@ def blocking_scheduler(sweeper: Sweeper, intervals: Intervals) -> BlockingSchedu
     scheduler = BlockingScheduler(timezone="UTC")
     add_jobs(scheduler, sweeper, intervals)
     return scheduler
+
+
+def waker(scheduler: BaseScheduler) -> Callable[[], None]:
+    """A function that runs the delivery job now instead of at its next interval."""
+
+    def deliver_soon() -> None:
+        scheduler.modify_job(DELIVERY_JOB, next_run_time=datetime.now(UTC))
+
+    return deliver_soon

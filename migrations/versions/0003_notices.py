@@ -20,7 +20,7 @@ def upgrade() -> None:
         "notices",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
-        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("key", sa.String(length=250), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -11,15 +11,18 @@ from dataclasses import dataclass
 import pytest
 import uvicorn
 from slack_bolt.async_app import AsyncApp
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.app import build_app
 from bot.server import EVENTS_PATH, SlackServer
 from bot.settings import Settings
 from bot.slack_standin import FakeSlack, SlackRequester, Workspace
+from commands.views import notice_message
 from licensing.catalog import Catalog
 from licensing.db import make_session_factory
 from licensing.service import LicensingService
+from scheduler.delivery import Dispatcher
 from tests.conftest import FakeClock
 
 SIGNING_SECRET = "e2e-signing-secret"
@@ -69,6 +72,12 @@ def slack(engine: Engine, catalog: Catalog, clock: FakeClock) -> Iterator[Slack]
             slack_api_url=fake.api_url,
         )
         service = LicensingService(make_session_factory(engine), catalog, clock)
-        with serving(build_app(settings, service, catalog)) as base:
+        client = WebClient(token="xoxb-e2e", base_url=fake.api_url, retry_handlers=[])
+        dispatcher = Dispatcher(service, notice_message, lambda key: client)
+
+        def deliver_soon() -> None:
+            threading.Thread(target=dispatcher.deliver_due, daemon=True).start()
+
+        with serving(build_app(settings, service, catalog, deliver_soon=deliver_soon)) as base:
             send = SlackRequester(base + EVENTS_PATH, SIGNING_SECRET, workspace, fake)
             yield Slack(fake, send, service, base)

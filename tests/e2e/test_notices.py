@@ -60,8 +60,21 @@ def subscribed(slack: Slack, seats: int = 5, channel: str | None = CHANNEL) -> N
 
 
 def posted(slack: Slack, channel: str = CHANNEL) -> list[JsonDict]:
-    """Copies of the notices in `channel`, as they stand now."""
+    """Copies of the notices in `channel` as they stand now, without the activity logs."""
+    return [m for m in _notices(slack, channel) if kind_of(m) != "activity"]
+
+
+def logs(slack: Slack, channel: str = CHANNEL) -> list[str]:
+    """The activity log lines in `channel`."""
+    return [m["text"] for m in _notices(slack, channel) if kind_of(m) == "activity"]
+
+
+def _notices(slack: Slack, channel: str) -> list[JsonDict]:
     return [copy.deepcopy(m) for m in slack.fake.messages.get(channel, []) if m.get("metadata")]
+
+
+def kind_of(message: JsonDict) -> str:
+    return str(message["metadata"]["event_payload"]["kind"])
 
 
 def text_of(message: JsonDict) -> str:
@@ -83,9 +96,8 @@ def test_a_month_of_notices_with_a_restore_from_the_button(
     assert posted(slack) == []
 
     clock.current = PERIOD_END - timedelta(days=3)
-    report = sweeper.run_once()
+    sweeper.run_once()
 
-    assert report.delivered.sent == 2
     removal, renewal = posted(slack)
     assert removal["text"] == "2 seat(s) are scheduled for removal on Feb 28, 2026 09:00 UTC"
     assert "*Talk* in Main: 2 of 5 seats scheduled for removal" in text_of(removal)
@@ -115,8 +127,13 @@ def test_a_month_of_notices_with_a_restore_from_the_button(
     updated = posted(slack)[0]
     assert "<@UOWNER> restored 2 Talk seat(s) in Main · Feb 25, 2026 09:00 UTC" in text_of(updated)
     assert not [b for b in updated["blocks"] if b["type"] == "actions"]
-
-    assert sweeper.run_once().delivered.sent == 0  # each notice once
+    sweeper.run_once()
+    assert logs(slack) == [
+        "<@UOWNER> subscribed (monthly): 75.00 USD charged",
+        "<@UOWNER> scheduled 2 Talk seat(s) in Main for removal: leave on Feb 28, 2026 09:00 UTC",
+        "<@UOWNER> restored 2 Talk seat(s) in Main",
+    ]
+    assert len(posted(slack)) == 2  # each notice once
 
     clock.current = PERIOD_END
     sweeper.run_once()
@@ -239,10 +256,17 @@ def test_rate_limits_and_server_errors_still_deliver_each_notice_once(
 
     deliver_until_done(sweeper, real_time)
 
-    delivered = [m["metadata"]["event_payload"]["delivery"] for m in posted(slack)]
-    assert sorted(delivered) == [1, 2]
-    assert posted(slack)[0]["text"].startswith("1 seat(s) are scheduled")
-    assert len(slack.fake.calls("chat.postMessage")) == 2 + 6 - 1  # the lost answer was found
+    messages = _notices(slack, CHANNEL)
+    assert sorted(kind_of(m) for m in messages) == [
+        "activity",  # subscribed
+        "activity",  # removal scheduled
+        "removal_scheduled",
+        "renewal_coming",
+    ]
+    assert "1 seat(s) are scheduled for removal on Feb 28, 2026 09:00 UTC" in {
+        m["text"] for m in posted(slack)
+    }
+    assert len(slack.fake.calls("chat.postMessage")) == 4 + 6 - 1  # the lost answer was found
 
 
 def test_an_archived_channel_is_audited_and_notices_go_to_admins_by_dm(
@@ -253,12 +277,13 @@ def test_an_archived_channel_is_audited_and_notices_go_to_admins_by_dm(
 
     report = sweeper.run_once()
 
-    assert report.delivered.failed == 1
+    assert report.delivered.failed == 2  # the subscription's log line and the renewal
     [dm] = posted(slack, "DUOWNER")
     assert dm["text"] == "Your subscription renews on Feb 28, 2026 09:00 UTC"
     audit = slack.send.slash_command("audit").json()["text"]
-    assert "notice_failed" in audit and "renewal_coming to C0ARCHIVED: is_archived" in audit
-    assert "notice_channel_dropped" in audit
+    assert "notice_failed · licensebot — activity to C0ARCHIVED: is_archived" in audit
+    assert "notice_channel_dropped · licensebot — C0ARCHIVED cannot be posted to" in audit
+    assert logs(slack, "DUOWNER") == []  # activity logs are for the channel only
 
 
 def test_admins_choose_how_early_reminders_go_out(

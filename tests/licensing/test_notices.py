@@ -24,9 +24,11 @@ TRIAL_END = datetime(2026, 2, 14, 9, 0, tzinfo=UTC)
 
 
 def notices(engine: Engine) -> list[tuple[str, NoticeFacts, list[str]]]:
-    """(kind, facts, delivery targets) of every notice, oldest first."""
+    """(kind, facts, delivery targets) of every notice but the activity logs, oldest first."""
     with Session(engine) as session:
-        rows = session.scalars(select(orm.Notice).order_by(orm.Notice.id)).all()
+        rows = session.scalars(
+            select(orm.Notice).where(orm.Notice.kind != "activity").order_by(orm.Notice.id)
+        ).all()
         return [
             (
                 row.kind,
@@ -195,22 +197,29 @@ def test_a_delivery_that_fails_for_good_is_audited_and_falls_back_to_dms(
     clock.current = PERIOD_END - timedelta(days=3)
     sweep_reminders(service)
     now = datetime(2026, 11, 1, tzinfo=UTC)
-    first, second = service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
+    log, removal, renewal = service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
+    assert [d.notice.facts.kind for d in (log, removal, renewal)] == [
+        "activity",  # of the removal, since the channel was set
+        "removal_scheduled",
+        "renewal_coming",
+    ]
     assert service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1)) == []
 
-    service.delivery_failed(first.id, "is_archived")
+    service.delivery_failed(removal.id, "is_archived")
 
     audit = service.audit(subscribed, OWNER)
     assert [e.event for e in audit[-2:]] == ["notice_failed", "notice_channel_dropped"]
     assert audit[-2].detail == "removal_scheduled to C0LICENSES: is_archived"
     assert service.status(subscribed, OWNER).notice_channel is None
-    # the renewal notice waiting for the same channel goes by DM too
+    # the renewal, claimed by another dispatcher, fails there too and follows by DM
+    service.delivery_failed(renewal.id, "is_archived")
     fallbacks = service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
     assert [(d.target, d.to_user, d.notice.facts.kind) for d in fallbacks] == [
         ("UOWNER", True, "removal_scheduled"),
         ("UOWNER", True, "renewal_coming"),
     ]
-    assert second.notice.facts.kind == "renewal_coming"
+    service.delivery_failed(log.id, "is_archived")  # a log has nowhere else to go
+    assert service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1)) == []
 
 
 def test_a_delivery_whose_lease_ran_out_is_claimed_again_as_maybe_posted(
@@ -219,11 +228,11 @@ def test_a_delivery_whose_lease_ran_out_is_claimed_again_as_maybe_posted(
     clock.current = PERIOD_END - timedelta(days=3)
     sweep_reminders(service)
     now = datetime(2026, 11, 1, tzinfo=UTC)
-    first, _ = service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
+    first, *_ = service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
     assert (first.maybe_posted, first.attempts) == (False, 1)
 
     later = now + timedelta(minutes=2)  # the dispatcher died holding them
-    again, _ = service.claim_deliveries(later, limit=10, lease=timedelta(minutes=1))
+    again, *_ = service.claim_deliveries(later, limit=10, lease=timedelta(minutes=1))
     assert (again.id, again.maybe_posted, again.attempts) == (first.id, True, 2)
 
     assert service.delivery_retry(again.id, later, "ratelimited", maybe_posted=False)
