@@ -661,17 +661,7 @@ def _trial_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str,
             f":stopwatch: *{text}.*\nSeats stop working then unless you subscribe. "
             f"With the seats you have now, a month costs {money(facts.total, facts.currency)}."
         ),
-        ActionsBlock(
-            block_id=ids.SUBSCRIBE_BLOCK,
-            elements=[
-                ButtonElement(
-                    text="Subscribe",
-                    action_id=ids.NOTICE_SUBSCRIBE,
-                    value=json.dumps({"notice": notice.id}),
-                    style="primary",
-                )
-            ],
-        ),
+        _notice_button(notice, ids.SUBSCRIBE_BLOCK, "Subscribe", ids.NOTICE_SUBSCRIBE),
     ]
 
 
@@ -691,18 +681,14 @@ def _cancellation_notice(
             f":warning: *{text}.*\nThen these are deleted: {deleted}. "
             "Invoices and the audit log are kept."
         ),
-        ActionsBlock(
-            block_id=ids.REACTIVATE_BLOCK,
-            elements=[
-                ButtonElement(
-                    text="Reactivate",
-                    action_id=ids.NOTICE_REACTIVATE,
-                    value=json.dumps({"notice": notice.id}),
-                    style="primary",
-                )
-            ],
-        ),
+        _notice_button(notice, ids.REACTIVATE_BLOCK, "Reactivate", ids.NOTICE_REACTIVATE),
     ]
+
+
+def _notice_button(notice: NoticeView, block_id: str, text: str, action_id: str) -> ActionsBlock:
+    value = json.dumps({"notice": notice.id})
+    button = ButtonElement(text=text, action_id=action_id, value=value, style="primary")
+    return ActionsBlock(block_id=block_id, elements=[button])
 
 
 def _period_end_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:

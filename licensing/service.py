@@ -7,7 +7,7 @@ method computes what its twin would do without changing anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -488,41 +488,34 @@ class LicensingService:
         return self._tx.read(account, actor, admin.list_roles)
 
     def add_office(self, account: AccountKey, actor: Actor, name: str) -> AccountStatus:
-        def work(c: Context) -> AccountStatus:
-            admin.add_office(c, name)
-            return reports.account_status(c)
-
-        return self._tx.change(
-            account, actor, work, result_type=AccountStatus, operation="add_office", params={}
-        )
+        return self._setting(account, actor, "add_office", lambda c: admin.add_office(c, name))
 
     def set_notice_channel(
         self, account: AccountKey, actor: Actor, channel_id: str
     ) -> AccountStatus:
-        def work(c: Context) -> AccountStatus:
-            admin.set_notice_channel(c, channel_id)
-            return reports.account_status(c)
-
-        return self._tx.change(
-            account, actor, work, result_type=AccountStatus, operation="notice_channel", params={}
+        return self._setting(
+            account, actor, "notice_channel", lambda c: admin.set_notice_channel(c, channel_id)
         )
 
     def set_notice_lead(self, account: AccountKey, actor: Actor, days: int) -> AccountStatus:
-        def work(c: Context) -> AccountStatus:
-            admin.set_notice_lead(c, days)
-            return reports.account_status(c)
-
-        return self._tx.change(
-            account, actor, work, result_type=AccountStatus, operation="notice_lead", params={}
+        return self._setting(
+            account, actor, "notice_lead", lambda c: admin.set_notice_lead(c, days)
         )
 
     def set_time_zone(self, account: AccountKey, actor: Actor, time_zone: str) -> AccountStatus:
+        return self._setting(
+            account, actor, "time_zone", lambda c: admin.set_time_zone(c, time_zone)
+        )
+
+    def _setting(
+        self, account: AccountKey, actor: Actor, operation: str, apply: Callable[[Context], None]
+    ) -> AccountStatus:
         def work(c: Context) -> AccountStatus:
-            admin.set_time_zone(c, time_zone)
+            apply(c)
             return reports.account_status(c)
 
         return self._tx.change(
-            account, actor, work, result_type=AccountStatus, operation="time_zone", params={}
+            account, actor, work, result_type=AccountStatus, operation=operation, params={}
         )
 
     # history
