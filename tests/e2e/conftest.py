@@ -6,7 +6,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 import uvicorn
@@ -34,6 +34,12 @@ class Slack:
     send: SlackRequester
     service: LicensingService
     base_url: str
+    background: list[threading.Thread] = field(default_factory=list)
+
+    def settle(self) -> None:
+        """Wait for the deliveries the app started after its answers."""
+        for thread in list(self.background):
+            thread.join(10)
 
 
 def _free_port() -> int:
@@ -74,10 +80,13 @@ def slack(engine: Engine, catalog: Catalog, clock: FakeClock) -> Iterator[Slack]
         service = LicensingService(make_session_factory(engine), catalog, clock)
         client = WebClient(token="xoxb-e2e", base_url=fake.api_url, retry_handlers=[])
         dispatcher = Dispatcher(service, notice_message, lambda key: client)
+        background: list[threading.Thread] = []
 
         def deliver_soon() -> None:
-            threading.Thread(target=dispatcher.deliver_due, daemon=True).start()
+            thread = threading.Thread(target=dispatcher.deliver_due, daemon=True)
+            background.append(thread)
+            thread.start()
 
         with serving(build_app(settings, service, catalog, deliver_soon=deliver_soon)) as base:
             send = SlackRequester(base + EVENTS_PATH, SIGNING_SECRET, workspace, fake)
-            yield Slack(fake, send, service, base)
+            yield Slack(fake, send, service, base, background)
