@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from bot.app import build_app
 from bot.bootstrap import Components, build
+from bot.sandbox import cli as sandbox
 from bot.server import serve
 from bot.settings import ConfigurationError, Settings
 from licensing.catalog import Catalog, load_catalog
@@ -42,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="serve the Slack app (HTTP, or Socket Mode)")
     run.add_argument("--port", type=int, help="HTTP port (default 3000, or LICENSEBOT_PORT)")
     run.set_defaults(handler=_run)
+
+    sandbox.add_parser(commands)
 
     scheduler = commands.add_parser("scheduler", help="run only the scheduler's sweeps")
     scheduler.set_defaults(handler=_scheduler)

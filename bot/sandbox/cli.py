@@ -1,0 +1,93 @@
+"""`licensebot sandbox`: the real bot driven from the terminal as if from Slack."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, TextIO
+
+from rich.console import Console
+
+from bot.sandbox.interactive import run_interactive
+from bot.sandbox.runtime import SandboxRuntime, start_clock_at
+from bot.sandbox.script import read_steps, run_script
+from bot.sandbox.session import Session
+from bot.settings import Settings
+from licensing.errors import LicensingError
+
+# The shipped demo's amounts and dates are those of a run that starts here.
+DEMO_START = "2026-01-31T09:00:00+00:00"
+
+
+def add_parser(commands: Any) -> None:
+    """Add `sandbox` to the `licensebot` subcommands."""
+    sandbox = commands.add_parser(
+        "sandbox", help="try the bot in the terminal, with a stand-in Slack workspace"
+    )
+    given = sandbox.add_mutually_exclusive_group()
+    given.add_argument("--script", metavar="FILE", help="run the lines of FILE (- for stdin)")
+    given.add_argument("--demo", action="store_true", help="run the shipped demo script")
+    sandbox.add_argument(
+        "--db", metavar="URL_OR_FILE", help="database (default: a new temporary SQLite file)"
+    )
+    sandbox.add_argument(
+        "--start",
+        metavar="ISO",
+        help="simulated time a new database starts at (default: now; the demo's own start)",
+    )
+    sandbox.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    database_url = _database_url(args.db)
+    start = args.start or (DEMO_START if args.demo else None)
+    if start:
+        start_clock_at(database_url, _moment(start))
+    console = Console(highlight=False)
+    console.print(f"Database: {database_url}", style="dim", soft_wrap=True)
+    console.print(
+        f"Afterwards: DATABASE_URL='{database_url}' licensebot export", style="dim", soft_wrap=True
+    )
+    with SandboxRuntime(settings, database_url) as runtime:
+        session = Session(runtime, console)
+        if args.demo:
+            demo = resources.files("bot.sandbox").joinpath("demo.txt")
+            return run_script(session, read_steps(demo.read_text().splitlines()), "demo.txt")
+        if args.script:
+            with _open_script(args.script) as lines:
+                return run_script(session, read_steps(lines), args.script)
+        return run_interactive(session)
+
+
+def _database_url(given: str | None) -> str:
+    if given and "://" in given:
+        return given
+    path = (
+        Path(given)
+        if given
+        else Path(tempfile.mkdtemp(prefix="licensebot-sandbox-")) / "sandbox.db"
+    )
+    return f"sqlite:///{path.resolve()}"
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise LicensingError(f'--start "{text}" is not an ISO time, e.g. {DEMO_START}.') from None
+    if moment.tzinfo is None:
+        raise LicensingError(f"--start needs an offset, e.g. {DEMO_START}.")
+    return moment
+
+
+def _open_script(name: str) -> TextIO:
+    if name == "-":
+        return sys.stdin
+    try:
+        return open(name, encoding="utf-8")
+    except OSError as exc:
+        raise LicensingError(f"Cannot read the script {name}: {exc.strerror}.") from None

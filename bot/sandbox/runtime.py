@@ -1,0 +1,197 @@
+"""The real bot, served on loopback and talking to the local Slack stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import socket
+import threading
+import time
+from datetime import datetime
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+from sqlalchemy import Engine
+
+from bot.app import build_app
+from bot.bootstrap import Components, build
+from bot.sandbox.errors import StepFailed
+from bot.server import EVENTS_PATH, SlackServer
+from bot.settings import Settings
+from bot.slack_standin import FakeSlack, Response, SlackRequester, Workspace
+from licensing.clock import ClockError, StoredTestClock
+from licensing.db import make_engine, make_session_factory
+from licensing.errors import LicensingError
+from licensing.migrate import upgrade
+from scheduler.runner import SweepReport
+
+JsonDict = dict[str, Any]
+# Generous, so that a loaded machine slows the sandbox down instead of failing it.
+REQUEST_TIMEOUT_SECONDS = 60.0
+SETTLE_TIMEOUT_SECONDS = 60.0
+_POLL_SECONDS = 0.01
+
+
+class BotStillBusy(Exception):
+    """The bot kept working longer than the sandbox waits."""
+
+
+class SandboxRuntime:
+    """A FakeSlack, the licensing components on `database_url` with the test clock, and the
+    Bolt app served by uvicorn on a free loopback port, the same way as in production."""
+
+    def __init__(self, settings: Settings, database_url: str) -> None:
+        self.workspace = Workspace()
+        self.fake = FakeSlack(self.workspace)
+        # Triggers are used by the bot at once; on a loaded machine that may take over
+        # Slack's 3 s, which would only make the sandbox fail at random.
+        self.fake.trigger_ttl = None
+        self._signing_secret = secrets.token_hex(16)
+        self._base_settings = settings
+        self.database_url = database_url
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._root_task: asyncio.Task[None] | None = None
+        self.components: Components | None = None
+        self._requester: SlackRequester | None = None
+
+    def start(self) -> None:
+        self.fake.start()
+        settings = self._base_settings.model_copy(
+            update={
+                "database_url": self.database_url,
+                "test_clock": True,
+                "slack_bot_token": "xoxb-sandbox",
+                "slack_signing_secret": self._signing_secret,
+                "slack_api_url": self.fake.api_url,
+                "slack_app_token": None,
+                "slack_client_id": None,
+                "slack_client_secret": None,
+            }
+        )
+        self.components = build(settings)
+        if self.components.engine.dialect.name != "sqlite":
+            upgrade(self.components.engine)  # one process: no race for the migration
+        app = build_app(settings, self.components.service, self.components.catalog)
+        port = _free_port()
+        self._serve(SlackServer(app), port)
+        self._requester = SlackRequester(
+            f"http://127.0.0.1:{port}{EVENTS_PATH}",
+            self._signing_secret,
+            self.workspace,
+            self.fake,
+            timeout=REQUEST_TIMEOUT_SECONDS,
+        )
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(5)
+        if self.components is not None:
+            self.components.engine.dispose()
+        self.fake.stop()
+
+    def __enter__(self) -> SandboxRuntime:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def send(self) -> SlackRequester:
+        """Sends requests to the bot as Slack does."""
+        assert self._requester is not None, "start() first"
+        return self._requester
+
+    @staticmethod
+    def answer(response: Response) -> JsonDict:
+        """The body of the bot's answer, which must be a success as Slack expects."""
+        if response.status != HTTPStatus.OK:
+            raise StepFailed(f"The bot answered HTTP {response.status}: {response.body[:300]}")
+        body = response.json()
+        return body if isinstance(body, dict) else {}
+
+    def sweep(self) -> SweepReport:
+        """The scheduler's sweeps, at once, as after every move of the test clock."""
+        assert self.components is not None, "start() first"
+        return self.components.sweeper.run_once()
+
+    @property
+    def clock(self) -> StoredTestClock:
+        assert self.components is not None, "start() first"
+        clock = self.components.clock
+        assert isinstance(clock, StoredTestClock)
+        return clock
+
+    def settle(self) -> None:
+        """Wait until the bot has finished all it was doing, including the work it does after
+        answering Slack (such as a log line in the notice channel)."""
+        assert self._loop is not None, "start() first"
+        deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
+        while self._busy_tasks() > 0:
+            if time.monotonic() > deadline:
+                raise BotStillBusy(f"the bot was still working after {SETTLE_TIMEOUT_SECONDS:g} s")
+            time.sleep(_POLL_SECONDS)
+
+    def _busy_tasks(self) -> int:
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(self._count_busy(), self._loop).result()
+
+    async def _count_busy(self) -> int:
+        idle = {self._root_task, asyncio.current_task()}
+        return sum(1 for task in asyncio.all_tasks() if task not in idle)
+
+    def _serve(self, app: SlackServer, port: int) -> None:
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
+        server = uvicorn.Server(config)
+        self._server = server
+        self._thread = threading.Thread(
+            target=asyncio.run, args=(self._serve_until_stopped(server),), daemon=True
+        )
+        self._thread.start()
+        while not server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError(f"the bot could not listen on 127.0.0.1:{port}")
+            self._thread.join(_POLL_SECONDS)
+
+    async def _serve_until_stopped(self, server: uvicorn.Server) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._root_task = asyncio.current_task()
+        await server.serve()
+
+
+def start_clock_at(database_url: str, moment: datetime) -> None:
+    """Start a new database's test clock at `moment` instead of the real time."""
+    engine: Engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        clock = StoredTestClock(make_session_factory(engine))
+        try:
+            already = clock.now()
+        except ClockError:
+            clock.set(moment)
+            return
+        raise LicensingError(
+            f"This database's clock already reads {already.isoformat()}; "
+            "--start only applies to a new database."
+        )
+    finally:
+        engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -1,0 +1,117 @@
+"""The terminal as a Slack client: shows each thing the bot did, numbers its buttons, keeps
+the open modals, and remembers the text of the current step for `expect`."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from bot.sandbox.board import ButtonBoard, Placed
+from bot.sandbox.feed import (
+    ApiRefused,
+    Deleted,
+    Event,
+    JsonDict,
+    Posted,
+    Responded,
+    ViewShown,
+    Whispered,
+)
+from bot.sandbox.modals import ModalStack, OpenModal
+from bot.sandbox.names import WorkspaceNames
+from bot.sandbox.render import Card, message_card, view_card
+
+
+class Screen:
+    def __init__(self, console: Console, names: WorkspaceNames) -> None:
+        self.console = console
+        self.names = names
+        self.board = ButtonBoard()
+        self.modals = ModalStack()
+        self._step: list[str] = []
+
+    def begin_step(self) -> None:
+        self._step = []
+
+    @property
+    def step_text(self) -> str:
+        """Everything shown since the step began, as plain text."""
+        return "\n".join(self._step)
+
+    def note(self, text: str, style: str = "dim") -> None:
+        self.console.print(Text(text, style=style), soft_wrap=True)
+        self._step.append(text)
+
+    def show(self, card: Card) -> None:
+        self.console.print(card)
+        self._step.append(card.plain)
+
+    def reply(self, body: JsonDict, channel: str, user: str) -> None:
+        """The bot's answer to a slash command or a click: a message, usually ephemeral."""
+        if not (body.get("text") or body.get("blocks")):
+            return
+        if body.get("response_type") == "in_channel":
+            self._message(f"{self.names.where(channel)} · licensebot", body, channel, "")
+        else:
+            self._ephemeral(channel, user, body)
+
+    def modal(self, modal: OpenModal) -> None:
+        card = view_card(modal.view, self.names, self.board.next_number, modal.form)
+        self.board.place(card.buttons, "modal", view_id=str(modal.view.get("id", "")))
+        self.show(card)
+
+    def events(self, events: list[Event], pressed: Placed | None, user: str) -> list[ApiRefused]:
+        """Show each event; return the Web API calls Slack refused."""
+        refused = []
+        for event in events:
+            if isinstance(event, ApiRefused):
+                self.note(f"Slack refused {event.method}: {event.error}", style="bold red")
+                refused.append(event)
+            else:
+                self._event(event, pressed, user)
+        return refused
+
+    def _event(self, event: Event, pressed: Placed | None, user: str) -> None:
+        if isinstance(event, Posted):
+            edited = " · edited" if event.edited else ""
+            title = f"{self.names.where(event.channel)} · licensebot{edited}"
+            self._message(title, event.message, event.channel, str(event.message["ts"]))
+        elif isinstance(event, Deleted):
+            self.note(f'(deleted in {self.names.where(event.channel)}: "{event.text[:60]}")')
+        elif isinstance(event, Whispered):
+            self._ephemeral(event.channel, event.user, event.message)
+        elif isinstance(event, Responded):
+            self._response(event.body, pressed, user)
+        elif isinstance(event, ViewShown):
+            self._view(event)
+
+    def _response(self, body: JsonDict, pressed: Placed | None, user: str) -> None:
+        changes_message = body.get("replace_original") or body.get("delete_original")
+        if pressed is not None and pressed.surface == "message" and changes_message:
+            return  # the FakeSlack changed the message; it is shown as edited or deleted
+        if body.get("delete_original"):
+            self.note("(the ephemeral message was deleted)")
+            return
+        channel = pressed.channel if pressed and pressed.channel else "C0GENERAL"
+        self.reply(body, channel, user)
+
+    def _view(self, event: ViewShown) -> None:
+        view = event.view
+        if event.method == "views.publish":
+            card = view_card(view, self.names, self.board.next_number)
+            card.title = f"App Home of @{self.names.user_name(event.user)}"
+            self.board.place(card.buttons, "home", view_id=str(view["id"]))
+            self.show(card)
+            return
+        self.modal(self.modals.shown(event.method, view))
+
+    def _message(self, title: str, message: JsonDict, channel: str, ts: str) -> None:
+        card = message_card(title, message, self.names, self.board.next_number)
+        self.board.place(card.buttons, "message" if ts else "ephemeral", channel=channel, ts=ts)
+        self.show(card)
+
+    def _ephemeral(self, channel: str, user: str, message: JsonDict) -> None:
+        title = f"only @{self.names.user_name(user)} sees this · {self.names.where(channel)}"
+        card = message_card(title, message, self.names, self.board.next_number, border="yellow")
+        self.board.place(card.buttons, "ephemeral", channel=channel)
+        self.show(card)
