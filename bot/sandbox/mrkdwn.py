@@ -20,6 +20,7 @@ _TOKEN = re.compile(
     """,
     re.DOTALL | re.VERBOSE,
 )
+_KINDS = ("block", "code", "target", "bold", "italic", "strike")
 _NESTED = {"bold": "bold", "italic": "italic", "strike": "strike"}
 MENTION_STYLE = "bold cyan"
 CODE_STYLE = "magenta"
@@ -46,7 +47,7 @@ def mrkdwn(source: str, names: Names, style: str = "") -> Text:
 
 
 def _token(match: re.Match[str], names: Names, style: str) -> Text:
-    kind = match.lastgroup or ""
+    kind = next(k for k in _KINDS if match.group(k) is not None)
     value = match.group(kind)
     if kind in _NESTED:
         return mrkdwn(value, names, f"{style} {_NESTED[kind]}".strip())

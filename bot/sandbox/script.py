@@ -33,7 +33,7 @@ def read_steps(lines: Iterable[str]) -> list[Step]:
 def run_script(session: Session, steps: list[Step], source: str) -> int:
     """0 when every step passed; 1 at the first that failed, named on stderr."""
     for step in steps:
-        session.screen.console.print(Text(session.prompt + step.text, style="bold"))
+        session.screen.console.print(Text(session.prompt + step.text, style="bold"), soft_wrap=True)
         try:
             session.run(step.text)
         except StepFailed as failure:

@@ -1,0 +1,202 @@
+"""Each Block Kit element licensebot uses, as the sandbox shows it, from the app's real views."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+
+from bot.sandbox.names import WorkspaceNames
+from bot.sandbox.render import message_card, view_card
+from bot.slack_standin import Workspace
+from commands import views
+from commands.parsing import LicenseCommand
+from licensing.catalog import load_catalog
+from licensing.errors import NoSeatAvailable
+from tests.commands.test_views import QUOTE, STATUS, SUBSCRIBE
+
+NAMES = WorkspaceNames(Workspace())
+
+
+def shown(view: Any, first_number: int = 1) -> str:
+    return view_card(view.to_dict(), NAMES, first_number).plain
+
+
+def test_a_home_tab_shows_header_context_sections_divider_and_numbered_buttons() -> None:
+    assert shown(views.home_view(STATUS), first_number=4).splitlines() == [
+        "App Home",
+        "Licenses",
+        "Subscription active (monthly) · Period ends Feb 28, 2026 10:00 CET",
+        "Talk in Main",
+        "5 purchased · 2 assigned · 2 available · 1 scheduled for removal"
+        " · unassigned seats cost 30.00 USD a month",
+        "─" * 40,
+        "Next invoice estimate: 60.00 USD",
+        "Your seats: Talk (Main)",
+        "[4] Buy seats  [5] Remove seats  [6] Restore seats",
+    ]
+
+
+def test_the_buttons_of_a_card_carry_their_action_and_value() -> None:
+    card = view_card(views.home_view(STATUS).to_dict(), NAMES, 1)
+    assert [(b.number, b.label, b.action_id, b.value) for b in card.buttons] == [
+        (1, "Buy seats", "open_buy", "{}"),
+        (2, "Remove seats", "open_remove", "{}"),
+        (3, "Restore seats", "open_restore", "{}"),
+    ]
+
+
+def test_a_modal_shows_its_title_inputs_with_their_options_and_its_buttons() -> None:
+    modal = views.seats_entry_modal("buy", load_catalog(), ["Main", "Berlin"], 3, "talk", "Berlin")
+    assert shown(modal).splitlines() == [
+        "Modal: Buy seats",
+        "Seats: 3",
+        "Product: Talk",
+        "  1) Talk · 2) Meetings · 3) Call Recording",
+        "Office: Berlin",
+        "  1) Main · 2) Berlin",
+        "( Cancel )  ( Next )",
+    ]
+
+
+def test_empty_inputs_show_a_blank_and_a_users_select_is_an_input_too() -> None:
+    modal = views.people_entry_modal(
+        "revoke", load_catalog(), ["Main"], LicenseCommand(name="revoke"), "C0GENERAL"
+    )
+    assert shown(modal).splitlines()[:3] == [
+        "Modal: Revoke a seat",
+        "User: ______",
+        "Product: ______",
+    ]
+
+
+def test_a_chosen_user_shows_by_name_and_an_input_shows_its_hint() -> None:
+    command = LicenseCommand(name="assign", user_id="UDANA")
+    assign = views.people_entry_modal("assign", load_catalog(), ["Main"], command, "C0GENERAL")
+    assert "User: @dana" in shown(assign)
+    subscribe = shown(views.subscribe_entry_modal(STATUS, "year"))
+    assert "Billing: Annual\n  1) Monthly · 2) Annual" in subscribe
+    assert "Talk seats in Main: 5\n  At least 2, the seats assigned now" in subscribe
+
+
+def test_a_review_modal_shows_the_amounts_and_its_confirm_button() -> None:
+    review = shown(views.purchase_review_modal(QUOTE, "UTC", {"action": "buy"}))
+    assert "• 2 new seat(s) charged 19.29 USD now, prorated from Feb 10, 2026 09:00 UTC" in review
+    assert review.endswith("( Cancel )  ( Confirm purchase )")
+    subscribe = shown(views.subscribe_review_modal(SUBSCRIBE, "UTC", {}))
+    assert subscribe.endswith("( Back )  ( Subscribe )")
+
+
+def test_a_result_modal_has_only_its_close_button() -> None:
+    done = shown(views.done_modal("Done", views.purchase_done_text(QUOTE, "UOWNER")))
+    assert done.splitlines() == [
+        "Modal: Done",
+        "@olivia bought 3 Talk seat(s) in Main: 1 restored free, 19.29 USD charged",
+        "( Done )",
+    ]
+
+
+def test_a_message_with_buttons_numbers_them_from_where_the_screen_is() -> None:
+    refusal = NoSeatAvailable("Talk", purchased=3, assigned=3, scheduled=1)
+    card = message_card("#general", views.no_seat_message(refusal, "talk", "Main"), NAMES, 7)
+    assert card.plain.splitlines()[-1] == "[7] Buy 1 seat  [8] Restore 1 seat"
+
+
+def test_a_text_only_message_reads_its_mrkdwn() -> None:
+    message = views.text_message("Notices will go to <#C0LICENSES>. Ask <@UADMIN|adam>.")
+    plain = message_card("only you", message, NAMES, 1).plain
+    assert plain == "only you\nNotices will go to #licenses. Ask @adam."
+
+
+def test_mrkdwn_styles_bold_italic_strike_code_and_links() -> None:
+    message = {"text": "*Buy* _now_ ~never~ `/license` <https://x.test|docs> &lt;3 <!here>"}
+    card = message_card("t", message, NAMES, 1)
+    line = card.lines[0]
+    assert line.plain == "Buy now never /license docs <3 @here"
+    styles = {line.plain[span.start : span.end]: str(span.style) for span in line.spans}
+    assert styles["Buy"] == "bold"
+    assert styles["now"] == "italic"
+    assert styles["never"] == "strike"
+    assert styles["/license"] == "magenta"
+    assert styles["docs"].startswith("underline link https://x.test")
+
+
+def test_bold_may_hold_a_mention() -> None:
+    line = message_card("t", {"text": "*<@UDANA> left*"}, NAMES, 1).lines[0]
+    assert line.plain == "@dana left"
+    assert all("bold" in str(span.style) for span in line.spans)
+
+
+def test_section_fields_and_accessory_context_images_and_other_inputs() -> None:
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "section",
+            "block_id": "notice",
+            "text": {"type": "mrkdwn", "text": "2 seats are *scheduled for removal*"},
+            "accessory": {
+                "type": "button",
+                "action_id": "restore",
+                "text": _plain("Restore 2 seats"),
+            },
+            "fields": [
+                {"type": "mrkdwn", "text": "*Seats*\n2"},
+                {"type": "plain_text", "text": "Talk"},
+            ],
+        },
+        {
+            "type": "context",
+            "elements": [{"type": "image", "alt_text": "logo"}, _mrkdwn("by <@UOWNER>")],
+        },
+        {"type": "image", "alt_text": "a chart", "image_url": "https://x.test/c.png"},
+        _input("how", {"type": "radio_buttons", "options": [_option("now"), _option("later")]}),
+        _input("where", {"type": "conversations_select", "initial_conversation": "C0LICENSES"}),
+        _input("note", {"type": "plain_text_input"}, optional=True),
+        {"type": "rich_text", "elements": []},
+    ]
+    card = view_card({"type": "modal", "title": _plain("Notice"), "blocks": blocks}, NAMES, 1)
+    assert card.plain.splitlines() == [
+        "Modal: Notice",
+        "2 seats are scheduled for removal  [1] Restore 2 seats",
+        "Seats",
+        "2",
+        "Talk",
+        "[logo] · by @olivia",
+        "[image: a chart]",
+        "how: ______",
+        "  1) now · 2) later",
+        "where: #licenses",
+        "note: ______ (optional)",
+        "[a rich_text block]",
+        "( Close )",
+    ]
+
+
+def test_a_card_is_a_panel_titled_with_where_it_was_shown() -> None:
+    console = Console(file=io.StringIO(), width=60)
+    console.print(message_card("#licenses · licensebot", {"text": "hello"}, NAMES, 1))
+    printed = console.file.getvalue()  # type: ignore[attr-defined]
+    assert printed.splitlines()[0].startswith("╭─ #licenses · licensebot ")
+    assert "│ hello" in printed
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def _option(value: str) -> dict[str, Any]:
+    return {"text": _plain(value), "value": value}
+
+
+def _input(label: str, element: dict[str, Any], optional: bool = False) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": label,
+        "label": _plain(label),
+        "optional": optional,
+        "element": {"action_id": label, **element},
+    }
