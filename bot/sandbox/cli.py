@@ -8,13 +8,13 @@ import tempfile
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from rich.console import Console
 
 from bot.sandbox.interactive import run_interactive
 from bot.sandbox.runtime import SandboxRuntime, start_clock_at
-from bot.sandbox.script import read_steps, run_script
+from bot.sandbox.script import Step, read_steps, run_script
 from bot.sandbox.session import Session
 from bot.settings import Settings
 from licensing.errors import LicensingError
@@ -43,6 +43,7 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    steps = _script_steps(args)
     database_url = _database_url(args.db)
     start = args.start or (DEMO_START if args.demo else None)
     if start:
@@ -54,13 +55,25 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     with SandboxRuntime(settings, database_url) as runtime:
         session = Session(runtime, console)
-        if args.demo:
-            demo = resources.files("bot.sandbox").joinpath("demo.txt")
-            return run_script(session, read_steps(demo.read_text().splitlines()), "demo.txt")
-        if args.script:
-            with _open_script(args.script) as lines:
-                return run_script(session, read_steps(lines), args.script)
-        return run_interactive(session)
+        if steps is None:
+            return run_interactive(session)
+        return run_script(session, steps, "demo.txt" if args.demo else args.script)
+
+
+def _script_steps(args: argparse.Namespace) -> list[Step] | None:
+    """The steps of the script to run, read before anything starts; None to run interactively."""
+    if args.demo:
+        return read_steps(
+            resources.files("bot.sandbox").joinpath("demo.txt").read_text().splitlines()
+        )
+    if args.script == "-":
+        return read_steps(sys.stdin)
+    if args.script:
+        try:
+            return read_steps(Path(args.script).read_text(encoding="utf-8").splitlines())
+        except OSError as exc:
+            raise LicensingError(f"Cannot read the script {args.script}: {exc.strerror}.") from None
+    return None
 
 
 def _database_url(given: str | None) -> str:
@@ -82,12 +95,3 @@ def _moment(text: str) -> datetime:
     if moment.tzinfo is None:
         raise LicensingError(f"--start needs an offset, e.g. {DEMO_START}.")
     return moment
-
-
-def _open_script(name: str) -> TextIO:
-    if name == "-":
-        return sys.stdin
-    try:
-        return open(name, encoding="utf-8")
-    except OSError as exc:
-        raise LicensingError(f"Cannot read the script {name}: {exc.strerror}.") from None

@@ -1,0 +1,116 @@
+"""`licensebot sandbox --demo` and `--script`, run as a user runs them: a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+WIDE = {"COLUMNS": "200"}  # so that no line of the transcript wraps
+
+
+def sandbox(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "sandbox", *args],
+        input=stdin,
+        env={**os.environ, **WIDE, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_the_demo_walks_a_whole_billing_cycle(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    demo = sandbox("--demo", "--db", str(database))
+    assert demo.returncode == 0, demo.stderr
+    transcript = demo.stdout
+    assert f"Database: sqlite:///{database}" in transcript
+    for shown in (
+        "Trial ends Feb 14, 2026 09:00 UTC",
+        "• 3 seat(s) added free during the trial",
+        "• 3 × talk in Main: 45.00 USD",
+        "2 new seat(s) charged 19.29 USD now, prorated from Feb 10, 2026 09:00 UTC to Feb 28, 2026 09:00 UTC",
+        "Pool after: 5 purchased · 0 assigned · 5 available · 0 scheduled for removal",
+        "@adam now holds a Talk seat in Main. 0 seat(s) left.",
+        "No Talk seat is free: 5 purchased, 5 assigned, 0 scheduled for removal.",
+        "[1] Buy 1 seat",
+        "5 purchased · 3 assigned · 0 available · 2 scheduled for removal",
+        "The sweep closed the period ending Feb 28, 2026 09:00 UTC: renewed, invoice 45.00 USD",
+        "#3 renewal · Feb 28, 2026 09:00 UTC · 45.00 USD — 3 × talk (Main) 45.00",
+        "@olivia reactivated the subscription",
+        "3 purchased · 3 assigned · 0 available · 0 scheduled for removal",
+    ):
+        assert shown in transcript
+    posted = re.findall(r"#licenses · licensebot ─+╮\n│ (.+?) +│", transcript)
+    assert _in_order(
+        [
+            "@olivia bought 3 Talk seat(s) in Main",
+            "@olivia subscribed (monthly): 45.00 USD charged",
+            "@olivia bought 2 Talk seat(s) in Main: 19.29 USD charged",
+            "@olivia scheduled 2 Talk seat(s) in Main for removal: leave on Feb 28, 2026 09:00 UTC",
+            "@olivia canceled the subscription: it ends on Mar 31, 2026 09:00 UTC",
+            "@olivia reactivated the subscription",
+        ],
+        posted,
+    ), posted
+    assert _exported_invoices(database) == [
+        ("subscription", "45.00"),
+        ("purchase", "19.29"),
+        ("renewal", "45.00"),
+    ]
+
+
+def _exported_invoices(database: Path) -> list[tuple[str, str]]:
+    """The invoices `licensebot export` finds in the database the sandbox printed."""
+    exported = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "export"],
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    [account] = json.loads(exported.stdout)
+    return [(i["kind"], i["total"]) for i in account["invoices"]]
+
+
+def _in_order(expected: list[str], posted: list[str]) -> bool:
+    """Whether `expected` were all posted in this order (notices may come between them)."""
+    remaining = iter(posted)
+    return all(any(p == e for p in remaining) for e in expected)
+
+
+def test_a_script_from_stdin_stops_at_the_first_failing_step_and_names_it() -> None:
+    script = '# a comment\n/license status\n\nexpect "Period ends"\n/license help\n'
+    run = sandbox("--script", "-", stdin=script)
+    assert run.returncode == 1
+    assert run.stderr.strip() == (
+        'licensebot sandbox: step 2 (-, line 4) `expect "Period ends"` failed: '
+        '"Period ends" is not in what the step before showed.'
+    )
+    assert "@olivia> /license status" in run.stdout
+    assert "/license help" not in run.stdout
+
+
+def test_a_script_passes_when_every_step_does(tmp_path: Path) -> None:
+    script = tmp_path / "script.txt"
+    script.write_text('/license status\nexpect "Trial ends"\n/as @dana\n/license status\n')
+    run = sandbox("--script", str(script))
+    assert run.returncode == 0, run.stderr
+    assert "@dana> /license status" in run.stdout
+
+
+def test_a_missing_script_or_a_bad_start_is_refused_with_a_message(tmp_path: Path) -> None:
+    missing = sandbox("--script", str(tmp_path / "nope.txt"))
+    assert missing.returncode == 2
+    assert "Cannot read the script" in missing.stderr
+    naive = sandbox("--script", "-", "--start", "2026-01-31T09:00:00")
+    assert (naive.returncode, naive.stderr.strip()) == (
+        2,
+        "licensebot: --start needs an offset, e.g. 2026-01-31T09:00:00+00:00.",
+    )
