@@ -14,7 +14,7 @@ PATIENCE_SECONDS = 120
 
 
 @pytest.fixture
-def console() -> Iterator[pexpect.spawn]:
+def console() -> Iterator[pexpect.spawn[str]]:
     child = pexpect.spawn(
         sys.executable,
         ["-m", "bot.cli", "sandbox", "--start", "2026-01-31T09:00:00+00:00"],
@@ -29,7 +29,9 @@ def console() -> Iterator[pexpect.spawn]:
         child.close(force=True)
 
 
-def test_the_prompt_runs_commands_guides_through_modals_and_quits(console: pexpect.spawn) -> None:
+def test_the_prompt_runs_commands_guides_through_modals_and_quits(
+    console: pexpect.spawn[str],
+) -> None:
     console.expect_exact("@olivia> ")
     console.sendline("/license status")
     console.expect_exact("Trial ends Feb 14, 2026 09:00 UTC")
@@ -71,7 +73,7 @@ def test_the_prompt_runs_commands_guides_through_modals_and_quits(console: pexpe
     assert console.exitstatus == 0
 
 
-def test_end_of_input_leaves_the_console(console: pexpect.spawn) -> None:
+def test_end_of_input_leaves_the_console(console: pexpect.spawn[str]) -> None:
     console.expect_exact("@olivia> ")
     console.sendeof()
     console.expect(pexpect.EOF)
