@@ -34,10 +34,6 @@ SETTLE_TIMEOUT_SECONDS = 60.0
 _POLL_SECONDS = 0.01
 
 
-class BotStillBusy(Exception):
-    """The bot kept working longer than the sandbox waits."""
-
-
 class SandboxRuntime:
     """A FakeSlack, the licensing components on `database_url` with the test clock, and the
     Bolt app served by uvicorn on a free loopback port, the same way as in production."""
@@ -140,7 +136,7 @@ class SandboxRuntime:
         deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
         while self._busy_tasks() > 0:
             if time.monotonic() > deadline:
-                raise BotStillBusy(f"the bot was still working after {SETTLE_TIMEOUT_SECONDS:g} s")
+                raise StepFailed(f"The bot was still working after {SETTLE_TIMEOUT_SECONDS:g} s.")
             time.sleep(_POLL_SECONDS)
 
     def _busy_tasks(self) -> int:

@@ -23,9 +23,10 @@ from bot.sandbox.render import Card, message_card, view_card
 
 
 class Screen:
-    def __init__(self, console: Console, names: WorkspaceNames) -> None:
+    def __init__(self, console: Console, names: WorkspaceNames, typing_channel: str) -> None:
         self.console = console
         self.names = names
+        self.typing_channel = typing_channel  # where slash commands are typed
         self.board = ButtonBoard()
         self.modals = ModalStack()
         self._step: list[str] = []
@@ -92,7 +93,7 @@ class Screen:
         if body.get("delete_original"):
             self.note("(the ephemeral message was deleted)")
             return
-        channel = pressed.channel if pressed and pressed.channel else "C0GENERAL"
+        channel = pressed.channel if pressed and pressed.channel else self.typing_channel
         self.reply(body, channel, user)
 
     def _view(self, event: ViewShown) -> None:

@@ -48,7 +48,7 @@ class Session:
     def __init__(self, runtime: SandboxRuntime, console: Console) -> None:
         self.runtime = runtime
         self.names = WorkspaceNames(runtime.workspace)
-        self.screen = Screen(console, self.names)
+        self.screen = Screen(console, self.names, TYPING_CHANNEL)
         self.user = OWNER
         self.finished = False
         self.last_output = ""
