@@ -13,7 +13,7 @@ from typing import Any
 from rich.console import Console
 
 from bot.sandbox.interactive import run_interactive
-from bot.sandbox.runtime import SandboxRuntime, start_clock_at
+from bot.sandbox.runtime import SandboxRuntime, prepare_database
 from bot.sandbox.script import Step, read_steps, run_script
 from bot.sandbox.session import Session
 from bot.settings import Settings
@@ -46,8 +46,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     steps = _script_steps(args)
     database_url = _database_url(args.db)
     start = args.start or (DEMO_START if args.demo else None)
-    if start:
-        start_clock_at(database_url, _moment(start))
+    prepare_database(database_url, _moment(start) if start else None)
     console = Console(highlight=False)
     console.print(f"Database: {database_url}", style="dim", soft_wrap=True)
     console.print(

@@ -69,8 +69,6 @@ class SandboxRuntime:
             }
         )
         self.components = build(settings)
-        if self.components.engine.dialect.name != "sqlite":
-            upgrade(self.components.engine)  # one process: no race for the migration
         app = build_app(settings, self.components.service, self.components.catalog)
         port = _free_port()
         self._serve(SlackServer(app), port)
@@ -168,23 +166,28 @@ class SandboxRuntime:
         await server.serve()
 
 
-def start_clock_at(database_url: str, moment: datetime) -> None:
-    """Start a new database's test clock at `moment` instead of the real time."""
+def prepare_database(database_url: str, start: datetime | None = None) -> None:
+    """Migrate the database, any kind (the sandbox is its only user, so no other process
+    races for it), and start a new database's test clock at `start` instead of now."""
     engine: Engine = make_engine(database_url)
     try:
         upgrade(engine)
-        clock = StoredTestClock(make_session_factory(engine))
-        try:
-            already = clock.now()
-        except ClockError:
-            clock.set(moment)
-            return
-        raise LicensingError(
-            f"This database's clock already reads {already.isoformat()}; "
-            "--start only applies to a new database."
-        )
+        if start is not None:
+            _start_clock(StoredTestClock(make_session_factory(engine)), start)
     finally:
         engine.dispose()
+
+
+def _start_clock(clock: StoredTestClock, start: datetime) -> None:
+    try:
+        already = clock.now()
+    except ClockError:
+        clock.set(start)
+        return
+    raise LicensingError(
+        f"This database's clock already reads {already.isoformat()}; "
+        "--start only applies to a new database."
+    )
 
 
 def _free_port() -> int:

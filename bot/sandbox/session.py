@@ -12,13 +12,12 @@ from rich.console import Console
 
 from bot.sandbox.board import Placed
 from bot.sandbox.errors import StepFailed
-from bot.sandbox.feed import Feed, JsonDict
+from bot.sandbox.feed import Feed
 from bot.sandbox.modals import OpenModal
 from bot.sandbox.names import WorkspaceNames
-from bot.sandbox.render import BlockRenderer
+from bot.sandbox.press import Presser
 from bot.sandbox.runtime import SandboxRuntime
 from bot.sandbox.screen import Screen
-from bot.slack_standin import Response
 from commands.views import money, when
 from licensing.clock import parse_duration
 from licensing.errors import LicensingError
@@ -53,6 +52,7 @@ class Session:
         self.finished = False
         self.last_output = ""
         self._feed = Feed(runtime.fake)
+        self._presser = Presser(runtime, self.screen, self._feed)
         self._commands: dict[str, Callable[[str], None]] = {
             "/license": self._license,
             "/as": self._act_as,
@@ -121,56 +121,14 @@ class Session:
         self._settle()
 
     def _press(self, argument: str) -> None:
-        given = _one_argument(argument, '> press 3 or > press "Restore 2 seats"')
-        board = self.screen.board
-        candidates = [board.by_number(int(given))] if given.isdigit() else board.by_label(given)
-        placed = self._still_shown(candidates, given)
+        placed = self._presser.find(
+            _one_argument(argument, '> press 3 or > press "Restore 2 seats"')
+        )
         if placed.surface != "modal":
             self._require_no_modal()
-        body = self.runtime.answer(self._click(placed))
+        body = self._presser.click(placed, self.user)
         self.screen.reply(body, placed.channel or TYPING_CHANNEL, self.user)
         self._settle(pressed=placed)
-
-    def _click(self, placed: Placed) -> Response:
-        button, surface = placed.button, placed.surface
-        current = None if surface == "ephemeral" else self._current(placed)
-        return self.runtime.send.block_action(
-            button.action_id,
-            value=button.value,
-            user=self.user,
-            block_id=button.block_id,
-            message=current if surface == "message" else None,
-            view=current if surface in ("modal", "home") else None,
-            channel=placed.channel or TYPING_CHANNEL,
-        )
-
-    def _still_shown(self, candidates: list[Placed], given: str) -> Placed:
-        """The newest of the buttons that is still on screen: messages are edited and
-        deleted, modals close and App Home tabs are published again."""
-        for placed in candidates:
-            if self._shows(placed):
-                return placed
-        raise StepFailed(f"Button {given} is no longer shown: its message or view has changed.")
-
-    def _shows(self, placed: Placed) -> bool:
-        if placed.surface == "ephemeral":
-            return True  # Slack keeps no copy of an ephemeral to compare with
-        now = self._current(placed)
-        if now is None:
-            return False
-        renderer = BlockRenderer(self.names, 0)
-        renderer.blocks(list(now.get("blocks") or []))
-        wanted = (placed.button.action_id, placed.button.label)
-        return any((b.action_id, b.label) == wanted for b in renderer.buttons)
-
-    def _current(self, placed: Placed) -> JsonDict | None:
-        """The message or view a button was shown in, as it is now."""
-        if placed.surface == "message":
-            return self._feed.message(placed.channel, placed.ts)
-        if placed.surface == "modal":
-            modal = self.screen.modals.find(placed.view_id)
-            return {**modal.view, "state": {"values": modal.form.state_values()}} if modal else None
-        return self.runtime.fake.views.get(placed.view_id)
 
     # modals
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from bot.sandbox.runtime import SandboxRuntime, start_clock_at
+from bot.sandbox.runtime import SandboxRuntime, prepare_database
 from bot.sandbox.session import Session
 from bot.settings import Settings
 from tests.conftest import START
@@ -21,7 +21,7 @@ def runtime(tmp_path: Path, sqlite_template: Path) -> Iterator[SandboxRuntime]:
     path = tmp_path / "sandbox.db"
     shutil.copy(sqlite_template, path)
     url = f"sqlite:///{path}"
-    start_clock_at(url, START)
+    prepare_database(url, START)
     with SandboxRuntime(Settings(), url) as runtime:
         yield runtime
 
