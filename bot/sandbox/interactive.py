@@ -45,6 +45,8 @@ def _attempt(session: Session, line: str) -> None:
         session.run(line)
     except StepFailed as failure:
         session.screen.console.print(Text(f"⚠ {failure.reason}", style="bold red"))
+    except KeyboardInterrupt:
+        session.screen.console.print(Text("(interrupted)", style="dim"))
 
 
 def _guide_modals(session: Session, ask: Ask) -> None:

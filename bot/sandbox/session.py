@@ -94,13 +94,16 @@ class Session:
             self.last_output = self.screen.step_text
 
     def _command(self, line: str) -> tuple[str, str]:
-        for name in self._commands:
-            if line == name or line.startswith(name + " "):
-                return name, line[len(name) :].strip()
         compact = re.sub(r"^>\s*", "> ", line)
-        if compact != line:
-            return self._command(compact)
-        raise StepFailed(f'"{line}" is not a sandbox command. Type /help for the list.')
+        name = self._known(compact)
+        if name is not None:
+            return name, compact[len(name) :].strip()
+        meant = next((p + line for p in ("/", "> ") if self._known(p + line)), None)
+        hint = f"Did you mean {meant}? " if meant else ""
+        raise StepFailed(f'"{line}" is not a sandbox command. {hint}Type /help for the list.')
+
+    def _known(self, line: str) -> str | None:
+        return next((n for n in self._commands if line == n or line.startswith(n + " ")), None)
 
     # Slack: the command, the App Home, buttons
 

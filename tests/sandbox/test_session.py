@@ -142,6 +142,14 @@ def test_expect_checks_what_the_step_before_showed(session: Session) -> None:
     ("line", "advice"),
     [
         ("/frobnicate", '"/frobnicate" is not a sandbox command. Type /help for the list.'),
+        (
+            "license status",
+            '"license status" is not a sandbox command. Did you mean /license status? Type /help for the list.',
+        ),
+        (
+            "press 2",
+            '"press 2" is not a sandbox command. Did you mean > press 2? Type /help for the list.',
+        ),
         ("/as @zed", "Act as one of @olivia, @adam, @dana, @erik, @fay, @gus, e.g. /as @dana."),
         ("/as @gone", "Act as one of @olivia, @adam, @dana, @erik, @fay, @gus, e.g. /as @dana."),
         ("> submit", "No modal is open. Open one with a /license command or a button."),
