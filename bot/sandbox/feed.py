@@ -16,11 +16,11 @@ VIEW_METHODS = frozenset({"views.open", "views.push", "views.update", "views.pub
 
 @dataclass(frozen=True)
 class Posted:
-    """A message in a channel or a DM, new or (`edited`) changed since it was last shown."""
+    """A message in a channel or a DM, new or changed since it was last shown."""
 
     channel: str
     message: JsonDict
-    edited: bool = False
+    before: JsonDict | None = None  # an edited message, as it was last shown
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class Feed:
         for key, message in now.items():
             before = self._messages.get(key)
             if before is None or before.get("edited") != message.get("edited"):
-                changes.append(Posted(key[0], message, edited=before is not None))
+                changes.append(Posted(key[0], message, before))
         changes.sort(key=_shown_at)  # one counter gives every ts, so this is Slack's order
         for key, message in self._messages.items():
             if key not in now:

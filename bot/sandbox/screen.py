@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from bot.sandbox.board import ButtonBoard, Placed
+from bot.sandbox.board import ButtonBoard
 from bot.sandbox.feed import (
     ApiRefused,
     Deleted,
@@ -18,6 +18,7 @@ from bot.sandbox.feed import (
     Whispered,
 )
 from bot.sandbox.modals import ModalStack, OpenModal
+from bot.sandbox.mrkdwn import mrkdwn
 from bot.sandbox.names import WorkspaceNames
 from bot.sandbox.render import Card, message_card, view_card
 
@@ -61,39 +62,45 @@ class Screen:
         self.board.place(card.buttons, "modal", view_id=str(modal.view.get("id", "")))
         self.show(card)
 
-    def events(self, events: list[Event], pressed: Placed | None, user: str) -> list[ApiRefused]:
-        """Show each event; return the Web API calls Slack refused."""
+    def events(self, events: list[Event], channel: str, user: str) -> list[ApiRefused]:
+        """Show each event, replies in `channel` to `user`; return the calls Slack refused."""
         refused = []
         for event in events:
             if isinstance(event, ApiRefused):
                 self.note(f"Slack refused {event.method}: {event.error}", style="bold red")
                 refused.append(event)
+            elif isinstance(event, Responded):
+                self._response(event.body, channel, user, _changes_a_message(events))
             else:
-                self._event(event, pressed, user)
+                self._event(event)
         return refused
 
-    def _event(self, event: Event, pressed: Placed | None, user: str) -> None:
+    def _event(self, event: Event) -> None:
         if isinstance(event, Posted):
-            edited = " · edited" if event.edited else ""
-            title = f"{self.names.where(event.channel)} · licensebot{edited}"
-            self._message(title, event.message, event.channel, str(event.message["ts"]))
+            self._posted(event)
         elif isinstance(event, Deleted):
             self.note(f'(deleted in {self.names.where(event.channel)}: "{event.text[:60]}")')
         elif isinstance(event, Whispered):
             self._ephemeral(event.channel, event.user, event.message)
-        elif isinstance(event, Responded):
-            self._response(event.body, pressed, user)
         elif isinstance(event, ViewShown):
             self._view(event)
 
-    def _response(self, body: JsonDict, pressed: Placed | None, user: str) -> None:
-        changes_message = body.get("replace_original") or body.get("delete_original")
-        if pressed is not None and pressed.surface == "message" and changes_message:
-            return  # the FakeSlack changed the message; it is shown as edited or deleted
-        if body.get("delete_original"):
-            self.note("(the ephemeral message was deleted)")
+    def _posted(self, event: Posted) -> None:
+        where, ts = self.names.where(event.channel), str(event.message["ts"])
+        if event.before is None:
+            self._message(f"{where} · licensebot", event.message, event.channel, ts)
             return
-        channel = pressed.channel if pressed and pressed.channel else self.typing_channel
+        said = _shortened(mrkdwn(str(event.before.get("text", "")), self.names).plain)
+        self.note(f'✎ licensebot edited its message in {where} that said "{said}":')
+        self._message(f"{where} · licensebot · edited", event.message, event.channel, ts)
+
+    def _response(self, body: JsonDict, channel: str, user: str, changed_a_message: bool) -> None:
+        if body.get("replace_original") or body.get("delete_original"):
+            if changed_a_message:
+                return  # it changed a channel message, which is shown edited or deleted
+            if body.get("delete_original"):
+                self.note("(the ephemeral message was deleted)")
+                return
         self.reply(body, channel, user)
 
     def _view(self, event: ViewShown) -> None:
@@ -116,3 +123,14 @@ class Screen:
         card = message_card(title, message, self.names, self.board.next_number, border="yellow")
         self.board.place(card.buttons, "ephemeral", channel=channel)
         self.show(card)
+
+
+def _shortened(text: str, width: int = 60) -> str:
+    first = text.strip().split("\n", 1)[0]
+    return first if len(first) <= width else first[: width - 1] + "…"
+
+
+def _changes_a_message(events: list[Event]) -> bool:
+    return any(
+        isinstance(e, Deleted) or (isinstance(e, Posted) and e.before is not None) for e in events
+    )

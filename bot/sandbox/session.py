@@ -232,7 +232,8 @@ class Session:
     def _settle(self, pressed: Placed | None = None) -> None:
         """Wait for the bot to finish, then show all it did."""
         self.runtime.settle()
-        refused = self.screen.events(self._feed.take(), pressed, self.user)
+        channel = pressed.channel if pressed and pressed.channel else TYPING_CHANNEL
+        refused = self.screen.events(self._feed.take(), channel, self.user)
         if refused:
             failures = ", ".join(f"{r.method} ({r.error})" for r in refused)
             raise StepFailed(f"Slack refused the bot's call: {failures}.")

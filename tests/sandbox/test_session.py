@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.request import Request, urlopen
+
 import pytest
 from slack_sdk import WebClient
 
@@ -109,8 +111,27 @@ def test_an_edited_message_shows_as_an_edit_and_its_old_buttons_stop_working(
     assert "#licenses · licensebot\n[1] Restore" in run(session, "/clock advance 1m")
     web.chat_update(channel="C0LICENSES", ts=posted["ts"], text="Restored by <@UDANA>", blocks=[])
     shown = run(session, "/clock advance 1m")
-    assert "#licenses · licensebot · edited\nRestored by @dana" in shown
+    assert shown.splitlines()[1:] == [
+        '✎ licensebot edited its message in #licenses that said "2 seats leave":',
+        "#licenses · licensebot · edited",
+        "Restored by @dana",
+    ]
     assert refused(session, "1") == "Button 1 is no longer shown: its message or view has changed."
+
+
+def test_a_direct_message_and_a_deleted_message_say_where_they_were(
+    session: Session, runtime: SandboxRuntime
+) -> None:
+    web = WebClient(token="xoxb-test", base_url=runtime.fake.api_url)
+    posted = web.chat_postMessage(channel="UDANA", text="Your *Talk* seat is ready")
+    assert run(session, "/clock advance 1m").splitlines()[1:] == [
+        "DM with @dana · licensebot",
+        "Your Talk seat is ready",
+    ]
+    url = runtime.fake.response_url_for("r", channel=posted["channel"], message_ts=posted["ts"])
+    urlopen(Request(url, data=b'{"delete_original": true}', method="POST"), timeout=60).close()
+    shown = run(session, "/clock advance 1m")
+    assert shown.splitlines()[1:] == ['(deleted in DM with @dana: "Your *Talk* seat is ready")']
 
 
 def test_the_clock_moves_forward_only_and_sweeps_as_it_moves(session: Session) -> None:
