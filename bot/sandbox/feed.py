@@ -86,21 +86,22 @@ class Feed:
             for channel, messages in self._fake.messages.items()
             for m in messages
         }
-        changes: list[Event] = []
-        for key, message in now.items():
-            before = self._messages.get(key)
-            if before is None or before.get("edited") != message.get("edited"):
-                changes.append(Posted(key[0], message, before))
-        changes.sort(key=_shown_at)  # one counter gives every ts, so this is Slack's order
-        for key, message in self._messages.items():
-            if key not in now:
-                changes.append(Deleted(key[0], str(message.get("text", ""))))
+        posted = [
+            Posted(key[0], message, self._messages.get(key))
+            for key, message in now.items()
+            if self._messages.get(key, {}).get("edited", "new") != message.get("edited")
+        ]
+        posted.sort(key=_shown_at)  # one counter gives every ts, so this is Slack's order
+        deleted = [
+            Deleted(key[0], str(message.get("text", "")))
+            for key, message in self._messages.items()
+            if key not in now
+        ]
         self._messages = now
-        return changes
+        return [*posted, *deleted]
 
 
-def _shown_at(posted: Event) -> str:
-    assert isinstance(posted, Posted)
+def _shown_at(posted: Posted) -> str:
     edited = posted.message.get("edited") or {}
     return str(edited.get("ts") or posted.message["ts"])
 

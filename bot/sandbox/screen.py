@@ -62,24 +62,25 @@ class Screen:
         self.board.place(card.buttons, "modal", view_id=str(modal.view.get("id", "")))
         self.show(card)
 
-    def events(self, events: list[Event], channel: str, user: str) -> list[ApiRefused]:
-        """Show each event, replies in `channel` to `user`; return the calls Slack refused."""
-        refused = []
+    def events(self, events: list[Event], channel: str, user: str) -> None:
+        """Show each event; replies go to `user` in `channel`."""
         for event in events:
-            if isinstance(event, ApiRefused):
-                self.note(f"Slack refused {event.method}: {event.error}", style="bold red")
-                refused.append(event)
-            elif isinstance(event, Responded):
+            if isinstance(event, Responded):
                 self._response(event.body, channel, user, _changes_a_message(events))
             else:
                 self._event(event)
-        return refused
 
     def _event(self, event: Event) -> None:
         if isinstance(event, Posted):
             self._posted(event)
         elif isinstance(event, Deleted):
-            self.note(f'(deleted in {self.names.where(event.channel)}: "{event.text[:60]}")')
+            said = _shortened(mrkdwn(event.text, self.names).plain)
+            self.note(
+                f'licensebot deleted its message in {self.names.where(event.channel)}: "{said}"'
+            )
+        elif isinstance(event, ApiRefused):
+            # The bot may expect the refusal (a user not found, say), so the step goes on.
+            self.note(f"Slack answered {event.method}: {event.error}", style="yellow")
         elif isinstance(event, Whispered):
             self._ephemeral(event.channel, event.user, event.message)
         elif isinstance(event, ViewShown):

@@ -131,7 +131,16 @@ def test_a_direct_message_and_a_deleted_message_say_where_they_were(
     url = runtime.fake.response_url_for("r", channel=posted["channel"], message_ts=posted["ts"])
     urlopen(Request(url, data=b'{"delete_original": true}', method="POST"), timeout=60).close()
     shown = run(session, "/clock advance 1m")
-    assert shown.splitlines()[1:] == ['(deleted in DM with @dana: "Your *Talk* seat is ready")']
+    assert shown.splitlines()[1:] == [
+        'licensebot deleted its message in DM with @dana: "Your Talk seat is ready"'
+    ]
+
+
+def test_a_refused_web_api_call_is_shown_and_the_bot_goes_on(session: Session) -> None:
+    shown = run(session, "/license status", "/license assign <@UNOBODY> talk")
+    assert "<@UNOBODY> is not an active member of this workspace" not in shown
+    assert "@UNOBODY is not an active member of this workspace." in shown
+    assert "Slack answered users.info: user_not_found" in shown
 
 
 def test_the_clock_moves_forward_only_and_sweeps_as_it_moves(session: Session) -> None:
