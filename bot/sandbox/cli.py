@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 from bot.sandbox.interactive import run_interactive
 from bot.sandbox.runtime import SandboxRuntime, prepare_database
@@ -48,9 +49,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     start = args.start or (DEMO_START if args.demo else None)
     prepare_database(database_url, _moment(start) if start else None)
     console = Console(highlight=False)
-    console.print(f"Database: {database_url}", style="dim", soft_wrap=True)
+    export = f"DATABASE_URL='{database_url}' licensebot export"
     console.print(
-        f"Afterwards: DATABASE_URL='{database_url}' licensebot export", style="dim", soft_wrap=True
+        Text(f"Database: {database_url}\nAfterwards: {export}", style="dim"), soft_wrap=True
     )
     with SandboxRuntime(settings, database_url) as runtime:
         session = Session(runtime, console)

@@ -82,7 +82,7 @@ class BlockRenderer:
             elif block.get("type") in self._kinds:
                 lines.extend(self._kinds[block["type"]](block))
             else:
-                lines.append(Text(f"[a {block.get('type')} block]", style="dim"))
+                lines.append(self._unsupported(block))
         return lines
 
     def text(self, text_object: JsonDict | None, style: str = "") -> Text:
@@ -109,6 +109,13 @@ class BlockRenderer:
         if error:
             lines.append(Text(f"  ⚠ {error}", style="bold red"))
         return lines
+
+    def _unsupported(self, block: JsonDict) -> Text:
+        if block.get("type") == "input":
+            label = self.text(block.get("label")).plain
+            kind = (block.get("element") or {}).get("type")
+            return Text(f"{label}: [a {kind}, which the sandbox cannot fill]", style="dim")
+        return Text(f"[a {block.get('type')} block]", style="dim")
 
     def _header(self, block: JsonDict) -> list[Text]:
         return [self.text(block.get("text"), "bold underline")]

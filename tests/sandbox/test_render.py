@@ -152,6 +152,7 @@ def test_section_fields_and_accessory_context_images_and_other_inputs() -> None:
         _input("how", {"type": "radio_buttons", "options": [_option("now"), _option("later")]}),
         _input("where", {"type": "conversations_select", "initial_conversation": "C0LICENSES"}),
         _input("note", {"type": "plain_text_input"}, optional=True),
+        _input("when", {"type": "datepicker"}),
         {"type": "rich_text", "elements": []},
     ]
     card = view_card({"type": "modal", "title": _plain("Notice"), "blocks": blocks}, NAMES, 1)
@@ -167,6 +168,7 @@ def test_section_fields_and_accessory_context_images_and_other_inputs() -> None:
         "  1) now · 2) later",
         "where: #licenses",
         "note: ______ (optional)",
+        "when: [a datepicker, which the sandbox cannot fill]",
         "[a rich_text block]",
         "( Close )",
     ]
