@@ -14,6 +14,7 @@ from typing import Any
 
 import uvicorn
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from bot.app import build_app
 from bot.bootstrap import Components, build
@@ -174,6 +175,8 @@ def prepare_database(database_url: str, start: datetime | None = None) -> None:
         upgrade(engine)
         if start is not None:
             _start_clock(StoredTestClock(make_session_factory(engine)), start)
+    except OperationalError as exc:
+        raise LicensingError(f"Cannot use the database {database_url}: {exc.orig}") from None
     finally:
         engine.dispose()
 

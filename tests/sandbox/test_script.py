@@ -105,10 +105,15 @@ def test_a_script_passes_when_every_step_does(tmp_path: Path) -> None:
     assert "@dana> /license status" in run.stdout
 
 
-def test_a_missing_script_or_a_bad_start_is_refused_with_a_message(tmp_path: Path) -> None:
+def test_a_missing_script_a_bad_database_or_a_bad_start_is_refused_with_a_message(
+    tmp_path: Path,
+) -> None:
     missing = sandbox("--script", str(tmp_path / "nope.txt"))
     assert missing.returncode == 2
     assert "Cannot read the script" in missing.stderr
+    nowhere = sandbox("--script", "-", "--db", str(tmp_path / "no" / "such.db"))
+    assert nowhere.returncode == 2
+    assert "Cannot use the database" in nowhere.stderr
     naive = sandbox("--script", "-", "--start", "2026-01-31T09:00:00")
     assert (naive.returncode, naive.stderr.strip()) == (
         2,
