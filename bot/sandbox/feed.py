@@ -89,7 +89,8 @@ class Feed:
         posted = [
             Posted(key[0], message, self._messages.get(key))
             for key, message in now.items()
-            if self._messages.get(key, {}).get("edited", "new") != message.get("edited")
+            if key not in self._messages
+            or self._messages[key].get("edited") != message.get("edited")
         ]
         posted.sort(key=_shown_at)  # one counter gives every ts, so this is Slack's order
         deleted = [

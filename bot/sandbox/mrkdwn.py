@@ -7,6 +7,7 @@ import html
 import re
 from typing import Protocol
 
+from rich.emoji import Emoji, NoEmoji
 from rich.text import Text
 
 _TOKEN = re.compile(
@@ -22,6 +23,7 @@ _TOKEN = re.compile(
 )
 _KINDS = ("block", "code", "target", "bold", "italic", "strike")
 _NESTED = {"bold": "bold", "italic": "italic", "strike": "strike"}
+_EMOJI_CODE = re.compile(r"(?<![\w:]):([a-z0-9_+-]+):(?![\w:])")
 MENTION_STYLE = "bold cyan"
 CODE_STYLE = "magenta"
 
@@ -39,11 +41,23 @@ def mrkdwn(source: str, names: Names, style: str = "") -> Text:
     text = Text()
     position = 0
     for match in _TOKEN.finditer(source):
-        text.append(_unescape(source[position : match.start()]), style=style or None)
+        text.append(emojized(_unescape(source[position : match.start()])), style=style or None)
         text.append_text(_token(match, names, style))
         position = match.end()
-    text.append(_unescape(source[position:]), style=style or None)
+    text.append(emojized(_unescape(source[position:])), style=style or None)
     return text
+
+
+def emojized(text: str) -> str:
+    """`:white_check_mark:` and the like as the emoji Slack shows; unknown names stay."""
+    return _EMOJI_CODE.sub(_emoji, text) if ":" in text else text
+
+
+def _emoji(match: re.Match[str]) -> str:
+    try:
+        return str(Emoji(match.group(1)))
+    except NoEmoji:
+        return match.group()
 
 
 def _token(match: re.Match[str], names: Names, style: str) -> Text:

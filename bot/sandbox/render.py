@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.sandbox.form import Field, Form, field_of
-from bot.sandbox.mrkdwn import Names, mrkdwn
+from bot.sandbox.mrkdwn import Names, emojized, mrkdwn
 
 JsonDict = dict[str, Any]
 
@@ -91,7 +91,7 @@ class BlockRenderer:
         source = str(text_object.get("text", ""))
         if text_object.get("type") == "mrkdwn":
             return mrkdwn(source, self.names, style)
-        return Text(source, style=style or "")
+        return Text(emojized(source), style=style or "")
 
     def input(self, shown: Field, form: Form | None) -> list[Text]:
         value = form.values.get(shown.block_id) if form else shown.initial

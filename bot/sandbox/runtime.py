@@ -26,7 +26,7 @@ from licensing.clock import ClockError, StoredTestClock
 from licensing.db import make_engine, make_session_factory
 from licensing.errors import LicensingError
 from licensing.migrate import upgrade
-from scheduler.runner import SweepReport
+from licensing.schemas import PeriodClosed
 
 JsonDict = dict[str, Any]
 # Generous, so that a loaded machine slows the sandbox down instead of failing it.
@@ -116,10 +116,13 @@ class SandboxRuntime:
         body = response.json()
         return body if isinstance(body, dict) else {}
 
-    def sweep(self) -> SweepReport:
-        """The scheduler's sweeps, at once, as after every move of the test clock."""
+    def sweep(self) -> list[PeriodClosed]:
+        """Every sweep of the scheduler at once, as after each move of the test clock: period
+        ends, reminders and the delivery of notices. Returns the periods it closed."""
         assert self.components is not None, "start() first"
-        return self.components.sweeper.run_once()
+        closed: list[PeriodClosed] = []
+        self.components.sweeper.run_once(on_closed=closed.append)
+        return closed
 
     @property
     def clock(self) -> StoredTestClock:

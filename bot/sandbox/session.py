@@ -32,14 +32,15 @@ Type what you would type in Slack, as the user in the prompt:
   /as @dana                    act as someone else: {people}
   /home                        open licensebot's App Home tab
   /clock show                  the simulated time
-  /clock advance 10d           move it on (w, d, h, m, s), then run the scheduler's sweeps
-  /clock set 2026-12-01T09:00:00+00:00    move it to a moment, then sweep
+  /clock advance 10d           move it on (w, d, h, m, s); the sweeps run at once
+  /clock set 2026-12-01T09:00:00+00:00    move it to a moment
   3   or   > press 3           press button [3];  > press "Restore 2 seats" by its label
   > fill seats=3 product=talk  type into the open modal's fields (a label or its beginning)
   > submit                     press the modal's submit button (Next, Confirm, …)
   > cancel                     close the modal
   expect "text"                check that the step before showed this text
   /help   /quit
+The scheduler's sweeps (period ends, reminders, notices) run after every step.
 You type in #general. Notices go to the channel set with /license channel #licenses."""
 
 
@@ -214,8 +215,6 @@ class Session:
         except LicensingError as refusal:
             raise StepFailed(refusal.message) from None
         self.screen.note(f"Simulated time: {when(moved, 'UTC')}", style="bold")
-        for closed in self.runtime.sweep().closed:
-            self.screen.note(_period_closed(closed), style="bold")
         self._settle()
 
     def _help(self, argument: str) -> None:
@@ -230,7 +229,11 @@ class Session:
             raise StepFailed(f'"{wanted}" is not in what the step before showed.')
 
     def _settle(self, pressed: Placed | None = None) -> None:
-        """Wait for the bot to finish, then show all it did."""
+        """Wait for the bot to finish; run the scheduler's sweeps, as its jobs would have run
+        by then in production; then show all that happened."""
+        self.runtime.settle()
+        for closed in self.runtime.sweep():
+            self.screen.note(_period_closed(closed), style="bold")
         self.runtime.settle()
         channel = pressed.channel if pressed and pressed.channel else TYPING_CHANNEL
         self.screen.events(self._feed.take(), channel, self.user)

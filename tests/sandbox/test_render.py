@@ -14,7 +14,7 @@ from commands import views
 from commands.parsing import LicenseCommand
 from licensing.catalog import load_catalog
 from licensing.errors import NoSeatAvailable
-from tests.commands.test_views import QUOTE, STATUS, SUBSCRIBE
+from tests.commands.test_views import QUOTE, STATUS, SUBSCRIBE, all_notices
 
 NAMES = WorkspaceNames(Workspace())
 
@@ -103,6 +103,43 @@ def test_a_message_with_buttons_numbers_them_from_where_the_screen_is() -> None:
     assert card.plain.splitlines()[-1] == "[7] Buy 1 seat  [8] Restore 1 seat"
 
 
+def test_a_removal_notice_shows_its_restore_buttons_per_pool() -> None:
+    notice = views.notice_message(all_notices()[0])
+    lines = message_card("#licenses · licensebot", notice, NAMES, 1).plain.splitlines()
+    assert lines[1:5] == [
+        "⏳ 50 seat(s) are scheduled for removal on Feb 28, 2026 10:00 CET.",
+        "They leave when the period ends. Restore any you still need: it is free.",
+        "Talk in Office 0: 2 of 5 seats scheduled for removal",
+        "[1] Restore 2 seats  [2] Choose how many…",
+    ]
+    assert lines[-1] == "…and 5 more pool(s): see /license status, restore with /license restore."
+
+
+def test_renewal_cancellation_and_result_notices_read_as_slack_shows_them() -> None:
+    renewal, _, cancellation, renewed = (
+        message_card("#licenses", views.notice_message(n), NAMES, 1).plain
+        for n in all_notices()[1:5]
+    )
+    assert renewal.splitlines()[1:] == [
+        "📆 Your subscription renews on Feb 28, 2026 10:00 CET.",
+        "• 3 × talk in Main: 45.00 USD",
+        "Total charged in advance for the next month: 45.00 USD",
+        "To change it, /license remove or /license buy seats before then.",
+    ]
+    assert cancellation.splitlines()[-1] == "[1] Reactivate"
+    assert "Charged 45.00 USD (invoice #7) for Feb 28, 2026 – Mar 31, 2026" in renewed
+
+
+def test_a_used_notice_shows_what_was_done_instead_of_its_buttons() -> None:
+    notice = views.notice_message(all_notices()[3])
+    notice["blocks"] = views.notice_after_action(
+        notice["blocks"], "reactivate", "<@UDANA> reactivated the subscription"
+    )
+    card = message_card("#licenses", notice, NAMES, 1)
+    assert card.plain.splitlines()[-1] == "✅ @dana reactivated the subscription"
+    assert card.buttons == []
+
+
 def test_a_text_only_message_reads_its_mrkdwn() -> None:
     message = views.text_message("Notices will go to <#C0LICENSES>. Ask <@UADMIN|adam>.")
     plain = message_card("only you", message, NAMES, 1).plain
@@ -120,6 +157,13 @@ def test_mrkdwn_styles_bold_italic_strike_code_and_links() -> None:
     assert styles["never"] == "strike"
     assert styles["/license"] == "magenta"
     assert styles["docs"].startswith("underline link https://x.test")
+
+
+def test_emoji_codes_show_as_emoji_and_unknown_ones_stay() -> None:
+    message = {"text": ":white_check_mark: done at 10:30:00 :no_such_emoji:"}
+    assert message_card("t", message, NAMES, 1).lines[0].plain == (
+        "✅ done at 10:30:00 :no_such_emoji:"
+    )
 
 
 def test_bold_may_hold_a_mention() -> None:

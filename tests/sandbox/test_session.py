@@ -46,6 +46,7 @@ def test_a_purchase_goes_through_its_modal_review_and_the_notice_channel(
     assert "Modal: Done\n@olivia bought 4 Talk seat(s) in Main\n( Done )" in done
     assert "#licenses · licensebot\n@olivia bought 4 Talk seat(s) in Main" in done
     assert session.waiting_modal is None
+    assert "#licenses" not in run(session, "/license status")  # each message shows once
 
 
 def test_field_errors_from_the_bot_stay_on_the_open_modal(session: Session) -> None:
@@ -146,10 +147,14 @@ def test_a_refused_web_api_call_is_shown_and_the_bot_goes_on(session: Session) -
 def test_the_clock_moves_forward_only_and_sweeps_as_it_moves(session: Session) -> None:
     assert run(session, "/clock show") == "Simulated time: Jan 31, 2026 09:00 UTC"
     run(session, "/license buy 1 talk", "> submit", "> submit")
-    shown = run(session, "/clock advance 2w1d")
-    assert shown.splitlines() == [
+    shown = run(session, "/clock advance 2w1d").splitlines()
+    assert shown[:2] == [
         "Simulated time: Feb 15, 2026 09:00 UTC",
         "The sweep closed the period ending Feb 14, 2026 09:00 UTC: expired",
+    ]
+    assert shown[2:4] == [
+        "DM with @olivia · licensebot",
+        "🧾 Your free trial ended on Feb 14, 2026 09:00 UTC.",
     ]
     assert "only moves forward" in refused(session, "/clock set 2026-01-01T00:00:00+00:00")
 
