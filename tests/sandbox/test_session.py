@@ -98,6 +98,13 @@ def test_a_button_in_an_ephemeral_answer_opens_its_modal(session: Session) -> No
     assert "Modal: Buy seats\nSeats: 1" in run(session, '> press "Buy 1 seat"')
 
 
+def test_a_notice_button_in_the_channel_opens_its_modal(session: Session) -> None:
+    run(session, "/license channel #licenses", "/license buy 1 talk", "> submit", "> submit")
+    notice = run(session, "/clock advance 12d")
+    assert "#licenses · licensebot\n⏱ Your free trial ends on Feb 14, 2026 09:00 UTC." in notice
+    assert "Modal: Subscribe\nBilling: Monthly" in run(session, '> press "Subscribe"')
+
+
 def test_an_edited_message_shows_as_an_edit_and_its_old_buttons_stop_working(
     session: Session, runtime: SandboxRuntime
 ) -> None:
