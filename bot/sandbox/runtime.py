@@ -117,8 +117,8 @@ class SandboxRuntime:
         return body if isinstance(body, dict) else {}
 
     def sweep(self) -> list[PeriodClosed]:
-        """Every sweep of the scheduler at once, as after each move of the test clock: period
-        ends, reminders and the delivery of notices. Returns the periods it closed."""
+        """Every sweep of the scheduler at once: period ends, reminders and the delivery of
+        notices. Returns the periods it closed."""
         assert self.components is not None, "start() first"
         closed: list[PeriodClosed] = []
         self.components.sweeper.run_once(on_closed=closed.append)
@@ -133,7 +133,7 @@ class SandboxRuntime:
 
     def settle(self) -> None:
         """Wait until the bot has finished all it was doing, including the work it does after
-        answering Slack (such as a log line in the notice channel)."""
+        it has answered Slack."""
         assert self._loop is not None, "start() first"
         deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
         while self._busy_tasks() > 0:
