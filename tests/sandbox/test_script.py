@@ -10,19 +10,22 @@ import sys
 from pathlib import Path
 
 WIDE = {"COLUMNS": "200"}  # so that no line of the transcript wraps
+Completed = subprocess.CompletedProcess[str]
 
 
-def sandbox(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def licensebot(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> Completed:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "sandbox", *args],
+        [sys.executable, "-m", "bot.cli", *args],
         input=stdin,
         env={**os.environ, **WIDE, **(env or {})},
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def sandbox(*args: str, stdin: str = "") -> Completed:
+    return licensebot("sandbox", *args, stdin=stdin)
 
 
 def test_the_demo_walks_a_whole_billing_cycle(tmp_path: Path) -> None:
@@ -71,34 +74,9 @@ def _notices(transcript: str) -> list[str]:
 
 def _exported_invoices(database: Path) -> list[tuple[str, str]]:
     """The invoices `licensebot export` finds in the database the sandbox printed."""
-    exported = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "export"],
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    exported = licensebot("export", env={"DATABASE_URL": f"sqlite:///{database}"})
     [account] = json.loads(exported.stdout)
     return [(i["kind"], i["total"]) for i in account["invoices"]]
-
-
-def _exported_invoices(database: Path) -> list[tuple[str, str]]:
-    """The invoices `licensebot export` finds in the database the sandbox printed."""
-    exported = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "export"],
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    [account] = json.loads(exported.stdout)
-    return [(i["kind"], i["total"]) for i in account["invoices"]]
-
-
-def _in_order(expected: list[str], posted: list[str]) -> bool:
-    """Whether `expected` were all posted in this order (notices may come between them)."""
-    remaining = iter(posted)
-    return all(any(p == e for p in remaining) for e in expected)
 
 
 def test_a_script_from_stdin_stops_at_the_first_failing_step_and_names_it() -> None:
