@@ -71,10 +71,11 @@ class SandboxRuntime:
         )
         self.components = build(settings)
         app = build_app(settings, self.components.service, self.components.catalog)
-        port = _free_port()
-        self._serve(SlackServer(app), port)
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))  # bound here, so no other process can take the port
+        self._serve(SlackServer(app), listener)
         self._requester = SlackRequester(
-            f"http://127.0.0.1:{port}{EVENTS_PATH}",
+            f"http://127.0.0.1:{listener.getsockname()[1]}{EVENTS_PATH}",
             self._signing_secret,
             self.workspace,
             self.fake,
@@ -149,25 +150,22 @@ class SandboxRuntime:
         idle = {self._root_task, asyncio.current_task()}
         return sum(1 for task in asyncio.all_tasks() if task not in idle)
 
-    def _serve(self, app: SlackServer, port: int) -> None:
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-        server = uvicorn.Server(config)
+    def _serve(self, app: SlackServer, listener: socket.socket) -> None:
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         self._server = server
         self._thread = threading.Thread(
-            target=asyncio.run, args=(self._serve_until_stopped(server),), daemon=True
+            target=asyncio.run, args=(self._serve_until_stopped(server, listener),), daemon=True
         )
         self._thread.start()
         while not server.started:
             if not self._thread.is_alive():
-                raise RuntimeError(f"the bot could not listen on 127.0.0.1:{port}")
+                raise RuntimeError(f"the bot could not listen on {listener.getsockname()}")
             self._thread.join(_POLL_SECONDS)
 
-    async def _serve_until_stopped(self, server: uvicorn.Server) -> None:
+    async def _serve_until_stopped(self, server: uvicorn.Server, listener: socket.socket) -> None:
         self._loop = asyncio.get_running_loop()
         self._root_task = asyncio.current_task()
-        await server.serve()
+        await server.serve(sockets=[listener])
 
 
 def prepare_database(database_url: str, start: datetime | None = None) -> None:
@@ -194,9 +192,3 @@ def _start_clock(clock: StoredTestClock, start: datetime) -> None:
         f"This database's clock already reads {already.isoformat()}; "
         "--start only applies to a new database."
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
