@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from rich.console import Console
 from rich.text import Text
 
 from bot.sandbox.interactive import run_interactive
-from bot.sandbox.runtime import SandboxRuntime, prepare_database
+from bot.sandbox.runtime import SandboxRuntime, parse_moment, prepare_database
 from bot.sandbox.script import Step, read_steps, run_script
 from bot.sandbox.session import Session
 from bot.settings import Settings
@@ -47,7 +46,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     steps = _script_steps(args)
     database_url = _database_url(args.db)
     start = args.start or (DEMO_START if args.demo else None)
-    prepare_database(database_url, _moment(start) if start else None)
+    prepare_database(database_url, parse_moment(start) if start else None)
     console = Console(highlight=False)
     export = f"DATABASE_URL='{database_url}' licensebot export"
     console.print(
@@ -85,13 +84,3 @@ def _database_url(given: str | None) -> str:
         else Path(tempfile.mkdtemp(prefix="licensebot-sandbox-")) / "sandbox.db"
     )
     return f"sqlite:///{path.resolve()}"
-
-
-def _moment(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise LicensingError(f'--start "{text}" is not an ISO time, e.g. {DEMO_START}.') from None
-    if moment.tzinfo is None:
-        raise LicensingError(f"--start needs an offset, e.g. {DEMO_START}.")
-    return moment

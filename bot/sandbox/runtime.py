@@ -168,6 +168,19 @@ class SandboxRuntime:
         await server.serve(sockets=[listener])
 
 
+def parse_moment(text: str) -> datetime:
+    """An ISO 8601 time with its offset, as the test clock takes it."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ClockError(
+            f'"{text}" is not an ISO time with an offset, e.g. 2026-01-31T09:00:00+00:00.'
+        )
+    return moment
+
+
 def prepare_database(database_url: str, start: datetime | None = None) -> None:
     """Migrate the database, any kind (the sandbox is its only user, so no other process
     races for it), and start a new database's test clock at `start` instead of now."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
-from datetime import datetime
 
 from rich.console import Console
 
@@ -16,7 +15,7 @@ from bot.sandbox.feed import Feed
 from bot.sandbox.modals import OpenModal
 from bot.sandbox.names import WorkspaceNames
 from bot.sandbox.press import Presser
-from bot.sandbox.runtime import SandboxRuntime
+from bot.sandbox.runtime import SandboxRuntime, parse_moment
 from bot.sandbox.screen import Screen
 from commands.views import money, when
 from licensing.clock import parse_duration
@@ -209,7 +208,7 @@ class Session:
             if action == "advance" and value:
                 moved = clock.advance(parse_duration(value))
             elif action == "set" and value:
-                moved = clock.set(_moment(value))
+                moved = clock.set(parse_moment(value))
             else:
                 raise StepFailed("Use /clock show, /clock advance 10d or /clock set ISO-TIME.")
         except LicensingError as refusal:
@@ -267,13 +266,6 @@ def _words(argument: str) -> list[str]:
 
 def _squeeze(text: str) -> str:
     return " ".join(text.split())
-
-
-def _moment(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise StepFailed(f'"{text}" is not an ISO time, e.g. 2026-12-01T09:00:00+00:00.') from None
 
 
 def _period_closed(closed: PeriodClosed) -> str:

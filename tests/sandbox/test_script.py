@@ -111,5 +111,6 @@ def test_a_missing_script_a_bad_database_or_a_bad_start_is_refused_with_a_messag
     naive = sandbox("--script", "-", "--start", "2026-01-31T09:00:00")
     assert (naive.returncode, naive.stderr.strip()) == (
         2,
-        "licensebot: --start needs an offset, e.g. 2026-01-31T09:00:00+00:00.",
+        'licensebot: "2026-01-31T09:00:00" is not an ISO time with an offset, '
+        "e.g. 2026-01-31T09:00:00+00:00.",
     )

@@ -201,7 +201,10 @@ def test_expect_checks_what_the_step_before_showed(session: Session) -> None:
         ('expect "open', 'Close the quotes in: "open'),
         ("/clock advance soon", "“soon” is not a duration. Use forms like 10d, 36h, 1w2d or 90m."),
         ("/clock back", "Use /clock show, /clock advance 10d or /clock set ISO-TIME."),
-        ("/clock set monday", '"monday" is not an ISO time, e.g. 2026-12-01T09:00:00+00:00.'),
+        (
+            "/clock set monday",
+            '"monday" is not an ISO time with an offset, e.g. 2026-01-31T09:00:00+00:00.',
+        ),
     ],
 )
 def test_bad_input_says_what_to_do(session: Session, line: str, advice: str) -> None:
