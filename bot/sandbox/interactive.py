@@ -18,14 +18,14 @@ with contextlib.suppress(ImportError):  # line editing and history, where the pl
 Ask = Callable[[str], str]
 
 WELCOME = (
-    "licensebot sandbox: the real bot and a stand-in Slack workspace, on this machine.\n"
+    "licensebot sandbox: the real bot, with a stand-in Slack workspace.\n"
     "Try /license status, then /license help. /help lists the sandbox's own commands."
 )
 
 
 def run_interactive(session: Session, ask: Ask = input) -> int:
     console = session.screen.console
-    console.print(Text(WELCOME, style="bold"))
+    console.print(Text(WELCOME, style="bold"), soft_wrap=True)
     while not session.finished:
         try:
             line = ask(session.prompt)
