@@ -13,7 +13,7 @@ from commands import ids, views
 from commands.deps import Deps
 from commands.parsing import LicenseCommand
 from licensing.calendar import Interval
-from licensing.errors import LicensingError, NotAllowed
+from licensing.errors import LicensingError, NotAllowed, SeatsBelowAssigned
 from licensing.schemas import AccountKey, Actor, PoolTarget
 
 
@@ -54,8 +54,7 @@ class SubscriptionModals:
             quote = await call(service.quote_subscribe, key, actor, Interval(interval), targets)
             tz = (await call(service.status, key, actor)).subscription.time_zone
         except LicensingError as refusal:
-            block = next(iter(values), ids.INTERVAL_BLOCK)
-            await ack(response_action="errors", errors={block: refusal.message})
+            await ack(response_action="errors", errors={_field_of(refusal): refusal.message})
             return
         metadata = {
             **json.loads(view["private_metadata"]),
@@ -90,6 +89,13 @@ class SubscriptionModals:
         else:
             result = await call(service.reactivate, key, actor, idempotency_key=idempotency_key)
         return views.subscription_done_text(action, result, actor.user_id, tz)
+
+
+def _field_of(refusal: LicensingError) -> str:
+    """The pool's seats field for a count below its assigned seats; the billing field else."""
+    if isinstance(refusal, SeatsBelowAssigned):
+        return f"{ids.POOL_SEATS_PREFIX}{refusal.office}|{refusal.product_id}"
+    return ids.INTERVAL_BLOCK
 
 
 def _targets(values: dict[str, Any]) -> tuple[list[PoolTarget], dict[str, str]]:

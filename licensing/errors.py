@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from licensing.catalog import Product
+
 
 class CatalogError(Exception):
     """The catalog file cannot be used; raised at start-up."""
@@ -102,11 +107,12 @@ class NotAssigned(LicensingError):
 
 
 class SeatsBelowAssigned(LicensingError):
-    def __init__(self, office: str, product: str, requested: int, assigned: int) -> None:
+    def __init__(self, office: str, product: Product, requested: int, assigned: int) -> None:
         super().__init__(
-            f"{office} has {assigned} {product} seat(s) assigned, so it cannot keep only "
+            f"{office} has {assigned} {product.name} seat(s) assigned, so it cannot keep only "
             f"{requested}. Revoke users first, or keep at least {assigned}."
         )
+        self.office, self.product_id = office, product.id
 
 
 class BillingDetailsMissing(LicensingError):

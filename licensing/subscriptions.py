@@ -101,7 +101,7 @@ def _target_counts(
         office = context.office(target.office)
         seats = seats_of(context.repo.pool(office.id, product.id))
         if target.seats < seats.assigned:
-            raise SeatsBelowAssigned(office.name, product.name, target.seats, seats.assigned)
+            raise SeatsBelowAssigned(office.name, product, target.seats, seats.assigned)
         counts[(office.id, product.id)] = seats.set_count(target.seats)
     return counts
 

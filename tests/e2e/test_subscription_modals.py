@@ -53,7 +53,10 @@ def test_keeping_fewer_seats_than_assigned_is_shown_on_the_form(slack: Slack) ->
     }
     answer = slack.send.view_submission(entry, values=values).json()
     assert answer["response_action"] == "errors"
-    assert "Main has 2 Talk seat(s) assigned, so it cannot keep only 1" in str(answer["errors"])
+    assert answer["errors"] == {
+        "seats|Main|talk": "Main has 2 Talk seat(s) assigned, so it cannot keep only 1. "
+        "Revoke users first, or keep at least 2."
+    }
 
 
 def test_cancel_then_reactivate(slack: Slack, clock: FakeClock) -> None:
