@@ -74,14 +74,15 @@ class Dispatcher:
         try:
             channel = self._conversation(client, delivery)
             ts = self._earlier_post(client, channel, delivery) if delivery.maybe_posted else None
-            if ts is None:
+        except Exception as error:
+            self._after_error(delivery, error, report, posting=False)
+            return
+        if ts is None:
+            try:
                 channel, ts = self._post(client, channel, delivery)
-        except SlackApiError as error:
-            self._after_error(delivery, error, report)
-            return
-        except OSError as error:  # connection refused or reset, timeouts: it may have posted
-            self._retry(delivery, f"connection: {error}", report, maybe_posted=True)
-            return
+            except Exception as error:
+                self._after_error(delivery, error, report, posting=True)
+                return
         self.service.delivery_sent(delivery.id, channel, ts)
         report.sent += 1
 
@@ -124,15 +125,25 @@ class Dispatcher:
         return str(response["channel"]), str(response["ts"])
 
     def _after_error(
-        self, delivery: Delivery, error: SlackApiError, report: DeliveryReport
+        self, delivery: Delivery, error: Exception, report: DeliveryReport, *, posting: bool
     ) -> None:
+        """Retry or give up. `posting`: the error came from the post itself, which may then
+        have landed; an earlier attempt's doubt stays until the history settles it."""
+        unsure = delivery.maybe_posted or posting
+        if not isinstance(error, SlackApiError):
+            if not isinstance(error, OSError):  # a bug; retried until given up, then audited
+                log.exception("delivering notice %s failed unexpectedly", delivery.id)
+            self._retry(delivery, f"{type(error).__name__}: {error}", report, maybe_posted=unsure)
+            return
         status = error.response.status_code
         code = f"HTTP {status}" if status >= 500 else str(error.response.get("error") or status)
-        if status == 429:  # refused before doing anything: certainly not posted
+        if status == 429:  # refused before doing anything
             wait = timedelta(seconds=int(error.response.headers.get("Retry-After", 1)))
-            self._retry(delivery, "ratelimited", report, maybe_posted=False, wait=wait)
+            self._retry(
+                delivery, "ratelimited", report, maybe_posted=delivery.maybe_posted, wait=wait
+            )
         elif status >= 500 or code in UNSURE_ERRORS:
-            self._retry(delivery, code, report, maybe_posted=True)
+            self._retry(delivery, code, report, maybe_posted=unsure)
         else:  # channel_not_found, is_archived, not_in_channel, invalid_auth, …
             self._fail(delivery, code, report)
 

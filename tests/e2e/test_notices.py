@@ -315,3 +315,18 @@ def test_admins_choose_how_early_reminders_go_out(
     assert [m["text"] for m in posted(slack)] == [
         "Your subscription renews on Feb 28, 2026 09:00 UTC"
     ]
+
+
+def test_a_rate_limited_look_back_keeps_its_doubt_and_posts_nothing_twice(
+    slack: Slack, sweeper: Sweeper, real_time: RealTime
+) -> None:
+    slack.fake.fail_next("chat.postMessage", status=500, applied=True)  # posted, answer lost
+    slack.fake.fail_next("conversations.history", status=429, retry_after=5)
+    slack.fake.fail_next("conversations.history", status=502)
+    subscribed(slack)  # its log line is the one delivery
+
+    deliver_until_done(sweeper, real_time)
+
+    assert logs(slack) == ["<@UOWNER> subscribed (monthly): 75.00 USD charged"]
+    assert len(slack.fake.calls("chat.postMessage")) == 1
+    assert len(slack.fake.calls("conversations.history")) == 3
