@@ -134,6 +134,18 @@ def status_blocks(status: AccountStatus) -> list[Block]:
         blocks.append(
             _md(f"Next invoice estimate: *{money(status.next_invoice_estimate, status.currency)}*")
         )
+    if status.is_company_admin:
+        where = f"<#{status.notice_channel}>" if status.notice_channel else "company admins by DM"
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"Notices go to {where}; reminders {status.notice_lead_days} day(s) "
+                        "before each period ends."
+                    )
+                ]
+            )
+        )
     if status.your_seats:
         held = ", ".join(f"{s.product_name} ({s.office})" for s in status.your_seats)
         blocks.append(_md(f"Your seats: {held}"))

@@ -254,6 +254,7 @@ def test_status_shows_what_idle_seats_cost() -> None:
     text = str(views.status_message(STATUS))
     assert "5 purchased · 2 assigned · 2 available · 1 scheduled for removal" in text
     assert "unassigned seats cost 30.00 USD a month" in text
+    assert "Notices go to company admins by DM; reminders 3 day(s) before each period ends" in text
 
 
 def test_no_seat_offers_to_buy_and_to_restore() -> None:

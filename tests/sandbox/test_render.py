@@ -33,6 +33,7 @@ def test_a_home_tab_shows_header_context_sections_divider_and_numbered_buttons()
         " · unassigned seats cost 30.00 USD a month",
         "─" * 40,
         "Next invoice estimate: 60.00 USD",
+        "Notices go to company admins by DM; reminders 3 day(s) before each period ends.",
         "Your seats: Talk (Main)",
         "[4] Buy seats  [5] Remove seats  [6] Restore seats",
     ]

@@ -46,7 +46,7 @@ def test_a_purchase_goes_through_its_modal_review_and_the_notice_channel(
     assert "Modal: Done\n@olivia bought 4 Talk seat(s) in Main\n( Done )" in done
     assert "#licenses · licensebot\n@olivia bought 4 Talk seat(s) in Main" in done
     assert session.waiting_modal is None
-    assert "#licenses" not in run(session, "/license status")  # each message shows once
+    assert "#licenses · licensebot" not in run(session, "/license status")  # shown once
 
 
 def test_field_errors_from_the_bot_stay_on_the_open_modal(session: Session) -> None:
