@@ -1,0 +1,46 @@
+"""`python -m benchmarks [--smoke] [--only SUITE ...] [--out results.json]`."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from benchmarks import operations
+from benchmarks.databases import Databases, postgres_server
+from benchmarks.machine import describe
+from benchmarks.results import Report, SuiteResult
+from benchmarks.sizes import FULL, SMOKE, Sizes
+
+Suite = Callable[[Databases, Sizes], SuiteResult]
+SUITES: dict[str, Suite] = {
+    "operations": operations.run,
+}
+HERE = Path(__file__).parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description="licensebot against baselines, in one run"
+    )
+    parser.add_argument("--smoke", action="store_true", help="every benchmark at a tiny size")
+    parser.add_argument("--only", nargs="+", choices=list(SUITES), help="run only these suites")
+    parser.add_argument("--out", type=Path, help="where to write the JSON results")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    sizes = SMOKE if args.smoke else FULL
+    out = args.out or HERE / ("results-smoke.json" if args.smoke else "results.json")
+    with tempfile.TemporaryDirectory(prefix="licensebot-bench-") as work, postgres_server() as pg:
+        databases = Databases(Path(work), pg)
+        report = Report(describe(pg), {"smoke": args.smoke, "sizes": sizes.as_json()})
+        for name in args.only or SUITES:
+            print(f"benchmarks: running {name}", flush=True)
+            report.add(SUITES[name](databases, sizes))
+    print(report.text())
+    report.write_json(out)
+    print(f"benchmarks: results written to {out}")
+    return 0
