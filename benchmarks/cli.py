@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from benchmarks import operations
+from benchmarks import operations, slack_http
 from benchmarks.databases import Databases, postgres_server
 from benchmarks.machine import describe
 from benchmarks.results import Report, SuiteResult
@@ -15,6 +15,7 @@ from benchmarks.sizes import FULL, SMOKE, Sizes
 
 Suite = Callable[[Databases, Sizes], SuiteResult]
 SUITES: dict[str, Suite] = {
+    "http": slack_http.run,
     "operations": operations.run,
 }
 HERE = Path(__file__).parent
