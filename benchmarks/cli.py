@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from benchmarks import operations, slack_http
+from benchmarks import account_scale, operations, period_ends, slack_http
 from benchmarks.databases import Databases, postgres_server
 from benchmarks.machine import describe
 from benchmarks.results import Report, SuiteResult
@@ -17,6 +17,8 @@ Suite = Callable[[Databases, Sizes], SuiteResult]
 SUITES: dict[str, Suite] = {
     "http": slack_http.run,
     "operations": operations.run,
+    "period-ends": period_ends.run,
+    "account-scale": account_scale.run,
 }
 HERE = Path(__file__).parent
 

@@ -48,12 +48,17 @@ class Databases:
         return [SQLITE, POSTGRESQL] if self.postgres_url else [SQLITE]
 
     def fresh(self, kind: str) -> str:
+        """An empty, migrated database."""
+        return self.copy(f"sqlite:///{self._sqlite()}" if kind == SQLITE else self._postgres())
+
+    def copy(self, url: str) -> str:
+        """A copy of a database nothing is connected to."""
         name = f"bench_{uuid.uuid4().hex[:10]}"
-        if kind == SQLITE:
+        if url.startswith("sqlite:///"):
             path = self.work / f"{name}.db"
-            shutil.copy(self._sqlite(), path)
+            shutil.copy(url.removeprefix("sqlite:///"), path)
             return f"sqlite:///{path}"
-        self._admin(f"CREATE DATABASE {name} TEMPLATE {self._postgres()}")
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {url.rsplit('/', 1)[1]}")
         return self._server_url(name)
 
     def drop(self, url: str) -> None:
@@ -75,8 +80,8 @@ class Databases:
         if self._postgres_template is None:
             name = f"bench_template_{uuid.uuid4().hex[:6]}"
             self._admin(f"CREATE DATABASE {name}")
-            _migrate(self._server_url(name))
-            self._postgres_template = name
+            self._postgres_template = self._server_url(name)
+            _migrate(self._postgres_template)
         return self._postgres_template
 
     def _server_url(self, database: str) -> str:

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import Engine
+
 from benchmarks import plain
 from benchmarks.databases import Databases
 from benchmarks.results import Case, Check, Sample, SuiteResult, ratio
@@ -28,8 +30,7 @@ WARM_UP_OPERATIONS = 20  # the first calls fill SQLAlchemy's statement caches
 Operation = Callable[[int], None]
 
 
-def make_service(url: str) -> LicensingService:
-    engine = make_engine(url)
+def make_service(engine: Engine) -> LicensingService:
     return LicensingService(make_session_factory(engine), load_catalog(), SystemClock())
 
 
@@ -86,7 +87,8 @@ class _Runs:
 
 def _one_run(url: str, run: int, count: int, runs: _Runs) -> None:
     """A fresh pair of accounts; each kind measured on the service, then by hand."""
-    service = make_service(url)
+    engine = make_engine(url)
+    service = make_service(engine)
     key = open_paid_account(service, f"TSVC{run}", count)
     open_paid_account(service, f"TPLAIN{run}", count)
     conn = plain.PlainConnection(url)
@@ -98,6 +100,7 @@ def _one_run(url: str, run: int, count: int, runs: _Runs) -> None:
             runs.plain[kind].append(ops_per_second(by_hand[kind], count))
     finally:
         conn.close()
+        engine.dispose()
 
 
 def run(databases: Databases, sizes: Sizes) -> SuiteResult:

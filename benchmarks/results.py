@@ -157,7 +157,9 @@ class Report:
         for suite in dict.fromkeys(case.suite for case in self.cases):
             cases = [case for case in self.cases if case.suite == suite]
             parts.append(f"## {suite}\n\n{suite_table(cases)}")
-            parts += [f"- {c.notes}" for c in cases if c.notes]
+            notes = [f"- {case.notes}" for case in cases if case.notes]
+            if notes:
+                parts.append("\n".join(notes))
         if self.checks:
             parts.append(f"## targets\n\n{checks_table(self.checks)}")
         parts += [f"skipped: {reason}" for reason in self.skipped]

@@ -24,6 +24,7 @@ from benchmarks.wrk import WrkRun, run_wrk, write_signed, wrk_missing
 from bot.server import EVENTS_PATH
 from bot.slack_standin import FakeSlack, SlackRequester, Workspace
 from licensing.calendar import Interval
+from licensing.db import make_engine
 from licensing.schemas import AccountKey, PoolTarget
 
 SUITE = "Slack requests over HTTP"
@@ -102,13 +103,15 @@ def serving(app: str, env: dict[str, str], work: Path) -> Iterator[str]:
 
 def open_account(database_url: str) -> None:
     """The workspace's account, subscribed, with a notice channel for the log of each change."""
-    service = make_service(database_url)
+    engine = make_engine(database_url)
+    service = make_service(engine)
     key = AccountKey(team_id=Workspace().team_id)
     service.install(key, OWNER.user_id)
     service.set_billing_details(key, OWNER, "Visa ending 4242")
     targets = [PoolTarget(product="talk", seats=5)]
     service.subscribe(key, OWNER, Interval.MONTH, targets, idempotency_key="bench-subscribe")
     service.set_notice_channel(key, OWNER, "C0LICENSES")
+    engine.dispose()
 
 
 @dataclass

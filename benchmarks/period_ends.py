@@ -1,0 +1,188 @@
+"""Period ends: many accounts all due at once, closed by the scheduler's sweep in processes of
+their own; the cost per account and the peak memory as the count grows, and two scheduler
+processes on one PostgreSQL against one."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.databases import POSTGRESQL, Databases
+from benchmarks.results import Case, Check, Sample, SuiteResult, ratio
+from benchmarks.seed import seed_due_accounts
+from benchmarks.sizes import Sizes
+from licensing.db import make_engine
+
+SUITE = "period ends"
+REPO = Path(__file__).resolve().parent.parent
+FLAT_BOUND = 1.2
+PARALLEL_BOUND = 1.5
+
+
+@dataclass(frozen=True)
+class Sweep:
+    closed: int
+    seconds: float
+    peak_rss_mb: float
+
+
+def sweep(url: str, processes: int, work: Path) -> Sweep:
+    """Start the scheduler processes, let them all sweep at once, and time the whole."""
+    command = [sys.executable, "-m", "benchmarks.sweep_worker", url]
+    workers = [
+        subprocess.Popen(
+            command,
+            cwd=work,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={"PYTHONPATH": str(REPO), "PATH": ""},
+        )
+        for _ in range(processes)
+    ]
+    for worker in workers:
+        assert worker.stdout is not None
+        json.loads(worker.stdout.readline())  # ready
+    for worker in workers:
+        assert worker.stdin is not None
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    reports = []
+    for worker in workers:
+        out, _ = worker.communicate()
+        if worker.returncode:
+            raise RuntimeError(f"a sweep failed with exit code {worker.returncode}")
+        reports.append(json.loads(out.strip().splitlines()[-1]))
+    return Sweep(
+        closed=sum(r["closed"] for r in reports),
+        seconds=max(r["finished"] for r in reports) - min(r["started"] for r in reports),
+        peak_rss_mb=max(r["peak_rss_kb"] for r in reports) / 1024,
+    )
+
+
+class Templates:
+    """One seeded database per database kind and account count, copied for each sweep."""
+
+    def __init__(self, databases: Databases) -> None:
+        self.databases = databases
+        self.seeded: dict[tuple[str, int], str] = {}
+        self.seed_seconds: dict[tuple[str, int], float] = {}
+
+    def get(self, kind: str, accounts: int) -> str:
+        if (kind, accounts) not in self.seeded:
+            url = self.databases.fresh(kind)
+            started = time.perf_counter()
+            engine = make_engine(url)
+            seed_due_accounts(engine, accounts, datetime.now(UTC))
+            engine.dispose()
+            self.seed_seconds[(kind, accounts)] = time.perf_counter() - started
+            self.seeded[(kind, accounts)] = url
+        return self.seeded[(kind, accounts)]
+
+    def sweep(self, kind: str, accounts: int, processes: int = 1) -> Sweep:
+        url = self.databases.copy(self.get(kind, accounts))
+        try:
+            done = sweep(url, processes, self.databases.work)
+        finally:
+            self.databases.drop(url)
+        if done.closed != accounts:
+            raise RuntimeError(f"the sweep closed {done.closed} periods of {accounts} due")
+        return done
+
+    def drop_all(self) -> None:
+        for url in self.seeded.values():
+            self.databases.drop(url)
+
+
+def _growth(templates: Templates, kind: str, sizes: Sizes) -> tuple[list[Case], list[Check]]:
+    cases = []
+    for accounts in sizes.period_end_accounts:
+        runs = [templates.sweep(kind, accounts) for _ in range(sizes.period_end_repeats(accounts))]
+        metrics = {
+            "seconds": Sample.of(r.seconds for r in runs),
+            "µs/account": Sample.of(r.seconds / accounts * 1e6 for r in runs),
+            "peak RSS MB": Sample.of(r.peak_rss_mb for r in runs),
+        }
+        seeded = templates.seed_seconds[(kind, accounts)]
+        labels = {"database": kind, "accounts": f"{accounts:,}", "processes": "1"}
+        cases.append(
+            Case(
+                SUITE,
+                labels,
+                metrics,
+                notes=f"seeding {labels['accounts']} accounts on {kind}: {seeded:.1f} s",
+            )
+        )
+    first, last = cases[0], cases[-1]
+    for case in cases:
+        case.ratios = {
+            "µs/account ÷ smallest": ratio(
+                case.metrics["µs/account"].median, first.metrics["µs/account"].median
+            ),
+            "peak RSS ÷ smallest": ratio(
+                case.metrics["peak RSS MB"].median, first.metrics["peak RSS MB"].median
+            ),
+        }
+    span = f"{first.labels['accounts']} → {last.labels['accounts']} accounts on {kind}"
+    checks = [
+        Check(
+            f"µs per account, {span}: ratio ≤ {FLAT_BOUND}",
+            last.ratios["µs/account ÷ smallest"],
+            FLAT_BOUND,
+            False,
+        ),
+        Check(
+            f"peak RSS, {span}: ratio ≤ {FLAT_BOUND}",
+            last.ratios["peak RSS ÷ smallest"],
+            FLAT_BOUND,
+            False,
+        ),
+    ]
+    return cases, checks
+
+
+def _parallel(templates: Templates, sizes: Sizes) -> tuple[list[Case], list[Check]]:
+    accounts = sizes.parallel_accounts
+    seconds: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(sizes.repeats):
+        for processes in (1, 2):
+            seconds[processes].append(templates.sweep(POSTGRESQL, accounts, processes).seconds)
+    one, two = Sample.of(seconds[1]), Sample.of(seconds[2])
+    speedup = ratio(one.median, two.median)
+    labels = {"database": POSTGRESQL, "accounts": f"{accounts:,}", "processes": "2"}
+    case = Case(
+        SUITE,
+        labels,
+        {"seconds": two, "µs/account": Sample.of(s / accounts * 1e6 for s in seconds[2])},
+        {"speed-up over 1 process": speedup},
+        notes=f"one process on the same {accounts:,} accounts: {one.median:.1f} s (median)",
+    )
+    check = Check(
+        f"2 scheduler processes on PostgreSQL, {accounts:,} accounts: speed-up ≥ {PARALLEL_BOUND}",
+        speedup,
+        PARALLEL_BOUND,
+        True,
+    )
+    return [case], [check]
+
+
+def run(databases: Databases, sizes: Sizes) -> SuiteResult:
+    templates = Templates(databases)
+    result = SuiteResult()
+    try:
+        for kind in databases.kinds:
+            cases, checks = _growth(templates, kind, sizes)
+            result.cases += cases
+            result.checks += checks
+        if POSTGRESQL in databases.kinds:
+            cases, checks = _parallel(templates, sizes)
+            result.cases += cases
+            result.checks += checks
+    finally:
+        templates.drop_all()
+    return result
