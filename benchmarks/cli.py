@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -41,8 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         databases = Databases(Path(work), pg)
         report = Report(describe(pg), {"smoke": args.smoke, "sizes": sizes.as_json()})
         for name in args.only or SUITES:
-            print(f"benchmarks: running {name}", flush=True)
+            started = time.perf_counter()
             report.add(SUITES[name](databases, sizes))
+            print(f"benchmarks: {name} took {time.perf_counter() - started:.0f} s", flush=True)
     print(report.text())
     report.write_json(out)
     print(f"benchmarks: results written to {out}")

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from benchmarks.databases import POSTGRESQL, Databases
 from benchmarks.results import Case, Check, Sample, SuiteResult, ratio
@@ -31,33 +32,70 @@ class Sweep:
     peak_rss_mb: float
 
 
-def sweep(url: str, processes: int, work: Path) -> Sweep:
-    """Start the scheduler processes, let them all sweep at once, and time the whole."""
-    command = [sys.executable, "-m", "benchmarks.sweep_worker", url]
-    workers = [
-        subprocess.Popen(
-            command,
-            cwd=work,
+class Worker:
+    """One process of `benchmarks.sweep_worker`."""
+
+    def __init__(self, work: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.sweep_worker"],
+            cwd=work,  # no .env of a developer's is read
+            env={"PYTHONPATH": str(REPO)},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-            env={"PYTHONPATH": str(REPO), "PATH": ""},
         )
-        for _ in range(processes)
-    ]
+
+    def tell(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def read(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"a sweep worker stopped with exit code {self.process.wait()}")
+        return dict(json.loads(line))
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+class WorkerPool:
+    """Scheduler processes started together, before any sweep, so that no timed sweep shares
+    the machine with a process that is still importing."""
+
+    def __init__(self, count: int, work: Path) -> None:
+        self.work = work
+        self.idle = [Worker(work) for _ in range(count)]
+        for worker in self.idle:
+            worker.read()  # loaded
+
+    def take(self, count: int) -> list[Worker]:
+        while len(self.idle) < count:
+            self.idle.append(Worker(self.work))
+            self.idle[-1].read()
+        taken, self.idle = self.idle[:count], self.idle[count:]
+        return taken
+
+    def close(self) -> None:
+        for worker in self.idle:
+            worker.stop()
+
+
+def sweep_together(workers: list[Worker], url: str) -> Sweep:
+    """Let the workers sweep `url` at once, and time the whole, from the first to start to
+    the last to finish."""
     for worker in workers:
-        assert worker.stdout is not None
-        json.loads(worker.stdout.readline())  # ready
+        worker.tell(url)
     for worker in workers:
-        assert worker.stdin is not None
-        worker.stdin.write("go\n")
-        worker.stdin.flush()
-    reports = []
+        worker.read()  # ready
     for worker in workers:
-        out, _ = worker.communicate()
-        if worker.returncode:
-            raise RuntimeError(f"a sweep failed with exit code {worker.returncode}")
-        reports.append(json.loads(out.strip().splitlines()[-1]))
+        worker.tell("go")
+    reports = [worker.read() for worker in workers]
+    for worker in workers:
+        worker.process.wait()
     return Sweep(
         closed=sum(r["closed"] for r in reports),
         seconds=max(r["finished"] for r in reports) - min(r["started"] for r in reports),
@@ -68,8 +106,9 @@ def sweep(url: str, processes: int, work: Path) -> Sweep:
 class Templates:
     """One seeded database per database kind and account count, copied for each sweep."""
 
-    def __init__(self, databases: Databases) -> None:
+    def __init__(self, databases: Databases, workers: WorkerPool) -> None:
         self.databases = databases
+        self.workers = workers
         self.seeded: dict[tuple[str, int], str] = {}
         self.seed_seconds: dict[tuple[str, int], float] = {}
 
@@ -87,7 +126,7 @@ class Templates:
     def sweep(self, kind: str, accounts: int, processes: int = 1) -> Sweep:
         url = self.databases.copy(self.get(kind, accounts))
         try:
-            done = sweep(url, processes, self.databases.work)
+            done = sweep_together(self.workers.take(processes), url)
         finally:
             self.databases.drop(url)
         if done.closed != accounts:
@@ -171,8 +210,15 @@ def _parallel(templates: Templates, sizes: Sizes) -> tuple[list[Case], list[Chec
     return [case], [check]
 
 
+def _workers_needed(databases: Databases, sizes: Sizes) -> int:
+    growth = sum(sizes.period_end_repeats(n) for n in sizes.period_end_accounts)
+    parallel = 3 * sizes.repeats if POSTGRESQL in databases.kinds else 0
+    return growth * len(databases.kinds) + parallel
+
+
 def run(databases: Databases, sizes: Sizes) -> SuiteResult:
-    templates = Templates(databases)
+    workers = WorkerPool(_workers_needed(databases, sizes), databases.work)
+    templates = Templates(databases, workers)
     result = SuiteResult()
     try:
         for kind in databases.kinds:
@@ -184,5 +230,6 @@ def run(databases: Databases, sizes: Sizes) -> SuiteResult:
             result.cases += cases
             result.checks += checks
     finally:
+        workers.close()
         templates.drop_all()
     return result

@@ -18,6 +18,7 @@ class Sizes:
     big_ledger_rows: int
     scale_operations: int  # per kind and run
     http_concurrency: tuple[int, ...] = (1, 8, 32)
+    http_warm_up: bool = True
     repeat_limit_accounts: int = 10_000  # larger sweeps run once: they take minutes
 
     def period_end_repeats(self, accounts: int) -> int:
@@ -43,9 +44,10 @@ SMOKE = Sizes(
     repeats=1,
     http_seconds=1,
     http_databases=("sqlite",),
+    http_warm_up=False,
     operations=10,
-    period_end_accounts=(10, 20, 40),
-    parallel_accounts=20,
+    period_end_accounts=(5, 10, 20),
+    parallel_accounts=10,
     big_pool_seats=200,
     big_ledger_rows=2_000,
     scale_operations=5,

@@ -10,8 +10,7 @@ import sys
 import time
 import urllib.request
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +39,7 @@ REQUESTS = {
     "restore click": "",
 }
 CONFIRMS_PER_SECOND = 2_000  # distinct Confirms prepared for each second of load
-REUSED_BODIES = 500  # other requests are cycled through
+REUSED_BODIES = 100  # other requests are cycled through
 STARTUP_SECONDS = 30
 TARGET_CONCURRENCY = 32
 SLOWEST_MS = 1_500  # half of Slack's 3 s
@@ -66,39 +65,38 @@ def _environment(fake: FakeSlack, database_url: str | None) -> dict[str, str]:
     return env
 
 
-def _wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped at start:\n{log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer within {STARTUP_SECONDS} s")
+class Server:
+    """A process of `benchmarks.slack_server`, started at once; `ready()` waits for it."""
 
+    def __init__(self, app: str, env: dict[str, str], work: Path) -> None:
+        self.port = _free_port()
+        self.log = work / f"server-{self.port}.log"
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "benchmarks.slack_server", app, str(self.port)],
+                env=env,
+                cwd=work,  # no .env of a developer's is read
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
 
-@contextmanager
-def serving(app: str, env: dict[str, str], work: Path) -> Iterator[str]:
-    """A server process of `benchmarks.slack_server`; yields its events URL."""
-    port = _free_port()
-    log = work / f"server-{port}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.slack_server", app, str(port)],
-            env=env,
-            cwd=work,  # no .env of a developer's is read
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_healthy(base, process, log)
-        yield base + EVENTS_PATH
-    finally:
-        process.terminate()
-        process.wait(10)
+    def ready(self) -> str:
+        """The events URL, once the server answers its health check."""
+        base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server stopped at start:\n{self.log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=1):
+                    return base + EVENTS_PATH
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"the server did not answer within {STARTUP_SECONDS} s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
 
 
 def open_account(database_url: str) -> None:
@@ -141,8 +139,9 @@ class HttpBench:
     def measure(self, targets: list[Target]) -> None:
         """Every target, request and concurrency once per repeat, interleaved, so a slow
         moment of the machine is spread over all of them."""
-        for target in targets:
-            self.load(target, next(iter(target.requests)), 8, 1)  # warm-up, not kept
+        if self.sizes.http_warm_up:
+            for target in targets:
+                self.load(target, next(iter(target.requests)), 8, 1)  # not kept
         for _ in range(self.sizes.repeats):
             for connections in self.sizes.http_concurrency:
                 for target in targets:
@@ -199,22 +198,22 @@ def run(databases: Databases, sizes: Sizes) -> SuiteResult:
         return SuiteResult(skipped=[missing])
     kinds = [kind for kind in sizes.http_databases if kind in databases.kinds]
     urls = {kind: databases.fresh(kind) for kind in kinds}
-    with FakeSlack(Workspace()) as fake, ExitStack() as servers:
+    for url in urls.values():
+        open_account(url)
+    with FakeSlack(Workspace()) as fake, ExitStack() as running:
         fake.trigger_ttl = None
-        bench = HttpBench(fake, databases.work, sizes)
-        targets = [
-            Target(
-                BARE,
-                servers.enter_context(serving("bare", _environment(fake, None), databases.work)),
-                {"status": ""},
-            )
-        ]
+        servers = {BARE: Server("bare", _environment(fake, None), databases.work)}
         for kind, url in urls.items():
-            open_account(url)
-            served = servers.enter_context(
-                serving("licensebot", _environment(fake, url), databases.work)
+            servers[f"licensebot, {kind}"] = Server(
+                "licensebot", _environment(fake, url), databases.work
             )
-            targets.append(Target(f"licensebot, {kind}", served, REQUESTS))
+        for server in servers.values():
+            running.callback(server.stop)
+        targets = [
+            Target(name, server.ready(), {"status": ""} if name == BARE else REQUESTS)
+            for name, server in servers.items()
+        ]
+        bench = HttpBench(fake, databases.work, sizes)
         bench.measure(targets)
     for url in urls.values():
         databases.drop(url)

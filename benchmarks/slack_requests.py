@@ -12,6 +12,7 @@ from bot.slack_standin import FakeSlack, Response, SigningOverrides, SlackReques
 from commands import ids
 
 JsonDict = dict[str, Any]
+_VIEW_ID_SLOT = "VIEWIDSLOT"
 
 
 class _Capture(SlackRequester):
@@ -45,11 +46,22 @@ class SlackRequests:
         self._view_numbers = itertools.count(1)
 
     def bodies(self, kind: str, count: int) -> list[str]:
+        if kind == "confirm":
+            return self._confirms(count)
         send_one = self._sender(kind)
         capture = _Capture(self.workspace)
         for _ in range(count):
             send_one(capture)
         return capture.bodies
+
+    def _confirms(self, count: int) -> list[str]:
+        """Each Confirm of its own review view: the view id is the idempotency key, so each
+        one charges (a replayed one would only be looked up). One body is built, and the
+        view id written into copies of it."""
+        capture = _Capture(self.workspace)
+        capture.view_submission({**self._review(), "id": _VIEW_ID_SLOT})
+        [body] = capture.bodies
+        return [body.replace(_VIEW_ID_SLOT, self._new_view_id()) for _ in range(count)]
 
     def _sender(self, kind: str) -> Callable[[SlackRequester], object]:
         if kind == "status":
@@ -59,11 +71,6 @@ class SlackRequests:
         if kind == "next":
             entry = self._entry()
             return lambda send: send.view_submission(entry, values=_buy_values(send, 3))
-        if kind == "confirm":
-            # Each Confirm of its own review view: the view id is the idempotency key, so each
-            # one charges (a replayed one would only be looked up).
-            review = self._review()
-            return lambda send: send.view_submission({**review, "id": self._new_view_id()})
         if kind == "restore click":
             value = json.dumps({"product": "talk", "office": "Main", "count": 1})
             return lambda send: send.block_action(ids.OPEN_RESTORE, value=value)

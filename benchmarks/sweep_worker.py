@@ -1,8 +1,9 @@
 """One scheduler process of the period-end benchmark, built as `licensebot scheduler` builds
-it: it says `ready`, waits for a line on standard input, runs one sweep of every due period
-and prints what it did as one JSON line.
+it. Started ahead of time, it says it has loaded, then reads the database URL from standard
+input, says it is ready, waits for another line, runs one sweep of every due period and
+prints what it did. It speaks in JSON lines.
 
-    python -m benchmarks.sweep_worker DATABASE_URL
+    python -m benchmarks.sweep_worker
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import json
 import resource
 import sys
 import time
-from collections.abc import Sequence
 
 from bot.bootstrap import build
 from bot.settings import Settings
@@ -21,8 +21,10 @@ def _peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
 
 
-def main(argv: Sequence[str]) -> int:
-    components = build(Settings(database_url=argv[0]), migrate_sqlite=False)
+def main() -> int:
+    print(json.dumps({"loaded": True}), flush=True)
+    url = sys.stdin.readline().strip()
+    components = build(Settings(database_url=url), migrate_sqlite=False)
     print(json.dumps({"ready_rss_kb": _peak_rss_kb()}), flush=True)
     sys.stdin.readline()
     started = time.time()
@@ -34,4 +36,4 @@ def main(argv: Sequence[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())
