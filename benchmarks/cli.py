@@ -6,6 +6,7 @@ import argparse
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from benchmarks import account_scale, operations, period_ends, slack_http
@@ -31,12 +32,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--smoke", action="store_true", help="every benchmark at a tiny size")
     parser.add_argument("--only", nargs="+", choices=list(SUITES), help="run only these suites")
     parser.add_argument("--out", type=Path, help="where to write the JSON results")
+    parser.add_argument(
+        "--period-end-accounts",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="account counts of the period-end sweeps (default 1000 10000 100000)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sizes = SMOKE if args.smoke else FULL
+    if args.period_end_accounts:
+        sizes = replace(sizes, period_end_accounts=tuple(sorted(args.period_end_accounts)))
     out = args.out or HERE / ("results-smoke.json" if args.smoke else "results.json")
     with tempfile.TemporaryDirectory(prefix="licensebot-bench-") as work, postgres_server() as pg:
         databases = Databases(Path(work), pg)

@@ -19,7 +19,7 @@ class Sizes:
     scale_operations: int  # per kind and run
     http_concurrency: tuple[int, ...] = (1, 8, 32)
     http_warm_up: bool = True
-    repeat_limit_accounts: int = 10_000  # larger sweeps run once: they take minutes
+    repeat_limit_accounts: int = 1_000  # larger sweeps run once: they take minutes
 
     def period_end_repeats(self, accounts: int) -> int:
         return self.repeats if accounts <= self.repeat_limit_accounts else 1
@@ -34,7 +34,7 @@ FULL = Sizes(
     http_databases=("sqlite", "postgresql"),
     operations=300,
     period_end_accounts=(1_000, 10_000, 100_000),
-    parallel_accounts=10_000,
+    parallel_accounts=2_000,
     big_pool_seats=100_000,
     big_ledger_rows=1_000_000,
     scale_operations=50,
