@@ -23,6 +23,12 @@ def _proc_field(path: str, name: str) -> str:
     return "unknown"
 
 
+def _memory() -> str:
+    total = _proc_field("/proc/meminfo", "MemTotal")
+    kilobytes = total.split()[0]
+    return f"{int(kilobytes) / 1024**2:.1f} GiB" if kilobytes.isdigit() else total
+
+
 def postgres_version(url: str) -> str:
     engine = create_engine(url)
     try:
@@ -43,11 +49,11 @@ def describe(postgres_url: str | None) -> dict[str, Any]:
     return {
         "cpu": _proc_field("/proc/cpuinfo", "model name"),
         "cores": os.cpu_count(),
-        "memory": _proc_field("/proc/meminfo", "MemTotal"),
+        "memory": _memory(),
         "os": platform.platform(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "postgresql": postgres_version(postgres_url) if postgres_url else "not installed",
         "wrk": wrk_version(),
-        "load_average_at_start": os.getloadavg(),
+        "load average at start (1, 5, 15 min)": " ".join(f"{v:.2f}" for v in os.getloadavg()),
     }

@@ -153,7 +153,8 @@ class Report:
         self.skipped += result.skipped
 
     def text(self) -> str:
-        parts = []
+        machine = [[name, str(value)] for name, value in self.machine.items()]
+        parts = [f"## machine\n\n{markdown_table(['', ''], machine)}"]
         for suite in dict.fromkeys(case.suite for case in self.cases):
             cases = [case for case in self.cases if case.suite == suite]
             parts.append(f"## {suite}\n\n{suite_table(cases)}")

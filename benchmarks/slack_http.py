@@ -166,7 +166,7 @@ def _case(name: str, kind: str, connections: int, runs: list[WrkRun], bare: floa
 
 
 def _checks(case: Case) -> list[Check]:
-    where = f"{case.labels['request']} on licensebot ({case.labels['server']})"
+    where = f"{case.labels['request']}, {case.labels['server']}"
     return [
         Check(f"{where}, c32: req/s ≥ 0.5× bare", case.ratios["req/s ÷ bare"], 0.5, True),
         Check(f"{where}, c32: p99 ≤ 50 ms", case.metrics["p99 ms"].median, 50, False),
