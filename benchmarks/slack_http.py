@@ -162,7 +162,9 @@ def _case(name: str, kind: str, connections: int, runs: list[WrkRun], bare: floa
     }
     ratios = {} if name == BARE else {"req/s ÷ bare": ratio(per_second.median, bare)}
     labels = {"server": name, "request": kind, "connections": str(connections)}
-    return Case(SUITE, labels, metrics, ratios)
+    idle = sum(1 for r in runs if r.requests == 0)
+    notes = f"{kind}, {name}, c{connections}: {idle} run(s) finished no request" if idle else ""
+    return Case(SUITE, labels, metrics, ratios, notes)
 
 
 def _checks(case: Case) -> list[Check]:
