@@ -159,6 +159,7 @@ def _case(name: str, kind: str, connections: int, runs: list[WrkRun], bare: floa
         "p99 ms": Sample.of(r.p99_ms for r in runs),
         "max ms": Sample.of(r.max_ms for r in runs),
         "unexpected": Sample.of(r.unexpected + r.errors for r in runs),
+        "wrk CPU %": Sample.of(100 * r.cpu_seconds / r.seconds for r in runs),
     }
     ratios = {} if name == BARE else {"req/s ÷ bare": ratio(per_second.median, bare)}
     labels = {"server": name, "request": kind, "connections": str(connections)}

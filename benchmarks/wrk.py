@@ -4,6 +4,7 @@ connections, latency percentiles from its own histogram."""
 from __future__ import annotations
 
 import json
+import resource
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ class WrkRun:
     max_ms: float
     errors: int
     unexpected: int
+    cpu_seconds: float  # wrk's own, to show it is not the bottleneck
 
     @property
     def per_second(self) -> float:
@@ -58,7 +60,9 @@ def run_wrk(url: str, requests: Path, expect: str, connections: int, seconds: in
         str(requests),
         expect,
     ]
+    before = _children_cpu_seconds()
     shown = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    cpu_seconds = _children_cpu_seconds() - before
     figures = json.loads(shown.strip().splitlines()[-1])
     return WrkRun(
         requests=figures["requests"],
@@ -69,4 +73,10 @@ def run_wrk(url: str, requests: Path, expect: str, connections: int, seconds: in
         max_ms=figures["max_us"] / 1000,
         errors=figures["errors"],
         unexpected=figures["unexpected"],
+        cpu_seconds=cpu_seconds,
     )
+
+
+def _children_cpu_seconds() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
