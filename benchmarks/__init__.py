@@ -1,0 +1,1 @@
+"""Benchmarks of licensebot against baselines measured in the same run (see README)."""

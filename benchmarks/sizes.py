@@ -1,0 +1,54 @@
+"""How big each benchmark is: the full run, and a smoke run that only shows everything works."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Sizes:
+    repeats: int
+    http_seconds: int
+    http_databases: tuple[str, ...]
+    operations: int  # per kind and run
+    period_end_accounts: tuple[int, ...]
+    parallel_accounts: int  # closed by one, then by two scheduler processes
+    big_pool_seats: int
+    big_ledger_rows: int
+    scale_operations: int  # per kind and run
+    http_concurrency: tuple[int, ...] = (1, 8, 32)
+    http_warm_up: bool = True
+    repeat_limit_accounts: int = 1_000  # larger sweeps run once: they take minutes
+
+    def period_end_repeats(self, accounts: int) -> int:
+        return self.repeats if accounts <= self.repeat_limit_accounts else 1
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+FULL = Sizes(
+    repeats=3,
+    http_seconds=5,
+    http_databases=("sqlite", "postgresql"),
+    operations=300,
+    period_end_accounts=(1_000, 10_000, 100_000),
+    parallel_accounts=2_000,
+    big_pool_seats=100_000,
+    big_ledger_rows=1_000_000,
+    scale_operations=50,
+)
+
+SMOKE = Sizes(
+    repeats=1,
+    http_seconds=1,
+    http_databases=("sqlite",),
+    http_warm_up=False,
+    operations=10,
+    period_end_accounts=(5, 10, 20),
+    parallel_accounts=10,
+    big_pool_seats=200,
+    big_ledger_rows=2_000,
+    scale_operations=5,
+)
