@@ -12,13 +12,19 @@ import json
 import resource
 import sys
 import time
+from pathlib import Path
 
 from bot.bootstrap import build
 from bot.settings import Settings
 
 
 def _peak_rss_kb() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    """The high-water mark of this program's memory. Not `getrusage`: on Linux its maximum
+    survives `exec`, so it would include the parent's size when it started this process."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def main() -> int:
