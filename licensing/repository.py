@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from licensing import orm
 
@@ -50,21 +50,19 @@ class Repository:
     def claim_due_subscription(self, now: datetime) -> orm.Subscription | None:
         """The subscription whose next period end is the oldest one due, locked; rows another
         transaction holds are skipped so several schedulers can share the work."""
-        query = (
-            select(orm.Subscription)
-            .where(orm.Subscription.current_period_end <= now)
-            .order_by(orm.Subscription.current_period_end, orm.Subscription.account_id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        return self.session.scalars(query).one_or_none()
+        return self._claim_oldest(orm.Subscription.current_period_end, now)
 
     def claim_subscription_to_remind(self, now: datetime) -> orm.Subscription | None:
-        """A subscription whose reminders are due, locked; rows others hold are skipped."""
+        """The subscription whose reminders have waited longest, locked, skipping as above."""
+        return self._claim_oldest(orm.Subscription.remind_at, now)
+
+    def _claim_oldest(
+        self, due_at: InstrumentedAttribute[datetime | None], now: datetime
+    ) -> orm.Subscription | None:
         query = (
             select(orm.Subscription)
-            .where(orm.Subscription.remind_at <= now)
-            .order_by(orm.Subscription.remind_at, orm.Subscription.account_id)
+            .where(due_at <= now)
+            .order_by(due_at, orm.Subscription.account_id)
             .limit(1)
             .with_for_update(skip_locked=True)
         )

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from licensing.clock import Clock, SystemClock
 from licensing.schemas import AccountKey, Delivery, NoticeView
 from licensing.service import LicensingService
 
@@ -28,10 +29,6 @@ HISTORY_LOOKBACK = 200  # messages searched for an earlier attempt
 
 Render = Callable[[NoticeView], dict[str, Any]]
 ClientFor = Callable[[AccountKey], WebClient | None]
-
-
-def real_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -53,12 +50,13 @@ class Dispatcher:
     lease: timedelta = timedelta(minutes=2)
     first_backoff: timedelta = timedelta(seconds=5)
     max_backoff: timedelta = timedelta(minutes=15)
-    now: Callable[[], datetime] = field(default=real_now)
+    # Real time even under the test clock: a retry after Retry-After is due seconds later.
+    clock: Clock = field(default_factory=SystemClock)
 
     def deliver_due(self) -> DeliveryReport:
         """Deliver everything due now; a delivery retried later waits for a later sweep."""
         report = DeliveryReport()
-        while claimed := self.service.claim_deliveries(self.now(), self.batch, self.lease):
+        while claimed := self.service.claim_deliveries(self.clock.now(), self.batch, self.lease):
             for delivery in claimed:
                 self._deliver(delivery, report)
         return report
@@ -159,7 +157,7 @@ class Dispatcher:
         wait = wait or min(self.first_backoff * 2 ** (delivery.attempts - 1), self.max_backoff)
         log.warning("notice delivery %s failed (%s); retrying in %s", delivery.id, error, wait)
         if self.service.delivery_retry(
-            delivery.id, self.now() + wait, error, maybe_posted=maybe_posted
+            delivery.id, self.clock.now() + wait, error, maybe_posted=maybe_posted
         ):
             report.retried += 1
         else:

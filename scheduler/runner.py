@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from licensing.clock import SystemClock
 from licensing.schemas import PeriodClosed
 from licensing.service import LicensingService
 from scheduler.delivery import DeliveryReport, Dispatcher
@@ -95,9 +95,11 @@ def blocking_scheduler(sweeper: Sweeper, intervals: Intervals) -> BlockingSchedu
 
 
 def waker(scheduler: BaseScheduler) -> Callable[[], None]:
-    """A function that runs the delivery job now instead of at its next interval."""
+    """A function that runs the delivery job now instead of at its next interval. APScheduler
+    keeps real time, so this reads the system clock, never the (possibly simulated) billing one."""
+    real_time = SystemClock()
 
     def deliver_soon() -> None:
-        scheduler.modify_job(DELIVERY_JOB, next_run_time=datetime.now(UTC))
+        scheduler.modify_job(DELIVERY_JOB, next_run_time=real_time.now())
 
     return deliver_soon

@@ -34,7 +34,7 @@ class RealTime:
     def __init__(self) -> None:
         self.current = datetime(2026, 11, 1, tzinfo=UTC)
 
-    def __call__(self) -> datetime:
+    def now(self) -> datetime:
         return self.current
 
 
@@ -59,7 +59,7 @@ class SettledSweeper(Sweeper):
 def sweeper(slack: Slack, real_time: RealTime) -> Iterator[Sweeper]:
     client = WebClient(token="xoxb-e2e", base_url=slack.fake.api_url, retry_handlers=[])
     yield SettledSweeper(
-        slack, Dispatcher(slack.service, notice_message, lambda key: client, now=real_time)
+        slack, Dispatcher(slack.service, notice_message, lambda key: client, clock=real_time)
     )
 
 
