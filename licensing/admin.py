@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from licensing import notices, orm
-from licensing.context import Context, office_key
+from licensing.context import Context
 from licensing.errors import (
     InvalidLeadTime,
     InvalidOfficeName,
@@ -81,11 +81,9 @@ def add_office(context: Context, name: str) -> None:
     name = " ".join(name.split())
     if not 1 <= len(name) <= 80:
         raise InvalidOfficeName()
-    if context.repo.office_by_key(context.account.id, office_key(name)) is not None:
+    if context.find_office(name) is not None:
         raise OfficeAlreadyExists(name)
-    context.repo.add(
-        orm.Office(account_id=context.account.id, name=name, name_key=office_key(name))
-    )
+    context.add_office(name)
     context.record("office_added", office_name=name)
 
 

@@ -3,7 +3,7 @@ with the lookups and records every use case shares."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -50,6 +50,10 @@ class Context:
     access: Access
     actor_id: str
     now: datetime
+    # The account's offices and pools, read once per transaction: every use case needs them,
+    # and there are few of them. The rows held here are the session's own, so changes show.
+    _offices: dict[int, orm.Office] | None = field(default=None, init=False, repr=False)
+    _pools: dict[tuple[int, str], orm.Pool] | None = field(default=None, init=False, repr=False)
 
     @property
     def repo(self) -> Repository:
@@ -82,19 +86,46 @@ class Context:
             raise UnknownProduct(text, [p.id for p in self.catalog.products])
         return product
 
+    def offices(self) -> list[orm.Office]:
+        """Oldest first."""
+        return list(self._office_map().values())
+
+    def find_office(self, name: str) -> orm.Office | None:
+        key = office_key(name)
+        return next((o for o in self.offices() if o.name_key == key), None)
+
     def office(self, text: str | None) -> orm.Office:
-        office = self.repo.office_by_key(self.account.id, office_key(text or MAIN_OFFICE))
+        office = self.find_office(text or MAIN_OFFICE)
         if office is None:
-            names = [o.name for o in self.repo.offices(self.account.id)]
-            raise UnknownOffice(text or MAIN_OFFICE, names)
+            raise UnknownOffice(text or MAIN_OFFICE, [o.name for o in self.offices()])
         return office
 
+    def office_by_id(self, office_id: int) -> orm.Office:
+        return self._office_map()[office_id]
+
     def office_name(self, office_id: int) -> str:
-        return self.uow.session.get_one(orm.Office, office_id).name
+        return self.office_by_id(office_id).name
+
+    def add_office(self, name: str) -> orm.Office:
+        office = orm.Office(account_id=self.account.id, name=name, name_key=office_key(name))
+        self.repo.add(office)
+        self.repo.flush()
+        self._office_map()[office.id] = office
+        return office
+
+    def pools(self) -> list[orm.Pool]:
+        """Ordered by office id, then product id."""
+        return [pool for _, pool in sorted(self._pool_map().items())]
+
+    def find_pool(self, office_id: int, product_id: str) -> orm.Pool | None:
+        return self._pool_map().get((office_id, product_id))
+
+    def pool_by_id(self, pool_id: int) -> orm.Pool:
+        return next(pool for pool in self._pool_map().values() if pool.id == pool_id)
 
     def pool(self, office: orm.Office, product: Product) -> orm.Pool:
         """The pool, created empty the first time it is needed."""
-        pool = self.repo.pool(office.id, product.id)
+        pool = self.find_pool(office.id, product.id)
         if pool is None:
             pool = orm.Pool(
                 account_id=self.account.id,
@@ -105,7 +136,23 @@ class Context:
                 assigned=0,
             )
             self.repo.add(pool)
+            self._pool_map()[(office.id, product.id)] = pool
         return pool
+
+    def delete_instance_data(self) -> None:
+        """Offices, pools, assignments and roles go; invoices and the ledger stay."""
+        self.repo.delete_instance_data(self.account.id)
+        self._offices = self._pools = None
+
+    def _office_map(self) -> dict[int, orm.Office]:
+        if self._offices is None:
+            self._offices = {o.id: o for o in self.repo.offices(self.account.id)}
+        return self._offices
+
+    def _pool_map(self) -> dict[tuple[int, str], orm.Pool]:
+        if self._pools is None:
+            self._pools = {(p.office_id, p.product_id): p for p in self.repo.pools(self.account.id)}
+        return self._pools
 
     @staticmethod
     def store(pool: orm.Pool, seats: Seats) -> None:
@@ -123,9 +170,8 @@ class Context:
     ) -> list[InvoiceLineView]:
         """What the next period would charge, with `changes` (by office id and product id)
         applied to the pools as they stand; nothing is written."""
-        changes = dict(changes or {})
-        pools = {(p.office_id, p.product_id): seats_of(p) for p in self.repo.pools(self.account.id)}
-        pools.update(changes)
+        pools = {key: seats_of(pool) for key, pool in self._pool_map().items()}
+        pools.update(changes or {})
         lines = []
         for (office_id, product_id), seats in sorted(pools.items()):
             if seats.renewing:

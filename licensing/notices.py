@@ -164,7 +164,7 @@ def _priced(context: Context, kind: NoticeKind, end: datetime) -> NoticeFacts:
 
 def _removals(context: Context) -> list[RemovalPool]:
     removals = []
-    for pool in context.repo.pools(context.account.id):
+    for pool in context.pools():
         seats = seats_of(pool)
         if seats.scheduled_for_removal:
             product = context.product(pool.product_id)
@@ -181,9 +181,9 @@ def _removals(context: Context) -> list[RemovalPool]:
 
 
 def _to_delete(context: Context) -> DataToDelete:
-    pools = [seats_of(p) for p in context.repo.pools(context.account.id)]
+    pools = [seats_of(p) for p in context.pools()]
     return DataToDelete(
-        offices=[o.name for o in context.repo.offices(context.account.id)],
+        offices=[o.name for o in context.offices()],
         seats=sum(s.purchased for s in pools),
         assigned=sum(s.assigned for s in pools),
         admins=len(context.repo.roles(context.account.id)),

@@ -61,7 +61,7 @@ def revoke(
     assignment = context.repo.assignment(context.account.id, user_id, product.id)
     if assignment is None:
         raise NotAssigned(user_id, product.name)
-    pool = context.uow.session.get_one(orm.Pool, assignment.pool_id)
+    pool = context.pool_by_id(assignment.pool_id)
     office_name = context.office_name(pool.office_id)
     context.access.require_office(pool.office_id, office_name, "revoke seats")
     check_status_allows("revoke seats", context.status)
@@ -86,7 +86,7 @@ def revoke(
 
 
 def _release(context: Context, assignment: orm.Assignment) -> None:
-    pool = context.uow.session.get_one(orm.Pool, assignment.pool_id)
+    pool = context.pool_by_id(assignment.pool_id)
     context.store(pool, seats_of(pool).release_one())
     context.repo.delete_assignment(assignment)
     context.record(
@@ -107,7 +107,7 @@ def holders(
     if office is not None:
         context.access.require_office(office.id, office.name, "list users")
     result = []
-    for pool in context.repo.pools(context.account.id):
+    for pool in context.pools():
         wanted = product_id in (None, pool.product_id) and (
             pool.office_id == office.id if office else context.access.manages(pool.office_id)
         )

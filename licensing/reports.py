@@ -83,9 +83,7 @@ def account_status(context: Context) -> AccountStatus:
     repo, account, access = context.repo, context.account, context.access
     is_admin = access.company_admin or bool(access.office_ids)
     pools = [
-        pool_summary(context, pool)
-        for pool in repo.pools(account.id)
-        if access.manages(pool.office_id)
+        pool_summary(context, pool) for pool in context.pools() if access.manages(pool.office_id)
     ]
     held = [
         HeldSeat(
@@ -94,13 +92,13 @@ def account_status(context: Context) -> AccountStatus:
             product_name=context.product(pool.product_id).name,
         )
         for assignment in repo.assignments_of(account.id, context.actor_id)
-        if (pool := repo.session.get_one(orm.Pool, assignment.pool_id))
+        if (pool := context.pool_by_id(assignment.pool_id))
     ]
     return AccountStatus(
         team_id=account.team_id,
         currency=context.currency,
         subscription=subscription_summary(account, context.subscription),
-        offices=[o.name for o in repo.offices(account.id) if access.manages(o.id)],
+        offices=[o.name for o in context.offices() if access.manages(o.id)],
         pools=pools,
         next_invoice_estimate=context.next_invoice_estimate() if access.company_admin else None,
         your_seats=held,

@@ -40,6 +40,27 @@ class Repository:
             query = query.where(orm.Account.team_id == team_id)
         return iter(self.session.scalars(query.execution_options(yield_per=500)))
 
+    def account_with_subscription(
+        self, team_id: str, enterprise_id: str
+    ) -> tuple[orm.Account, orm.Subscription] | None:
+        row = self.session.execute(
+            select(orm.Account, orm.Subscription)
+            .join(orm.Subscription, orm.Subscription.account_id == orm.Account.id)
+            .where(orm.Account.team_id == team_id, orm.Account.enterprise_id == enterprise_id)
+        ).one_or_none()
+        return None if row is None else (row[0], row[1])
+
+    def lock_subscription_of(self, team_id: str, enterprise_id: str) -> orm.Subscription | None:
+        """The account's subscription, locked: every change takes this lock first, so changes
+        to one account queue up in order."""
+        account_id = (
+            select(orm.Account.id)
+            .where(orm.Account.team_id == team_id, orm.Account.enterprise_id == enterprise_id)
+            .scalar_subquery()
+        )
+        query = select(orm.Subscription).where(orm.Subscription.account_id == account_id)
+        return self.session.scalars(query.with_for_update()).one_or_none()
+
     def subscription(self, account_id: int, *, lock: bool = False) -> orm.Subscription:
         query = select(orm.Subscription).where(orm.Subscription.account_id == account_id)
         if lock:
@@ -80,26 +101,12 @@ class Repository:
             select(orm.Office).where(orm.Office.account_id == account_id).order_by(orm.Office.id)
         ).all()
 
-    def office_by_key(self, account_id: int, name_key: str) -> orm.Office | None:
-        return self.session.scalars(
-            select(orm.Office).where(
-                orm.Office.account_id == account_id, orm.Office.name_key == name_key
-            )
-        ).one_or_none()
-
     def pools(self, account_id: int) -> Sequence[orm.Pool]:
         return self.session.scalars(
             select(orm.Pool)
             .where(orm.Pool.account_id == account_id)
             .order_by(orm.Pool.office_id, orm.Pool.product_id)
         ).all()
-
-    def pool(self, office_id: int, product_id: str) -> orm.Pool | None:
-        return self.session.scalars(
-            select(orm.Pool).where(
-                orm.Pool.office_id == office_id, orm.Pool.product_id == product_id
-            )
-        ).one_or_none()
 
     def assignment(self, account_id: int, user_id: str, product_id: str) -> orm.Assignment | None:
         return self.session.scalars(

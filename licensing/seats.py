@@ -41,7 +41,7 @@ def plan_change(
     office = context.office(office_text)
     context.access.require_office(office.id, office.name, action)
     check_status_allows(action, context.status)
-    before = seats_of(context.repo.pool(office.id, product.id))
+    before = seats_of(context.find_pool(office.id, product.id))
     return PoolChange(office, product.id, product.name, before, rule(before, count))
 
 

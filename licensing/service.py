@@ -95,9 +95,7 @@ class LicensingService:
 
     def office_names(self, account: AccountKey, actor: Actor) -> list[str]:
         """Every office of the account, so requests can name one; seeing names needs no role."""
-        return self._tx.read(
-            account, actor, lambda c: [o.name for o in c.repo.offices(c.account.id)]
-        )
+        return self._tx.read(account, actor, lambda c: [o.name for o in c.offices()])
 
     def status(self, account: AccountKey, actor: Actor) -> AccountStatus:
         return self._tx.read(account, actor, reports.account_status)

@@ -99,7 +99,7 @@ def _target_counts(
             raise InvalidSeatCount(target.seats, max_seats)
         product = context.product(target.product)
         office = context.office(target.office)
-        seats = seats_of(context.repo.pool(office.id, product.id))
+        seats = seats_of(context.find_pool(office.id, product.id))
         if target.seats < seats.assigned:
             raise SeatsBelowAssigned(office.name, product, target.seats, seats.assigned)
         counts[(office.id, product.id)] = seats.set_count(target.seats)
@@ -115,7 +115,7 @@ def subscribe(
     if not context.account.billing_details:
         raise BillingDetailsMissing()
     for (office_id, product_id), seats in counts.items():
-        office = context.uow.session.get_one(orm.Office, office_id)
+        office = context.office_by_id(office_id)
         context.store(context.pool(office, context.product(product_id)), seats)
     subscription = context.subscription
     subscription.status, subscription.interval = Status.ACTIVE, interval
@@ -182,7 +182,7 @@ def close_period(context: Context) -> PeriodClosed:
         subscription.status, subscription.current_period_end = Status.EXPIRED, None
         context.record("trial_expired")
     elif context.status is Status.CANCELING:
-        context.repo.delete_instance_data(context.account.id)
+        context.delete_instance_data()
         context.account.notice_channel = context.account.billing_details = None
         subscription.status, subscription.current_period_end = Status.CANCELED, None
         context.record("subscription_ended")
@@ -220,7 +220,7 @@ def close_period(context: Context) -> PeriodClosed:
 
 def _apply_removals(context: Context) -> list[RemovedSeats]:
     removed = []
-    for pool in context.repo.pools(context.account.id):
+    for pool in context.pools():
         seats = seats_of(pool)
         if seats.scheduled_for_removal:
             office = context.office_name(pool.office_id)

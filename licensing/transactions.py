@@ -89,12 +89,15 @@ class Transactions:
             return result
 
     def _open(self, uow: UnitOfWork, key: AccountKey, actor: Actor, *, lock: bool) -> Context:
-        account = uow.repo.account(key.team_id, key.enterprise_id)
-        if account is None:
-            raise AccountNotFound(key.team_id)
-        subscription = uow.repo.subscription(account.id, lock=lock)
         if lock:
-            uow.session.refresh(account)  # read again now that changes to it queue behind us
+            subscription = uow.repo.lock_subscription_of(key.team_id, key.enterprise_id)
+            # The account is read after the lock, so it shows the changes that queued before us.
+            found = subscription and (uow.repo.account_by_id(subscription.account_id), subscription)
+        else:
+            found = uow.repo.account_with_subscription(key.team_id, key.enterprise_id)
+        if not found:
+            raise AccountNotFound(key.team_id)
+        account, subscription = found
         roles = uow.repo.roles_of(account.id, actor.user_id)
         return Context(
             uow=uow,
