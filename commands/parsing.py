@@ -30,6 +30,8 @@ SUBCOMMANDS = (
     "reminders",
 )
 SEAT_COMMANDS = ("buy", "remove", "restore")
+# These never name an office, so they are parsed without reading the account's office names.
+OFFICE_FREE_COMMANDS = ("help", "status", "invoices", "audit", "channel", "timezone", "reminders")
 SUBSCRIPTION_ACTIONS = ("status", "subscribe", "cancel", "reactivate", "billing")
 ADMIN_ACTIONS = ("list", "add", "remove")
 
@@ -58,6 +60,11 @@ class LicenseCommand:
     office: str | None = None
     text: str = ""  # free text: billing details, an office name, a time zone
     words: tuple[str, ...] = field(default=(), repr=False)
+
+
+def needs_office_names(text: str) -> bool:
+    words = text.split()
+    return bool(words) and words[0].casefold() not in OFFICE_FREE_COMMANDS
 
 
 def parse(text: str, catalog: Catalog, offices: list[str]) -> LicenseCommand:
@@ -141,6 +148,8 @@ def _arguments(name: str, words: list[str], catalog: Catalog, offices: list[str]
     office, left = _take_name(left, [(o, o) for o in offices])
     if left:
         leftover = _shorten(" ".join(left))
+        if name in OFFICE_FREE_COMMANDS:
+            raise UsageError(f"`/license {name}` does not take “{leftover}”. Try `/license help`.")
         raise UsageError(
             f"“{leftover}” is neither a product ({', '.join(p.id for p in catalog.products)}) "
             f"nor an office ({', '.join(offices)}). Check the spelling, or try `/license help`."

@@ -9,7 +9,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from commands import views
 from commands.deps import Deps
-from commands.parsing import SEAT_COMMANDS, LicenseCommand, UsageError, parse
+from commands.parsing import (
+    SEAT_COMMANDS,
+    LicenseCommand,
+    UsageError,
+    needs_office_names,
+    parse,
+)
 from commands.subscription import SubscriptionModals
 from licensing.errors import LicensingError, NoSeatAvailable
 from licensing.model import RoleName
@@ -26,8 +32,11 @@ class SlashCommand:
     async def handle(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         try:
             key, actor = await self.deps.requester(client, body)
-            offices = await self.deps.call(self.deps.service.office_names, key, actor)
-            command = parse(body.get("text", ""), self.deps.catalog, offices)
+            text = body.get("text", "")
+            offices = []
+            if needs_office_names(text):
+                offices = await self.deps.call(self.deps.service.office_names, key, actor)
+            command = parse(text, self.deps.catalog, offices)
             reply = await self._run(command, key, actor, offices, body, client)
         except (UsageError, LicensingError) as refusal:
             reply = views.text_message(refusal.message)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from commands.parsing import SUBCOMMANDS, LicenseCommand, UsageError, parse
+from commands.parsing import SUBCOMMANDS, LicenseCommand, UsageError, needs_office_names, parse
 from licensing.catalog import Catalog, load_catalog
 
 CATALOG = load_catalog()
@@ -56,12 +56,34 @@ def test_slack_escaped_mentions_are_parsed() -> None:
         ("buy 3 4 talk", "Give a number of seats only once"),
         ("buy 99999999999999999999 talk", "far too many seats"),
         ("subscription explode", "`/license subscription` takes one of"),
+        ("status Berlin", "`/license status` does not take “Berlin”"),
+        ("invoices talk extra", "`/license invoices` does not take “extra”"),
     ],
 )
 def test_text_that_cannot_be_understood_says_how_to_write_it(text: str, message: str) -> None:
     with pytest.raises(UsageError) as refused:
         p(text)
     assert message in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "needed"),
+    [
+        ("", False),
+        ("status", False),
+        ("STATUS now", False),
+        ("audit", False),
+        ("channel <#C1>", False),
+        ("buy 3 talk", True),
+        ("users", True),
+        ("offices", True),
+        ("subscription subscribe", True),
+    ],
+)
+def test_office_names_are_read_only_for_commands_that_can_name_an_office(
+    text: str, needed: bool
+) -> None:
+    assert needs_office_names(text) is needed
 
 
 def test_negative_and_zero_counts_are_left_for_the_service_to_refuse() -> None:
