@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="account counts of the period-end sweeps (default 1000 10000 100000)",
     )
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        metavar="N",
+        help="server processes of each app under HTTP load (default: the number of cores)",
+    )
     return parser
 
 
@@ -47,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = SMOKE if args.smoke else FULL
     if args.period_end_accounts:
         sizes = replace(sizes, period_end_accounts=tuple(sorted(args.period_end_accounts)))
+    if args.web_workers:
+        sizes = replace(sizes, web_workers=args.web_workers)
     out = args.out or HERE / ("results-smoke.json" if args.smoke else "results.json")
     with tempfile.TemporaryDirectory(prefix="licensebot-bench-") as work, postgres_server() as pg:
         databases = Databases(Path(work), pg)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import os
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -18,6 +19,8 @@ class Sizes:
     big_ledger_rows: int
     scale_operations: int  # per kind and run
     http_concurrency: tuple[int, ...] = (1, 8, 32)
+    # Server processes of licensebot and of the bare app alike, as production would run them.
+    web_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     http_warm_up: bool = True
     repeat_limit_accounts: int = 1_000  # larger sweeps run once: they take minutes
 

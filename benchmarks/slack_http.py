@@ -51,13 +51,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _environment(fake: FakeSlack, database_url: str | None) -> dict[str, str]:
+def _environment(fake: FakeSlack, database_url: str | None, workers: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LICENSEBOT_"))}
     env.update(
         SLACK_BOT_TOKEN="xoxb-bench",
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake.api_url,
         LICENSEBOT_HOST="127.0.0.1",
+        LICENSEBOT_WEB_WORKERS=str(workers),
         PYTHONPATH=str(REPO),
     )
     if database_url:
@@ -205,10 +206,11 @@ def run(databases: Databases, sizes: Sizes) -> SuiteResult:
         open_account(url)
     with FakeSlack(Workspace()) as fake, ExitStack() as running:
         fake.trigger_ttl = None
-        servers = {BARE: Server("bare", _environment(fake, None), databases.work)}
+        workers = sizes.web_workers
+        servers = {BARE: Server("bare", _environment(fake, None, workers), databases.work)}
         for kind, url in urls.items():
             servers[f"licensebot, {kind}"] = Server(
-                "licensebot", _environment(fake, url), databases.work
+                "licensebot", _environment(fake, url, workers), databases.work
             )
         for server in servers.values():
             running.callback(server.stop)

@@ -15,7 +15,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.app import web_client
 from bot.cli import main as licensebot
-from bot.server import serve
+from bot.server import SlackServer, serve
 from bot.settings import Settings
 
 
@@ -33,12 +33,17 @@ def bare_app(settings: Settings) -> AsyncApp:
     return app
 
 
+def bare_worker_app() -> SlackServer:
+    """The bare app of one worker process, when `LICENSEBOT_WEB_WORKERS` asks for several."""
+    return SlackServer(bare_app(Settings()))
+
+
 def main(argv: Sequence[str]) -> int:
     app, port = argv
     if app == "licensebot":
         return licensebot(["run", "--port", port])
     settings = Settings(port=int(port))
-    serve(bare_app(settings), settings)
+    serve(bare_app(settings), settings, lambda: None, f"{__name__}:bare_worker_app")
     return 0
 
 

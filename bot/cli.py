@@ -81,12 +81,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.model_copy(update={"port": args.port})
     components = build(settings)
     sweeps = background_scheduler(components.sweeper, _intervals(settings))
+    deliver_soon = waker(sweeps)
     app = build_app(
-        settings, components.service, components.catalog, components.engine, waker(sweeps)
+        settings, components.service, components.catalog, components.engine, deliver_soon
     )
     sweeps.start()
     try:
-        serve(app, settings)
+        serve(app, settings, deliver_soon)
     finally:
         sweeps.shutdown(wait=False)
     return 0

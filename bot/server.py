@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import uvicorn
 from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from bot.app import build_app
+from bot.bootstrap import build
 from bot.settings import Settings
+from bot.wake import WakeListener, waker_for
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 EVENTS_PATH = "/slack/events"
+WAKE_ADDRESS = "LICENSEBOT_WAKE_SOCKET"  # set by the first process for its workers
 
 
 class SlackServer:
@@ -25,8 +31,12 @@ class SlackServer:
 
     def __init__(self, app: AsyncApp) -> None:
         self._bolt = AsyncSlackRequestHandler(app, path=EVENTS_PATH)
+        self._client = app.client
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
         if scope["type"] == "http" and scope["path"] == "/healthz":
             await send(
                 {
@@ -37,14 +47,68 @@ class SlackServer:
             )
             await send({"type": "http.response.body", "body": b"ok"})
             return
+        self._share_connections()
         await self._bolt(scope, receive, send)
 
+    def _share_connections(self) -> None:
+        """One aiohttp session for every Web API call, so that calls reuse connections rather
+        than open one each. Bolt gives `app.client.session` to each request's client; it is
+        made here because a session belongs to the running event loop."""
+        session = self._client.session
+        if session is None or session.closed:
+            timeout = aiohttp.ClientTimeout(total=self._client.timeout)
+            self._client.session = aiohttp.ClientSession(timeout=timeout)
 
-def serve(app: AsyncApp, settings: Settings) -> None:
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        """Starting needs nothing; stopping closes the shared session."""
+        while (await receive())["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        await self.close()
+        await send({"type": "lifespan.shutdown.complete"})
+
+    async def close(self) -> None:
+        """Close the shared session; for servers run without lifespan events."""
+        if self._client.session is not None:
+            await self._client.session.close()
+
+
+def serve(
+    app: AsyncApp,
+    settings: Settings,
+    deliver_soon: Callable[[], None],
+    worker_factory: str = f"{__name__}:worker_app",
+) -> None:
+    """Socket Mode, or HTTP in this process, or in `web_workers` processes that each build the
+    app again with `worker_factory` (an import string). `deliver_soon` wakes the notice
+    dispatcher of this process; workers ask for it through `bot.wake`."""
     if settings.slack_app_token:
         handler = AsyncSocketModeHandler(app, settings.slack_app_token)
         asyncio.run(handler.start_async())  # type: ignore[no-untyped-call]
         return
-    uvicorn.run(
-        SlackServer(app), host=settings.host, port=settings.port, log_level="info", access_log=False
+    options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": "info"}
+    if settings.web_workers == 1:
+        uvicorn.run(SlackServer(app), access_log=False, **options)
+        return
+    wake = WakeListener(deliver_soon)
+    os.environ[WAKE_ADDRESS] = wake.address  # the workers' environment is a copy of this one
+    try:
+        uvicorn.run(
+            worker_factory,
+            factory=True,
+            workers=settings.web_workers,
+            access_log=False,
+            **options,
+        )
+    finally:
+        wake.close()
+
+
+def worker_app() -> SlackServer:
+    """The app of one worker process, built from the environment as the first process was.
+    The first process alone runs the scheduler; a change here wakes its dispatcher."""
+    settings = Settings()
+    parts = build(settings, migrate_sqlite=False)  # the first process has migrated
+    deliver_soon = waker_for(os.environ[WAKE_ADDRESS])
+    return SlackServer(
+        build_app(settings, parts.service, parts.catalog, parts.engine, deliver_soon)
     )

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
     host: str = "0.0.0.0"
     port: int = Field(default=3000, ge=1, le=65535)
+    # HTTP server processes: the app is CPU-bound Python, so one process uses one core.
+    web_workers: int = Field(default=1, ge=1, le=64)
 
     @property
     def uses_oauth(self) -> bool:

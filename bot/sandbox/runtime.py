@@ -154,7 +154,9 @@ class SandboxRuntime:
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         self._server = server
         self._thread = threading.Thread(
-            target=asyncio.run, args=(self._serve_until_stopped(server, listener),), daemon=True
+            target=asyncio.run,
+            args=(self._serve_until_stopped(app, server, listener),),
+            daemon=True,
         )
         self._thread.start()
         while not server.started:
@@ -162,10 +164,15 @@ class SandboxRuntime:
                 raise RuntimeError(f"the bot could not listen on {listener.getsockname()}")
             self._thread.join(_POLL_SECONDS)
 
-    async def _serve_until_stopped(self, server: uvicorn.Server, listener: socket.socket) -> None:
+    async def _serve_until_stopped(
+        self, app: SlackServer, server: uvicorn.Server, listener: socket.socket
+    ) -> None:
         self._loop = asyncio.get_running_loop()
         self._root_task = asyncio.current_task()
-        await server.serve(sockets=[listener])
+        try:
+            await server.serve(sockets=[listener])
+        finally:
+            await app.close()
 
 
 def parse_moment(text: str) -> datetime:

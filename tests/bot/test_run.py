@@ -1,4 +1,5 @@
-"""`licensebot run` as a real process: the Slack app, and its scheduler delivering notices."""
+"""`licensebot run` as a real process: the Slack app, and its scheduler delivering notices, with
+one server process or several (a worker wakes the first process's dispatcher)."""
 
 from __future__ import annotations
 
@@ -38,8 +39,10 @@ def _wait_until_healthy(base: str, process: subprocess.Popen[str]) -> None:
     pytest.fail("licensebot run did not answer /healthz within 60 s")
 
 
-@pytest.fixture
-def running(tmp_path: Path) -> Iterator[tuple[FakeSlack, SlackRequester]]:
+@pytest.fixture(params=[1, 2], ids=["one process", "two web workers"])
+def running(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[FakeSlack, SlackRequester]]:
     workspace = Workspace()
     with FakeSlack(workspace) as fake:
         fake.trigger_ttl = None
@@ -52,6 +55,7 @@ def running(tmp_path: Path) -> Iterator[tuple[FakeSlack, SlackRequester]]:
             "SLACK_API_URL": fake.api_url,
             "LICENSEBOT_HOST": "127.0.0.1",
             "LICENSEBOT_DELIVERY_SECONDS": "600",  # only the wake-up after a change delivers
+            "LICENSEBOT_WEB_WORKERS": str(request.param),
         }
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run", "--port", str(port)],
