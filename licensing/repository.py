@@ -6,10 +6,75 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from licensing import orm
+
+# The statements of every request, built once with bound parameters. SQLAlchemy caches the
+# SQL it compiles either way, but building a statement again each time costs about as much
+# Python as running it.
+_ACCOUNT_KEY = (
+    orm.Account.team_id == bindparam("team_id"),
+    orm.Account.enterprise_id == bindparam("enterprise_id"),
+)
+_ACCOUNT = select(orm.Account).where(*_ACCOUNT_KEY)
+_ACCOUNT_BY_ID = select(orm.Account).where(orm.Account.id == bindparam("account_id"))
+_ACCOUNT_WITH_SUBSCRIPTION = (
+    select(orm.Account, orm.Subscription)
+    .join(orm.Subscription, orm.Subscription.account_id == orm.Account.id)
+    .where(*_ACCOUNT_KEY)
+)
+_SUBSCRIPTION = select(orm.Subscription).where(
+    orm.Subscription.account_id == bindparam("account_id")
+)
+_LOCKED_SUBSCRIPTION = _SUBSCRIPTION.with_for_update()
+_LOCKED_SUBSCRIPTION_BY_KEY = (
+    select(orm.Subscription)
+    .where(
+        orm.Subscription.account_id == select(orm.Account.id).where(*_ACCOUNT_KEY).scalar_subquery()
+    )
+    .with_for_update()
+)
+
+
+def _oldest_due(due_at: InstrumentedAttribute[datetime | None]) -> Select[orm.Subscription]:
+    return (
+        select(orm.Subscription)
+        .where(due_at <= bindparam("now"))
+        .order_by(due_at, orm.Subscription.account_id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+_OLDEST_DUE_PERIOD_END = _oldest_due(orm.Subscription.current_period_end)
+_OLDEST_DUE_REMINDERS = _oldest_due(orm.Subscription.remind_at)
+_OFFICES = (
+    select(orm.Office)
+    .where(orm.Office.account_id == bindparam("account_id"))
+    .order_by(orm.Office.id)
+)
+_POOLS = (
+    select(orm.Pool)
+    .where(orm.Pool.account_id == bindparam("account_id"))
+    .order_by(orm.Pool.office_id, orm.Pool.product_id)
+)
+_ASSIGNMENTS_OF = select(orm.Assignment).where(
+    orm.Assignment.account_id == bindparam("account_id"),
+    orm.Assignment.user_id == bindparam("user_id"),
+)
+_ASSIGNMENT = _ASSIGNMENTS_OF.where(orm.Assignment.product_id == bindparam("product_id"))
+_ROLES_OF = select(orm.Role).where(
+    orm.Role.account_id == bindparam("account_id"), orm.Role.user_id == bindparam("user_id")
+)
+_IDEMPOTENCY_RECORD = select(orm.IdempotencyRecord).where(
+    orm.IdempotencyRecord.account_id == bindparam("account_id"),
+    orm.IdempotencyRecord.key == bindparam("key"),
+)
+_NOTICE = select(orm.Notice).where(
+    orm.Notice.account_id == bindparam("account_id"), orm.Notice.key == bindparam("key")
+)
 
 
 class Repository:
@@ -25,14 +90,11 @@ class Repository:
     # accounts and subscriptions
 
     def account(self, team_id: str, enterprise_id: str) -> orm.Account | None:
-        return self.session.scalars(
-            select(orm.Account).where(
-                orm.Account.team_id == team_id, orm.Account.enterprise_id == enterprise_id
-            )
-        ).one_or_none()
+        key = {"team_id": team_id, "enterprise_id": enterprise_id}
+        return self.session.scalars(_ACCOUNT, key).one_or_none()
 
     def account_by_id(self, account_id: int) -> orm.Account:
-        return self.session.get_one(orm.Account, account_id)
+        return self.session.scalars(_ACCOUNT_BY_ID, {"account_id": account_id}).one()
 
     def accounts(self, team_id: str | None = None) -> Iterator[orm.Account]:
         query = select(orm.Account).order_by(orm.Account.id)
@@ -43,51 +105,28 @@ class Repository:
     def account_with_subscription(
         self, team_id: str, enterprise_id: str
     ) -> tuple[orm.Account, orm.Subscription] | None:
-        row = self.session.execute(
-            select(orm.Account, orm.Subscription)
-            .join(orm.Subscription, orm.Subscription.account_id == orm.Account.id)
-            .where(orm.Account.team_id == team_id, orm.Account.enterprise_id == enterprise_id)
-        ).one_or_none()
+        key = {"team_id": team_id, "enterprise_id": enterprise_id}
+        row = self.session.execute(_ACCOUNT_WITH_SUBSCRIPTION, key).one_or_none()
         return None if row is None else (row[0], row[1])
 
     def lock_subscription_of(self, team_id: str, enterprise_id: str) -> orm.Subscription | None:
         """The account's subscription, locked: every change takes this lock first, so changes
         to one account queue up in order."""
-        account_id = (
-            select(orm.Account.id)
-            .where(orm.Account.team_id == team_id, orm.Account.enterprise_id == enterprise_id)
-            .scalar_subquery()
-        )
-        query = select(orm.Subscription).where(orm.Subscription.account_id == account_id)
-        return self.session.scalars(query.with_for_update()).one_or_none()
+        key = {"team_id": team_id, "enterprise_id": enterprise_id}
+        return self.session.scalars(_LOCKED_SUBSCRIPTION_BY_KEY, key).one_or_none()
 
     def subscription(self, account_id: int, *, lock: bool = False) -> orm.Subscription:
-        query = select(orm.Subscription).where(orm.Subscription.account_id == account_id)
-        if lock:
-            # Every change takes this lock first, so changes to one account queue up in order.
-            query = query.with_for_update()
-        return self.session.scalars(query).one()
+        query = _LOCKED_SUBSCRIPTION if lock else _SUBSCRIPTION
+        return self.session.scalars(query, {"account_id": account_id}).one()
 
     def claim_due_subscription(self, now: datetime) -> orm.Subscription | None:
         """The subscription whose next period end is the oldest one due, locked; rows another
         transaction holds are skipped so several schedulers can share the work."""
-        return self._claim_oldest(orm.Subscription.current_period_end, now)
+        return self.session.scalars(_OLDEST_DUE_PERIOD_END, {"now": now}).one_or_none()
 
     def claim_subscription_to_remind(self, now: datetime) -> orm.Subscription | None:
         """The subscription whose reminders have waited longest, locked, skipping as above."""
-        return self._claim_oldest(orm.Subscription.remind_at, now)
-
-    def _claim_oldest(
-        self, due_at: InstrumentedAttribute[datetime | None], now: datetime
-    ) -> orm.Subscription | None:
-        query = (
-            select(orm.Subscription)
-            .where(due_at <= now)
-            .order_by(due_at, orm.Subscription.account_id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        return self.session.scalars(query).one_or_none()
+        return self.session.scalars(_OLDEST_DUE_REMINDERS, {"now": now}).one_or_none()
 
     def due_subscription(self, account_id: int, now: datetime) -> orm.Subscription | None:
         subscription = self.subscription(account_id, lock=True)
@@ -97,32 +136,18 @@ class Repository:
     # offices, pools, assignments, roles
 
     def offices(self, account_id: int) -> Sequence[orm.Office]:
-        return self.session.scalars(
-            select(orm.Office).where(orm.Office.account_id == account_id).order_by(orm.Office.id)
-        ).all()
+        return self.session.scalars(_OFFICES, {"account_id": account_id}).all()
 
     def pools(self, account_id: int) -> Sequence[orm.Pool]:
-        return self.session.scalars(
-            select(orm.Pool)
-            .where(orm.Pool.account_id == account_id)
-            .order_by(orm.Pool.office_id, orm.Pool.product_id)
-        ).all()
+        return self.session.scalars(_POOLS, {"account_id": account_id}).all()
 
     def assignment(self, account_id: int, user_id: str, product_id: str) -> orm.Assignment | None:
-        return self.session.scalars(
-            select(orm.Assignment).where(
-                orm.Assignment.account_id == account_id,
-                orm.Assignment.user_id == user_id,
-                orm.Assignment.product_id == product_id,
-            )
-        ).one_or_none()
+        held = {"account_id": account_id, "user_id": user_id, "product_id": product_id}
+        return self.session.scalars(_ASSIGNMENT, held).one_or_none()
 
     def assignments_of(self, account_id: int, user_id: str) -> Sequence[orm.Assignment]:
-        return self.session.scalars(
-            select(orm.Assignment).where(
-                orm.Assignment.account_id == account_id, orm.Assignment.user_id == user_id
-            )
-        ).all()
+        held = {"account_id": account_id, "user_id": user_id}
+        return self.session.scalars(_ASSIGNMENTS_OF, held).all()
 
     def holders(self, pool_id: int, *, after_user: str = "", limit: int = 1000) -> Sequence[str]:
         return self.session.scalars(
@@ -133,9 +158,7 @@ class Repository:
         ).all()
 
     def roles_of(self, account_id: int, user_id: str) -> Sequence[orm.Role]:
-        return self.session.scalars(
-            select(orm.Role).where(orm.Role.account_id == account_id, orm.Role.user_id == user_id)
-        ).all()
+        return self.session.scalars(_ROLES_OF, {"account_id": account_id, "user_id": user_id}).all()
 
     def roles(self, account_id: int) -> Sequence[orm.Role]:
         return self.session.scalars(
@@ -185,14 +208,14 @@ class Repository:
         return list(reversed(rows))
 
     def idempotency_record(self, account_id: int, key: str) -> orm.IdempotencyRecord | None:
-        return self.session.get(orm.IdempotencyRecord, (account_id, key))
+        return self.session.scalars(
+            _IDEMPOTENCY_RECORD, {"account_id": account_id, "key": key}
+        ).one_or_none()
 
     # notices
 
     def notice(self, account_id: int, key: str) -> orm.Notice | None:
-        return self.session.scalars(
-            select(orm.Notice).where(orm.Notice.account_id == account_id, orm.Notice.key == key)
-        ).one_or_none()
+        return self.session.scalars(_NOTICE, {"account_id": account_id, "key": key}).one_or_none()
 
     def claim_deliveries(self, now: datetime, limit: int) -> Sequence[orm.NoticeDelivery]:
         """Pending deliveries whose time has come, oldest first, locked; rows another dispatcher
