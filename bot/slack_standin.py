@@ -679,6 +679,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body are written apart; with Nagle's algorithm on, a kept-alive connection
+    # waits for the client's delayed ACK between them.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._dispatch()
