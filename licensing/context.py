@@ -214,20 +214,20 @@ class Context:
             total_minor=sum(amount.to_minor() for amount in amounts),
             covers_start=covers.start,
             covers_end=covers.end,
-        )
-        self.repo.add(invoice)
-        self.repo.flush()
-        for line, amount in zip(lines, amounts, strict=True):
-            self.repo.add(
+            lines=[
                 orm.InvoiceLine(
-                    invoice_id=invoice.id,
                     product_id=line.product_id,
                     office_name=line.office,
                     seats=line.seats,
                     unit_price=str(line.unit_price),
                     amount_minor=amount.to_minor(),
                 )
-            )
+                for line, amount in zip(lines, amounts, strict=True)
+            ],
+        )
+        self.repo.add(invoice)
+        self.repo.flush()  # the ledger rows name the invoice's number
+        for line, amount in zip(lines, amounts, strict=True):
             self.record(
                 event,
                 office_name=line.office,

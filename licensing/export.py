@@ -43,7 +43,7 @@ def export_account(repo: Repository, account: orm.Account) -> AccountExport:
         enterprise_id=account.enterprise_id,
         subscription=subscription_summary(account, repo.subscription(account.id)),
         offices=offices,
-        invoices=[invoice_view(repo, invoice) for invoice in repo.all_invoices(account.id)],
+        invoices=[invoice_view(invoice) for invoice in repo.all_invoices(account.id)],
         ledger=[ledger_view(entry) for entry in repo.ledger(account.id)],
     )
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -155,6 +155,8 @@ class Invoice(Base):
     total_minor: Mapped[int] = mapped_column(BigInteger)
     covers_start: Mapped[datetime] = mapped_column(UTCDateTime)
     covers_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Loaded with the invoices in one more query; a new invoice's lines are those added here.
+    lines: Mapped[list[InvoiceLine]] = relationship(lazy="selectin", order_by="InvoiceLine.id")
 
 
 class InvoiceLine(Base):

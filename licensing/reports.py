@@ -8,7 +8,6 @@ from licensing import orm
 from licensing.context import Context, seat_counts, seats_of
 from licensing.model import full_charge
 from licensing.money import Money
-from licensing.repository import Repository
 from licensing.schemas import (
     AccountStatus,
     HeldSeat,
@@ -20,7 +19,7 @@ from licensing.schemas import (
 )
 
 
-def invoice_view(repo: Repository, invoice: orm.Invoice) -> InvoiceView:
+def invoice_view(invoice: orm.Invoice) -> InvoiceView:
     currency = invoice.currency
     return InvoiceView(
         id=invoice.id,
@@ -38,7 +37,7 @@ def invoice_view(repo: Repository, invoice: orm.Invoice) -> InvoiceView:
                 unit_price=Decimal(line.unit_price),
                 amount=Money.from_minor(line.amount_minor, currency).amount,
             )
-            for line in repo.invoice_lines(invoice.id)
+            for line in invoice.lines
         ],
     )
 

@@ -191,13 +191,6 @@ class Repository:
             select(orm.Invoice).where(orm.Invoice.account_id == account_id).order_by(orm.Invoice.id)
         ).all()
 
-    def invoice_lines(self, invoice_id: int) -> Sequence[orm.InvoiceLine]:
-        return self.session.scalars(
-            select(orm.InvoiceLine)
-            .where(orm.InvoiceLine.invoice_id == invoice_id)
-            .order_by(orm.InvoiceLine.id)
-        ).all()
-
     def ledger(self, account_id: int, *, limit: int | None = None) -> Sequence[orm.LedgerEntry]:
         query = (
             select(orm.LedgerEntry)

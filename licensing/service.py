@@ -521,7 +521,7 @@ class LicensingService:
     def invoices(self, account: AccountKey, actor: Actor, *, limit: int = 10) -> list[InvoiceView]:
         def work(c: Context) -> list[InvoiceView]:
             c.access.require_company_admin("see invoices")
-            return [invoice_view(c.repo, row) for row in c.repo.invoices(c.account.id, limit=limit)]
+            return [invoice_view(row) for row in c.repo.invoices(c.account.id, limit=limit)]
 
         return self._tx.read(account, actor, work)
 

@@ -175,7 +175,6 @@ def close_period(context: Context) -> PeriodClosed:
         closed_at=context.now,
     )
     context.repo.add(closing)
-    context.repo.flush()
     removed: list[RemovedSeats] = []
     invoice = None
     if context.status is Status.TRIALING:
@@ -198,9 +197,7 @@ def close_period(context: Context) -> PeriodClosed:
         subscription.current_period_start, subscription.current_period_end = nxt.start, nxt.end
         lines = context.renewal_lines()
         if lines:
-            invoice = invoice_view(
-                context.repo, context.invoice("renewal", nxt, lines, "renewal_charged")
-            )
+            invoice = invoice_view(context.invoice("renewal", nxt, lines, "renewal_charged"))
     outcome = {Status.EXPIRED: "expired", Status.CANCELED: "canceled"}.get(
         context.status, "renewed"
     )
