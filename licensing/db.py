@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 from typing import Any, Self
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from licensing.repository import Repository
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_HOLDS_WRITER_TURN = "licensebot_holds_writer_turn"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -37,12 +39,31 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
+    # Threads of this process take turns to write here, and are woken the moment a turn is
+    # free. Left to SQLite's busy handler, waiting writers poll with sleeps growing to 100 ms,
+    # and under load some lose every race for seconds; only processes still meet there.
+    writer_turn = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         # A write transaction takes SQLite's write lock at BEGIN, so two of them can never
         # read the same counts and both write; reads stay concurrent.
-        read_only = connection.get_execution_options().get("read_only", False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get("read_only", False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        writer_turn.acquire()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writer_turn.release()
+            raise
+        connection.info[_HOLDS_WRITER_TURN] = True
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Connection) -> None:
+        if connection.info.pop(_HOLDS_WRITER_TURN, False):
+            writer_turn.release()
 
 
 class UnitOfWork:
