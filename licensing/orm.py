@@ -72,8 +72,9 @@ class Account(Base):
 class Subscription(Base):
     __tablename__ = "subscriptions"
     __table_args__ = (
-        Index("ix_subscriptions_due", "current_period_end"),
-        Index("ix_subscriptions_remind_at", "remind_at"),
+        # The sweeps take the oldest due row by (due time, account), one at a time.
+        Index("ix_subscriptions_due", "current_period_end", "account_id"),
+        Index("ix_subscriptions_remind_at", "remind_at", "account_id"),
     )
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)

@@ -39,6 +39,7 @@ def test_the_queries_of_requests_and_period_ends_have_indexes(engine: Engine) ->
     assert ("office_id", "product_id") in indexed["pools"]
     assert ("account_id", "user_id", "product_id") in indexed["assignments"]
     assert ("pool_id", "user_id") in indexed["assignments"]
-    assert ("current_period_end",) in indexed["subscriptions"]
+    assert ("current_period_end", "account_id") in indexed["subscriptions"]
+    assert ("remind_at", "account_id") in indexed["subscriptions"]
     assert ("account_id", "id") in indexed["ledger"]
     assert ("account_id", "id") in indexed["invoices"]
