@@ -51,13 +51,15 @@ def _configure_sqlite(engine: Engine) -> None:
         if connection.get_execution_options().get("read_only", False):
             connection.exec_driver_sql("BEGIN")
             return
-        writer_turn.acquire()
+        # Never wait longer than SQLite would; past that, its busy handler has the last word.
+        holds_turn = writer_turn.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            writer_turn.release()
+            if holds_turn:
+                writer_turn.release()
             raise
-        connection.info[_HOLDS_WRITER_TURN] = True
+        connection.info[_HOLDS_WRITER_TURN] = holds_turn
 
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
