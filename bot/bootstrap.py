@@ -13,6 +13,7 @@ from licensing.catalog import Catalog, load_catalog
 from licensing.clock import Clock, StoredTestClock, SystemClock
 from licensing.db import make_engine, make_session_factory
 from licensing.migrate import upgrade
+from licensing.scheduled import ScheduledWork
 from licensing.service import LicensingService
 from licensing.transactions import Policy
 from scheduler.runner import Sweeper
@@ -26,6 +27,7 @@ class Components:
     catalog: Catalog
     clock: Clock
     service: LicensingService
+    scheduled: ScheduledWork
     sweeper: Sweeper
 
 
@@ -44,5 +46,8 @@ def build(settings: Settings | None = None, *, migrate_sqlite: bool = True) -> C
         clock.start()
     policy = Policy(max_seats=settings.max_seats, trial_days=settings.trial_days)
     service = LicensingService(session_factory, catalog, clock, policy)
-    sweeper = Sweeper(service, dispatcher(settings, engine, service))
-    return Components(settings, engine, session_factory, catalog, clock, service, sweeper)
+    scheduled = ScheduledWork(session_factory, catalog, clock)
+    sweeper = Sweeper(scheduled, dispatcher(settings, engine, scheduled))
+    return Components(
+        settings, engine, session_factory, catalog, clock, service, scheduled, sweeper
+    )

@@ -10,14 +10,14 @@ from bot.installation import BOTS_TABLE, INSTALLATIONS_TABLE
 from bot.settings import Settings
 from commands.views import notice_message
 from licensing.schemas import AccountKey
-from licensing.service import LicensingService
+from licensing.scheduled import ScheduledWork
 from scheduler.delivery import ClientFor, Dispatcher
 
 
-def dispatcher(settings: Settings, engine: Engine, service: LicensingService) -> Dispatcher | None:
+def dispatcher(settings: Settings, engine: Engine, work: ScheduledWork) -> Dispatcher | None:
     """A dispatcher when Slack credentials are set; without them notices wait in the outbox."""
     client_for = _clients(settings, engine)
-    return Dispatcher(service, notice_message, client_for) if client_for else None
+    return Dispatcher(work, notice_message, client_for) if client_for else None
 
 
 def _clients(settings: Settings, engine: Engine) -> ClientFor | None:

@@ -140,7 +140,19 @@ class IdempotencyConflict(LicensingError):
 
 class QuoteExpired(LicensingError):
     def __init__(self) -> None:
-        super().__init__("This price is out of date. Go back and review the new amount.")
+        super().__init__("This price is out of date. Review the new amount before confirming.")
+
+
+class QuoteChanged(LicensingError):
+    """What Confirm would do now differs from the review the admin saw; `current` is the new
+    quote (None when the request has no review), to show in its place."""
+
+    def __init__(self, current: object | None) -> None:
+        super().__init__(
+            "This change is no longer what you reviewed: the account changed in the meantime. "
+            "Review the new figures before confirming."
+        )
+        self.current = current
 
 
 class InvalidTimeZone(LicensingError):

@@ -131,21 +131,47 @@ def subscribe(
 # cancel and reactivate
 
 
-def cancel(context: Context) -> SubscriptionChange:
+def quote_cancel(context: Context) -> SubscriptionChange:
     context.access.require_company_admin("cancel the subscription")
     check_status_allows("cancel", context.status)
+    return _change_to(context, Status.CANCELING)
+
+
+def cancel(context: Context) -> SubscriptionChange:
     context.subscription.status = Status.CANCELING
     context.record("cancellation_scheduled")
     notices.write_due_reminders(context)
     return subscription_change(context)
 
 
-def reactivate(context: Context) -> SubscriptionChange:
+def quote_reactivate(context: Context) -> SubscriptionChange:
     context.access.require_company_admin("reactivate the subscription")
     check_status_allows("reactivate", context.status)
+    return _change_to(context, Status.ACTIVE)
+
+
+def reactivate(context: Context) -> SubscriptionChange:
     context.subscription.status = Status.ACTIVE
     context.record("reactivated")
     notices.write_due_reminders(context)
+    return subscription_change(context)
+
+
+def _change_to(context: Context, status: Status) -> SubscriptionChange:
+    renewing = status is Status.ACTIVE
+    estimate = sum((line.amount for line in context.renewal_lines()), Decimal(0))
+    return SubscriptionChange(
+        status=status,
+        ends_at=context.subscription.current_period_end,
+        next_invoice_estimate=estimate if renewing else Decimal(0),
+        currency=context.currency,
+    )
+
+
+def set_billing_details(context: Context, details: str) -> SubscriptionChange:
+    context.access.require_company_admin("change billing details")
+    context.account.billing_details = details.strip()[:200] or None
+    context.record("billing_details_updated")
     return subscription_change(context)
 
 

@@ -4,13 +4,11 @@ idempotency key checked before anything changes."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from licensing import notices
@@ -21,9 +19,9 @@ from licensing.context import Context
 from licensing.db import UnitOfWork
 from licensing.errors import AccountNotFound, IdempotencyConflict, QuoteExpired
 from licensing.orm import IdempotencyRecord
+from licensing.requests import R, Request
 from licensing.schemas import AccountKey, Actor
 
-Result = TypeVar("Result", bound=BaseModel)
 Value = TypeVar("Value")
 
 
@@ -56,30 +54,30 @@ class Transactions:
         self,
         account: AccountKey,
         actor: Actor,
-        work: Callable[[Context], Result],
-        *,
-        result_type: type[Result],
-        operation: str,
-        params: dict[str, Any],
+        request: Request[R],
+        work: Callable[[Context], R],
         idempotency_key: str | None = None,
-    ) -> Result:
+    ) -> R:
+        """Run `work` on the locked account; under a key already used for this request,
+        return the stored result instead, and refuse the key for any other request."""
         with self.unit_of_work() as uow:
             context = self._open(uow, account, actor, lock=True)
-            fingerprint = _fingerprint(operation, params)
+            fingerprint = _fingerprint(request)
             if idempotency_key is not None:
                 record = uow.repo.idempotency_record(context.account.id, idempotency_key)
                 if record is not None:
                     if record.request_hash != fingerprint:
                         raise IdempotencyConflict()
-                    return result_type.model_validate_json(record.response)
+                    stored = request.result_type().model_validate_json(record.response)
+                    return cast(R, stored)
             result = work(context)
             if idempotency_key is not None:
-                notices.activity(context, operation, idempotency_key, result)
+                notices.activity(context, request.operation, idempotency_key, result)
                 uow.repo.add(
                     IdempotencyRecord(
                         account_id=context.account.id,
                         key=idempotency_key,
-                        operation=operation,
+                        operation=request.operation,
                         request_hash=fingerprint,
                         response=result.model_dump_json(),
                         created_at=context.now,
@@ -110,8 +108,8 @@ class Transactions:
         )
 
 
-def _fingerprint(operation: str, params: dict[str, Any]) -> str:
-    canonical = json.dumps({"operation": operation, **params}, sort_keys=True, default=str)
+def _fingerprint(request: Request[Any]) -> str:
+    canonical = f"{request.operation}:{request.model_dump_json()}"
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

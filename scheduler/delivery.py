@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from licensing.clock import Clock, SystemClock
 from licensing.schemas import AccountKey, Delivery, NoticeView
-from licensing.service import LicensingService
+from licensing.scheduled import ScheduledWork
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class Dispatcher:
     """`client_for` gives the bot's client for an account (None if the app is not installed
     there); its clients must not retry by themselves, since a blind retry may post twice."""
 
-    service: LicensingService
+    work: ScheduledWork
     render: Render
     client_for: ClientFor
     batch: int = 50
@@ -56,7 +56,7 @@ class Dispatcher:
     def deliver_due(self) -> DeliveryReport:
         """Deliver everything due now; a delivery retried later waits for a later sweep."""
         report = DeliveryReport()
-        while claimed := self.service.claim_deliveries(self.clock.now(), self.batch, self.lease):
+        while claimed := self.work.claim_deliveries(self.clock.now(), self.batch, self.lease):
             for delivery in claimed:
                 self._deliver(delivery, report)
         return report
@@ -81,7 +81,7 @@ class Dispatcher:
             except Exception as error:
                 self._after_error(delivery, error, report, posting=True)
                 return
-        self.service.delivery_sent(delivery.id, channel, ts)
+        self.work.delivery_sent(delivery.id, channel, ts)
         report.sent += 1
 
     def _conversation(self, client: WebClient, delivery: Delivery) -> str:
@@ -156,7 +156,7 @@ class Dispatcher:
     ) -> None:
         wait = wait or min(self.first_backoff * 2 ** (delivery.attempts - 1), self.max_backoff)
         log.warning("notice delivery %s failed (%s); retrying in %s", delivery.id, error, wait)
-        if self.service.delivery_retry(
+        if self.work.delivery_retry(
             delivery.id, self.clock.now() + wait, error, maybe_posted=maybe_posted
         ):
             report.retried += 1
@@ -167,5 +167,5 @@ class Dispatcher:
         log.error(
             "notice delivery %s to %s failed for good: %s", delivery.id, delivery.target, error
         )
-        self.service.delivery_failed(delivery.id, error)
+        self.work.delivery_failed(delivery.id, error)
         report.failed += 1

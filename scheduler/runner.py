@@ -11,7 +11,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from licensing.clock import SystemClock
 from licensing.schemas import PeriodClosed
-from licensing.service import LicensingService
+from licensing.scheduled import ScheduledWork
 from scheduler.delivery import DeliveryReport, Dispatcher
 from scheduler.sweeps import close_due_periods, write_due_reminders
 
@@ -35,17 +35,17 @@ class Sweeper:
     that follow), then reminders, then delivering what they wrote. Without a dispatcher (no
     Slack credentials) notices wait in the outbox for a process that has one."""
 
-    service: LicensingService
+    work: ScheduledWork
     dispatcher: Dispatcher | None = None
 
     def sweep(self, on_closed: OnClosed | None = None) -> SweepReport:
         """Period ends and reminders; `on_closed` hears of each period end as it commits."""
         closed = 0
-        for result in close_due_periods(self.service):
+        for result in close_due_periods(self.work):
             closed += 1
             if on_closed:
                 on_closed(result)
-        return SweepReport(closed=closed, reminded=write_due_reminders(self.service))
+        return SweepReport(closed=closed, reminded=write_due_reminders(self.work))
 
     def deliver(self) -> DeliveryReport:
         return self.dispatcher.deliver_due() if self.dispatcher else DeliveryReport()

@@ -7,20 +7,18 @@ import logging
 from collections.abc import Iterator
 
 from licensing.schemas import PeriodClosed
-from licensing.service import LicensingService
+from licensing.scheduled import ScheduledWork
 
 log = logging.getLogger(__name__)
 
 
-def close_due_periods(
-    service: LicensingService, *, limit: int | None = None
-) -> Iterator[PeriodClosed]:
+def close_due_periods(work: ScheduledWork, *, limit: int | None = None) -> Iterator[PeriodClosed]:
     """Close due periods, oldest first, one account per transaction, until none is due (or
     `limit` are closed), yielding each as it commits. Several processes may sweep at once;
     each period closes once."""
     closed = 0
     while limit is None or closed < limit:
-        result = service.close_next_due_period()
+        result = work.close_next_due_period()
         if result is None:
             return
         log.info(
@@ -30,9 +28,9 @@ def close_due_periods(
         yield result
 
 
-def write_due_reminders(service: LicensingService) -> int:
+def write_due_reminders(work: ScheduledWork) -> int:
     """Write the reminders of every account whose lead time has come; how many accounts."""
     accounts = 0
-    while service.write_next_due_reminders():
+    while work.write_next_due_reminders():
         accounts += 1
     return accounts

@@ -1,0 +1,141 @@
+"""What a person asks licensebot to change: one frozen model per use case.
+
+A request is parsed once at the edge (slash text, a modal, a button) and carried as its JSON,
+so the review step and the Confirm that follows it act on exactly the same thing. Its JSON is
+also the fingerprint of its idempotency key. `Request[R]` names the result the service returns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from licensing.calendar import Interval
+from licensing.model import RoleName
+from licensing.schemas import (
+    AccountStatus,
+    AssignmentChange,
+    PoolTarget,
+    PurchaseQuote,
+    RoleView,
+    SeatChange,
+    SubscribeQuote,
+    SubscriptionChange,
+)
+
+R = TypeVar("R", bound=BaseModel)
+
+SlackUserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{1,20}$")]
+SlackChannelId = Annotated[str, StringConstraints(pattern=r"^[CGD][A-Z0-9]{1,20}$")]
+Name = Annotated[str, StringConstraints(max_length=200)]
+
+
+class Request(BaseModel, Generic[R]):
+    """`operation` names the request in the ledger, the idempotency records and activity logs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    operation: ClassVar[str]
+
+    @classmethod
+    def result_type(cls) -> type[BaseModel]:
+        """`R`, read from the parametrised base class pydantic made for it."""
+        for base in cls.__mro__:
+            args = getattr(base, "__pydantic_generic_metadata__", {}).get("args")
+            if args:
+                result: type[BaseModel] = args[0]
+                return result
+        raise TypeError(f"{cls.__name__} does not name its result type")
+
+
+class _SeatRequest(Request[R]):
+    count: int
+    product: Name
+    office: Name | None = None
+
+
+class Purchase(_SeatRequest[PurchaseQuote]):
+    """Buy seats; `priced_at` is the moment the review priced them, so Confirm charges that."""
+
+    operation = "purchase"
+    priced_at: datetime | None = None
+
+
+class ScheduleRemoval(_SeatRequest[SeatChange]):
+    operation = "remove"
+
+
+class Restore(_SeatRequest[SeatChange]):
+    """`period_end`, set by a notice's button, refuses the restore once that period ended."""
+
+    operation = "restore"
+    period_end: datetime | None = None
+
+
+class Assign(Request[AssignmentChange]):
+    operation = "assign"
+    user_id: SlackUserId
+    product: Name
+    office: Name | None = None
+
+
+class Revoke(Request[AssignmentChange]):
+    operation = "revoke"
+    user_id: SlackUserId
+    product: Name
+
+
+class Subscribe(Request[SubscribeQuote]):
+    """Convert to paid; `pools` sets the seats each pool keeps (the others stay as they are)."""
+
+    operation = "subscribe"
+    interval: Interval
+    pools: tuple[PoolTarget, ...] = Field(default=(), max_length=500)
+
+
+class Cancel(Request[SubscriptionChange]):
+    operation = "cancel"
+
+
+class Reactivate(Request[SubscriptionChange]):
+    operation = "reactivate"
+
+
+class SetNoticeChannel(Request[AccountStatus]):
+    operation = "notice_channel"
+    channel_id: SlackChannelId
+
+
+class SetReminderLead(Request[AccountStatus]):
+    operation = "notice_lead"
+    days: int
+
+
+class SetTimeZone(Request[AccountStatus]):
+    operation = "time_zone"
+    time_zone: Name
+
+
+class AddOffice(Request[AccountStatus]):
+    operation = "add_office"
+    name: Name
+
+
+class GrantRole(Request[RoleView]):
+    operation = "grant_role"
+    user_id: SlackUserId
+    role: RoleName
+    office: Name | None = None
+
+
+class RevokeRole(Request[RoleView]):
+    operation = "revoke_role"
+    user_id: SlackUserId
+    role: RoleName
+    office: Name | None = None
+
+
+class SetBillingDetails(Request[SubscriptionChange]):
+    operation = "billing"
+    details: Annotated[str, StringConstraints(max_length=3000)]

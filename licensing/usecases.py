@@ -1,0 +1,166 @@
+"""One table from request type to use case. Each use case plans inside the request's
+transaction: the plan holds what a review shows (its quote) and the step that applies it, so
+the amount reviewed and the amount charged come from the same computation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic
+
+from pydantic import BaseModel
+
+from licensing import admin, notices, people, reports, requests, seats, subscriptions
+from licensing.calendar import local_date
+from licensing.context import Context
+from licensing.errors import QuoteChanged, SeatsAlreadyGone
+from licensing.requests import R, Request
+from licensing.schemas import (
+    AccountStatus,
+    PurchaseQuote,
+    SeatChange,
+    SubscribeQuote,
+    SubscriptionChange,
+)
+from licensing.transactions import Policy, check_priced_at
+
+
+@dataclass(frozen=True)
+class Plan(Generic[R]):
+    """What a request would do (`quote`; None for requests that have no review step) and
+    `apply`, which does it."""
+
+    quote: R | None
+    apply: Callable[[], R]
+
+    def check_shown(self, shown: BaseModel | None) -> None:
+        """Refuse to apply a plan whose terms differ from those the admin reviewed."""
+        if shown is None:
+            return
+        if self.quote is None or not same_terms(self.quote, shown):
+            raise QuoteChanged(self.quote)
+
+
+# The fields of each quote that are the terms an admin agrees to on a review.
+_TERMS: dict[type[BaseModel], set[str]] = {
+    PurchaseQuote: {
+        "office",
+        "product_id",
+        "requested",
+        "restored",
+        "charged_seats",
+        "amount",
+        "currency",
+        "covers_start",
+        "covers_end",
+        "priced_at",
+        "free_trial",
+    },
+    SeatChange: {"office", "product_id", "count", "takes_effect", "immediate"},
+    SubscribeQuote: {"interval", "period_start", "period_end", "currency", "lines", "total"},
+    SubscriptionChange: {"status", "ends_at"},
+}
+
+
+def same_terms(quote: BaseModel, shown: BaseModel) -> bool:
+    terms = _TERMS.get(type(quote))
+    if terms is None or type(shown) is not type(quote):
+        return False
+    return quote.model_dump(include=terms) == shown.model_dump(include=terms)
+
+
+def plan(context: Context, request: Request[R], policy: Policy) -> Plan[R]:
+    planner: Callable[[Context, Any, Policy], Plan[R]] = _PLANNERS[type(request)]
+    return planner(context, request, policy)
+
+
+def _purchase(c: Context, r: requests.Purchase, policy: Policy) -> Plan[PurchaseQuote]:
+    period_start = c.subscription.current_period_start
+    at = check_priced_at(r.priced_at, c.now, period_start, policy.quote_validity)
+    change, quote = seats.quote_purchase(c, r.count, r.product, r.office, policy.max_seats, at)
+    return Plan(quote, lambda: seats.purchase(c, change, quote))
+
+
+def _removal(c: Context, r: requests.ScheduleRemoval, policy: Policy) -> Plan[SeatChange]:
+    change, result = seats.plan_removal(c, r.count, r.product, r.office, policy.max_seats)
+
+    def apply() -> SeatChange:
+        event = "trial_seats_removed" if result.immediate else "removal_scheduled"
+        applied = seats.apply_seat_change(c, change, result, event)
+        notices.write_due_reminders(c)  # inside the lead time, announce it now
+        return applied
+
+    return Plan(result, apply)
+
+
+def _restore(c: Context, r: requests.Restore, policy: Policy) -> Plan[SeatChange]:
+    if r.period_end is not None and c.subscription.current_period_end != r.period_end:
+        raise SeatsAlreadyGone(local_date(r.period_end, c.tz))
+    change, result = seats.plan_restore(c, r.count, r.product, r.office, policy.max_seats)
+    return Plan(result, lambda: seats.apply_seat_change(c, change, result, "seats_restored"))
+
+
+def _assign(c: Context, r: requests.Assign, policy: Policy) -> Plan[Any]:
+    return Plan(None, lambda: people.assign(c, r.user_id, r.product, r.office))
+
+
+def _revoke(c: Context, r: requests.Revoke, policy: Policy) -> Plan[Any]:
+    preview = people.revoke(c, r.user_id, r.product, dry_run=True)
+    return Plan(preview, lambda: people.revoke(c, r.user_id, r.product))
+
+
+def _subscribe(c: Context, r: requests.Subscribe, policy: Policy) -> Plan[SubscribeQuote]:
+    counts, quote = subscriptions.quote_subscribe(c, r.interval, list(r.pools), policy.max_seats)
+    return Plan(quote, lambda: subscriptions.subscribe(c, r.interval, counts, quote))
+
+
+def _cancel(c: Context, r: requests.Cancel, policy: Policy) -> Plan[SubscriptionChange]:
+    return Plan(subscriptions.quote_cancel(c), lambda: subscriptions.cancel(c))
+
+
+def _reactivate(c: Context, r: requests.Reactivate, policy: Policy) -> Plan[SubscriptionChange]:
+    return Plan(subscriptions.quote_reactivate(c), lambda: subscriptions.reactivate(c))
+
+
+def _billing(c: Context, r: requests.SetBillingDetails, policy: Policy) -> Plan[Any]:
+    return Plan(None, lambda: subscriptions.set_billing_details(c, r.details))
+
+
+def _setting(apply: Callable[[Context, Any], None]) -> Callable[..., Plan[AccountStatus]]:
+    """A settings change answers with the account's status after it."""
+
+    def planner(c: Context, r: Request[AccountStatus], policy: Policy) -> Plan[AccountStatus]:
+        def run() -> AccountStatus:
+            apply(c, r)
+            return reports.account_status(c)
+
+        return Plan(None, run)
+
+    return planner
+
+
+def _grant_role(c: Context, r: requests.GrantRole, policy: Policy) -> Plan[Any]:
+    return Plan(None, lambda: admin.grant_role(c, r.user_id, r.role, r.office))
+
+
+def _revoke_role(c: Context, r: requests.RevokeRole, policy: Policy) -> Plan[Any]:
+    return Plan(None, lambda: admin.revoke_role(c, r.user_id, r.role, r.office))
+
+
+_PLANNERS: dict[type[Request[Any]], Callable[[Context, Any, Policy], Plan[Any]]] = {
+    requests.Purchase: _purchase,
+    requests.ScheduleRemoval: _removal,
+    requests.Restore: _restore,
+    requests.Assign: _assign,
+    requests.Revoke: _revoke,
+    requests.Subscribe: _subscribe,
+    requests.Cancel: _cancel,
+    requests.Reactivate: _reactivate,
+    requests.SetBillingDetails: _billing,
+    requests.SetNoticeChannel: _setting(lambda c, r: admin.set_notice_channel(c, r.channel_id)),
+    requests.SetReminderLead: _setting(lambda c, r: admin.set_notice_lead(c, r.days)),
+    requests.SetTimeZone: _setting(lambda c, r: admin.set_time_zone(c, r.time_zone)),
+    requests.AddOffice: _setting(lambda c, r: admin.add_office(c, r.name)),
+    requests.GrantRole: _grant_role,
+    requests.RevokeRole: _revoke_role,
+}
