@@ -8,6 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from licensing.calendar import Interval
+from licensing.model import Status
+
 SYSTEM_ACTOR = "licensebot"  # the actor of what licensebot does by itself (period ends, notices)
 
 
@@ -46,8 +49,8 @@ class PoolSummary(ReadModel):
 
 
 class SubscriptionSummary(ReadModel):
-    status: str
-    interval: str
+    status: Status
+    interval: Interval
     period_start: datetime
     period_end: datetime | None
     trial_end: datetime | None
@@ -89,6 +92,7 @@ class PurchaseQuote(ReadModel):
     free_trial: bool
     pool_after: SeatCounts
     next_invoice_estimate: Decimal
+    time_zone: str  # the account's, to show the times in
     invoice_id: int | None = None
 
 
@@ -104,6 +108,7 @@ class SeatChange(ReadModel):
     pool_after: SeatCounts
     next_invoice_estimate: Decimal
     currency: str
+    time_zone: str
 
 
 class AssignmentChange(ReadModel):
@@ -151,22 +156,24 @@ class PoolHolders(ReadModel):
 
 
 class SubscribeQuote(ReadModel):
-    interval: str
+    interval: Interval
     period_start: datetime
     period_end: datetime
     currency: str
     lines: list[InvoiceLineView]
     total: Decimal
+    time_zone: str
     invoice_id: int | None = None
 
 
 class SubscriptionChange(ReadModel):
     """A cancellation or a reactivation."""
 
-    status: str
+    status: Status
     ends_at: datetime | None
     next_invoice_estimate: Decimal | None
     currency: str
+    time_zone: str
 
 
 class RoleView(ReadModel):

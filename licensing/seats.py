@@ -95,6 +95,7 @@ def quote_purchase(
         free_trial=trial,
         pool_after=seat_counts(change.after),
         next_invoice_estimate=context.next_invoice_estimate({change.key(): change.after}),
+        time_zone=context.account.time_zone,
     )
     return change, quote
 
@@ -152,6 +153,7 @@ def _seat_change(context: Context, change: PoolChange, count: int, immediate: bo
         pool_after=seat_counts(change.after),
         next_invoice_estimate=context.next_invoice_estimate({change.key(): change.after}),
         currency=context.currency,
+        time_zone=context.account.time_zone,
     )
 
 

@@ -85,6 +85,7 @@ def quote_subscribe(
         currency=context.currency,
         lines=lines,
         total=sum((line.amount for line in lines), Decimal(0)),
+        time_zone=context.account.time_zone,
     )
     return counts, quote
 
@@ -165,6 +166,7 @@ def _change_to(context: Context, status: Status) -> SubscriptionChange:
         ends_at=context.subscription.current_period_end,
         next_invoice_estimate=estimate if renewing else Decimal(0),
         currency=context.currency,
+        time_zone=context.account.time_zone,
     )
 
 
@@ -181,6 +183,7 @@ def subscription_change(context: Context) -> SubscriptionChange:
         ends_at=context.subscription.current_period_end,
         next_invoice_estimate=context.next_invoice_estimate(),
         currency=context.currency,
+        time_zone=context.account.time_zone,
     )
 
 

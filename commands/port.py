@@ -1,0 +1,63 @@
+"""What the listeners need of licensing: the service, or a fake of it in a unit test."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from licensing.clock import Clock
+from licensing.requests import R, Request
+from licensing.schemas import (
+    AccountKey,
+    AccountStatus,
+    Actor,
+    InvoiceView,
+    LedgerView,
+    PoolHolders,
+    RoleView,
+    SubscriptionSummary,
+)
+
+
+class LicensingPort(Protocol):
+    @property
+    def clock(self) -> Clock: ...
+
+    def install(
+        self, account: AccountKey, installer_id: str, time_zone: str = "UTC"
+    ) -> SubscriptionSummary: ...
+
+    def office_names(self, account: AccountKey, actor: Actor) -> list[str]: ...
+
+    def status(self, account: AccountKey, actor: Actor) -> AccountStatus: ...
+
+    def quote(self, account: AccountKey, actor: Actor, request: Request[R]) -> R: ...
+
+    def handle(
+        self,
+        account: AccountKey,
+        actor: Actor,
+        request: Request[R],
+        idempotency_key: str | None = None,
+        *,
+        shown: BaseModel | None = None,
+    ) -> R: ...
+
+    def users(
+        self,
+        account: AccountKey,
+        actor: Actor,
+        product: str | None = None,
+        office: str | None = None,
+        *,
+        limit: int = 200,
+    ) -> list[PoolHolders]: ...
+
+    def roles(self, account: AccountKey, actor: Actor) -> list[RoleView]: ...
+
+    def invoices(
+        self, account: AccountKey, actor: Actor, *, limit: int = 10
+    ) -> list[InvoiceView]: ...
+
+    def audit(self, account: AccountKey, actor: Actor, *, limit: int = 50) -> list[LedgerView]: ...
