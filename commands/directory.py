@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from licensing.schemas import Actor
+from licensing.schemas import AccountKey, Actor
 
 
 @dataclass(frozen=True)
@@ -20,20 +20,25 @@ class SlackPerson:
 
 
 class Directory:
+    """Kept per workspace: on Enterprise Grid one user id spans several workspaces, and what
+    Slack says of the user in one never applies in another."""
+
     def __init__(self, ttl_seconds: float = 60.0) -> None:
         self._ttl = ttl_seconds
-        self._cache: dict[str, tuple[float, SlackPerson | None]] = {}
+        self._cache: dict[tuple[AccountKey, str], tuple[float, SlackPerson | None]] = {}
 
-    async def person(self, client: AsyncWebClient, user_id: str) -> SlackPerson | None:
-        cached = self._cache.get(user_id)
+    async def person(
+        self, client: AsyncWebClient, account: AccountKey, user_id: str
+    ) -> SlackPerson | None:
+        cached = self._cache.get((account, user_id))
         if cached and cached[0] > time.monotonic():
             return cached[1]
         person = await self._lookup(client, user_id)
-        self._cache[user_id] = (time.monotonic() + self._ttl, person)
+        self._cache[(account, user_id)] = (time.monotonic() + self._ttl, person)
         return person
 
-    async def actor(self, client: AsyncWebClient, user_id: str) -> Actor:
-        person = await self.person(client, user_id)
+    async def actor(self, client: AsyncWebClient, account: AccountKey, user_id: str) -> Actor:
+        person = await self.person(client, account, user_id)
         return Actor(user_id=user_id, workspace_admin=bool(person and person.workspace_admin))
 
     @staticmethod

@@ -15,7 +15,12 @@ OPEN_REMOVE = "open_remove"
 SUBSCRIPTION_ENTRY = "subscription_entry"
 SUBSCRIPTION_REVIEW = "subscription_review"
 INTERVAL_BLOCK, INTERVAL_ACTION = "interval", "interval_value"
-POOL_SEATS_PREFIX = "seats|"  # block id: seats|<office>|<product id>
+POOL_SEATS_PREFIX = "pool_seats_"  # then the pool's index in the modal's metadata
+
+
+def pool_seats_block(index: int) -> str:
+    return f"{POOL_SEATS_PREFIX}{index}"
+
 
 PEOPLE_ENTRY = "people_entry"
 USER_BLOCK, USER_ACTION = "user", "user_value"
@@ -24,6 +29,6 @@ USER_BLOCK, USER_ACTION = "user", "user_value"
 NOTICE_RESTORE = "notice_restore"
 NOTICE_REACTIVATE = "notice_reactivate"
 NOTICE_SUBSCRIBE = "notice_subscribe"
-RESTORE_BLOCK_PREFIX = "restore|"  # block id: restore|<office>|<product id>
+RESTORE_BLOCK_PREFIX = "restore_"  # then the pool's index on the notice
 REACTIVATE_BLOCK = "reactivate"
 SUBSCRIBE_BLOCK = "subscribe"
