@@ -12,8 +12,9 @@ from typing import Any, ParamSpec, TypeVar
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from commands import views
 from commands.directory import Directory
+from commands.views.common import done_modal, when
+from commands.views.notices import notice_after_action
 from licensing.catalog import Catalog
 from licensing.errors import AccountNotFound, LicensingError
 from licensing.schemas import AccountKey, Actor
@@ -94,11 +95,9 @@ class Deps:
             key, actor = await self.requester(client, body)
             text = await apply(key, actor, request, idempotency_key)
         except LicensingError as refusal:
-            await ack(
-                response_action="update", view=views.done_modal("Nothing changed", refusal.message)
-            )
+            await ack(response_action="update", view=done_modal("Nothing changed", refusal.message))
             return
-        await ack(response_action="update", view=views.done_modal("Done", text))
+        await ack(response_action="update", view=done_modal("Done", text))
         self.deliver_soon()
         if request.get("notice"):
             self.after_ack(self.update_notice(client, key, actor, request["notice"], text))
@@ -130,8 +129,8 @@ class Deps:
         time_zone: str,
     ) -> None:
         """Say on the notice what was done and when, in place of the buttons that did it."""
-        stamp = views.when(self.service.clock.now(), time_zone)
-        blocks = views.notice_after_action(message["blocks"], block_id, f"{outcome} · {stamp}")
+        stamp = when(self.service.clock.now(), time_zone)
+        blocks = notice_after_action(message["blocks"], block_id, f"{outcome} · {stamp}")
         await client.chat_update(
             channel=channel, ts=message["ts"], text=message.get("text") or "", blocks=blocks
         )
