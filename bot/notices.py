@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from bot.installation import BOTS_TABLE, INSTALLATIONS_TABLE
 from bot.settings import Settings
-from commands.views import notice_message
+from commands.views.notices import notice_message
 from licensing.schemas import AccountKey
 from licensing.scheduled import ScheduledWork
 from scheduler.delivery import ClientFor, Dispatcher

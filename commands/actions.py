@@ -9,9 +9,10 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from commands import views
 from commands.deps import Deps
 from commands.notices import notice_ref
+from commands.views.seats import seats_entry_modal
+from commands.views.status import home_view
 from licensing.errors import LicensingError
 
 
@@ -45,7 +46,7 @@ class SeatButtons:
                 channel=_channel(body), user=actor_id(body), text=refusal.message
             )
             return
-        modal = views.seats_entry_modal(
+        modal = seats_entry_modal(
             action,
             self.deps.catalog,
             offices,
@@ -69,9 +70,9 @@ class HomeTab:
         user = event["user"]
         try:
             key, actor = await self.deps.requester(client, {**body, "user_id": user})
-            view = views.home_view(await self.deps.call(self.deps.service.status, key, actor))
+            view = home_view(await self.deps.call(self.deps.service.status, key, actor))
         except LicensingError as refusal:
-            view = views.home_view(None, refusal.message)
+            view = home_view(None, refusal.message)
         await client.views_publish(user_id=user, view=view)
 
 

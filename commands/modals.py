@@ -10,8 +10,14 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from commands import ids, views
+from commands import ids
 from commands.deps import Deps
+from commands.views.seats import (
+    purchase_done_text,
+    purchase_review_modal,
+    seat_change_done_text,
+    seat_change_review_modal,
+)
 from licensing import errors
 from licensing.errors import LicensingError
 from licensing.schemas import AccountKey, Actor, PurchaseQuote, SeatChange
@@ -62,10 +68,10 @@ class SeatModals:
         if request["action"] == "buy":
             quote = await call(service.quote_purchase, *args)
             metadata = {**request, "priced_at": quote.priced_at.isoformat()}
-            return views.purchase_review_modal(quote, tz, metadata)
+            return purchase_review_modal(quote, tz, metadata)
         quote_fn = service.quote_removal if request["action"] == "remove" else service.quote_restore
         change = await call(quote_fn, *args)
-        return views.seat_change_review_modal(request["action"], change, tz, request)
+        return seat_change_review_modal(request["action"], change, tz, request)
 
     async def confirm(
         self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, view: dict[str, Any]
@@ -83,8 +89,8 @@ class SeatModals:
             quote: PurchaseQuote = await call(
                 service.purchase, *args, idempotency_key=idempotency_key, priced_at=priced_at
             )
-            return views.purchase_done_text(quote, actor.user_id)
+            return purchase_done_text(quote, actor.user_id)
         apply_fn = service.schedule_removal if action == "remove" else service.restore
         change: SeatChange = await call(apply_fn, *args, idempotency_key=idempotency_key)
         tz = (await call(service.status, key, actor)).subscription.time_zone
-        return views.seat_change_done_text(action, change, actor.user_id, tz)
+        return seat_change_done_text(action, change, actor.user_id, tz)

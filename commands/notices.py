@@ -12,8 +12,9 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from commands import views
 from commands.deps import Deps
+from commands.views.seats import seat_change_done_text
+from commands.views.subscription import subscribe_entry_modal, subscription_done_text
 from licensing.errors import LicensingError, NotAllowed
 from licensing.schemas import AccountKey, Actor
 
@@ -40,7 +41,7 @@ class NoticeButtons:
                 idempotency_key=f"notice:{value['notice']}:{block_id}",
                 period_end=datetime.fromisoformat(value["period_end"]),
             )
-            return views.seat_change_done_text("restore", change, actor.user_id, tz)
+            return seat_change_done_text("restore", change, actor.user_id, tz)
 
         await self._act(body, client, block_id, act)
 
@@ -55,7 +56,7 @@ class NoticeButtons:
                 actor,
                 idempotency_key=f"notice:{value['notice']}:{block_id}",
             )
-            return views.subscription_done_text("reactivate", change, actor.user_id, tz)
+            return subscription_done_text("reactivate", change, actor.user_id, tz)
 
         await self._act(body, client, block_id, act)
 
@@ -72,7 +73,7 @@ class NoticeButtons:
         except LicensingError as refusal:
             await self._refuse(body, client, refusal)
             return
-        modal = views.subscribe_entry_modal(status, None, notice_ref(body, block_id))
+        modal = subscribe_entry_modal(status, None, notice_ref(body, block_id))
         await client.views_open(trigger_id=body["trigger_id"], view=modal)
 
     async def _act(

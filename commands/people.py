@@ -9,8 +9,9 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from commands import ids, views
+from commands import ids
 from commands.deps import Deps
+from commands.views.people import assigned_message, revoked_message
 from licensing import errors
 from licensing.errors import LicensingError
 
@@ -48,11 +49,9 @@ class PeopleModal:
                 change = await call(
                     service.assign, key, actor, user, product, office["value"] if office else None
                 )
-                message = views.assigned_message(change)
+                message = assigned_message(change)
             else:
-                message = views.revoked_message(
-                    await call(service.revoke, key, actor, user, product)
-                )
+                message = revoked_message(await call(service.revoke, key, actor, user, product))
         except LicensingError as refusal:
             block = _FIELD_OF_ERROR.get(type(refusal), ids.USER_BLOCK)
             await ack(response_action="errors", errors={block: refusal.message})

@@ -7,7 +7,6 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from commands import views
 from commands.deps import Deps
 from commands.parsing import (
     SEAT_COMMANDS,
@@ -17,6 +16,17 @@ from commands.parsing import (
     parse,
 )
 from commands.subscription import SubscriptionModals
+from commands.views.common import text_message
+from commands.views.history import audit_message, invoices_message
+from commands.views.people import (
+    assigned_message,
+    people_entry_modal,
+    revoked_message,
+    roles_message,
+    users_message,
+)
+from commands.views.seats import no_seat_message, seats_entry_modal
+from commands.views.status import help_message, reminders_message, status_message
 from licensing.errors import LicensingError, NoSeatAvailable
 from licensing.model import RoleName
 from licensing.schemas import AccountKey, Actor
@@ -39,7 +49,7 @@ class SlashCommand:
             command = parse(text, self.deps.catalog, offices)
             reply = await self._run(command, key, actor, offices, body, client)
         except (UsageError, LicensingError) as refusal:
-            reply = views.text_message(refusal.message)
+            reply = text_message(refusal.message)
         await ack(**reply) if reply else await ack()
 
     async def _run(
@@ -54,17 +64,17 @@ class SlashCommand:
         service, call = self.deps.service, self.deps.call
         name = command.name
         if name == "help":
-            return views.help_message()
+            return help_message()
         if name == "status":
-            return views.status_message(await call(service.status, key, actor))
+            return status_message(await call(service.status, key, actor))
         if name in SEAT_COMMANDS:
-            modal = views.seats_entry_modal(
+            modal = seats_entry_modal(
                 name, self.deps.catalog, offices, command.count, command.product, command.office
             )
             await client.views_open(trigger_id=body["trigger_id"], view=modal)
             return None
         if name in ("assign", "revoke") and (command.user_id is None or command.product is None):
-            modal = views.people_entry_modal(
+            modal = people_entry_modal(
                 name, self.deps.catalog, offices, command, body.get("channel_id", "")
             )
             await client.views_open(trigger_id=body["trigger_id"], view=modal)
@@ -77,15 +87,15 @@ class SlashCommand:
                     service.assign, key, actor, command.user_id, command.product, command.office
                 )
             except NoSeatAvailable as refusal:
-                return views.no_seat_message(refusal, command.product, command.office or "Main")
-            return views.assigned_message(change)
+                return no_seat_message(refusal, command.product, command.office or "Main")
+            return assigned_message(change)
         if name == "revoke":
             assert command.user_id and command.product
-            return views.revoked_message(
+            return revoked_message(
                 await call(service.revoke, key, actor, command.user_id, command.product)
             )
         if name == "users":
-            return views.users_message(
+            return users_message(
                 await call(service.users, key, actor, command.product, command.office)
             )
         if name == "subscription":
@@ -100,27 +110,27 @@ class SlashCommand:
         if name in ("invoices", "audit"):
             tz = (await call(service.status, key, actor)).subscription.time_zone
             if name == "invoices":
-                return views.invoices_message(await call(service.invoices, key, actor), tz)
-            return views.audit_message(await call(service.audit, key, actor, limit=25), tz)
+                return invoices_message(await call(service.invoices, key, actor), tz)
+            return audit_message(await call(service.audit, key, actor, limit=25), tz)
         if name == "channel":
             if command.channel_id is None:
-                return views.text_message(CHANNEL_USAGE)
+                return text_message(CHANNEL_USAGE)
             await call(service.set_notice_channel, key, actor, command.channel_id)
-            return views.text_message(f"Notices will go to <#{command.channel_id}>.")
+            return text_message(f"Notices will go to <#{command.channel_id}>.")
         if name == "reminders":
             if command.count is None:
                 status = await call(service.status, key, actor)
             else:
                 status = await call(service.set_notice_lead, key, actor, command.count)
-            return views.reminders_message(status)
+            return reminders_message(status)
         if name == "timezone":
             status = await call(service.set_time_zone, key, actor, command.text)
-            return views.text_message(f"Billing time zone is now {status.subscription.time_zone}.")
+            return text_message(f"Billing time zone is now {status.subscription.time_zone}.")
         if name == "offices":
             if action == "add":
                 status = await call(service.add_office, key, actor, command.text)
-                return views.text_message(f"Offices: {', '.join(status.offices)}.")
-            return views.text_message(
+                return text_message(f"Offices: {', '.join(status.offices)}.")
+            return text_message(
                 f"Offices: {', '.join(await call(service.office_names, key, actor))}."
             )
         return await self._admins(command, key, actor, client)
@@ -130,9 +140,9 @@ class SlashCommand:
     ) -> dict[str, Any]:
         service, call = self.deps.service, self.deps.call
         if command.action == "list":
-            return views.roles_message(await call(service.roles, key, actor))
+            return roles_message(await call(service.roles, key, actor))
         if command.user_id is None:
-            return views.text_message("Name the user: `/license admins add @dana [office]`.")
+            return text_message("Name the user: `/license admins add @dana [office]`.")
         role = RoleName.OFFICE_ADMIN if command.office else RoleName.COMPANY_ADMIN
         if command.action == "add":
             await self._check_member(client, command.user_id)
@@ -144,7 +154,7 @@ class SlashCommand:
             )
             verb = "is no longer"
         where = f" of {view.office}" if view.office else ""
-        return views.text_message(f"<@{view.user_id}> {verb} a {role.replace('_', ' ')}{where}.")
+        return text_message(f"<@{view.user_id}> {verb} a {role.replace('_', ' ')}{where}.")
 
     async def _subscription(
         self,
@@ -157,15 +167,13 @@ class SlashCommand:
         service, call = self.deps.service, self.deps.call
         if command.action == "billing":
             if not command.text.strip():
-                return views.text_message(
-                    "Add the details: `/license subscription billing <details>`."
-                )
+                return text_message("Add the details: `/license subscription billing <details>`.")
             await call(service.set_billing_details, key, actor, command.text)
-            return views.text_message("Billing details saved.")
+            return text_message("Billing details saved.")
         if command.action in ("subscribe", "cancel", "reactivate"):
             await self.subscription.open(command, key, actor, trigger_id, client)
             return None
-        return views.status_message(await call(service.status, key, actor))
+        return status_message(await call(service.status, key, actor))
 
     async def _check_member(self, client: AsyncWebClient, user: str) -> None:
         person = await self.deps.directory.person(client, user)

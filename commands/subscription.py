@@ -9,9 +9,16 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from commands import ids, views
+from commands import ids
 from commands.deps import Deps
 from commands.parsing import LicenseCommand
+from commands.views.subscription import (
+    cancel_review_modal,
+    reactivate_review_modal,
+    subscribe_entry_modal,
+    subscribe_review_modal,
+    subscription_done_text,
+)
 from licensing.calendar import Interval
 from licensing.errors import LicensingError, NotAllowed, SeatsBelowAssigned
 from licensing.schemas import AccountKey, Actor, PoolTarget
@@ -33,9 +40,9 @@ class SubscriptionModals:
         if not status.is_company_admin:  # refused early here, and again on Confirm
             raise NotAllowed("change the subscription", "company admins")
         modal = {
-            "subscribe": lambda: views.subscribe_entry_modal(status, command.text.strip() or None),
-            "cancel": lambda: views.cancel_review_modal(status),
-            "reactivate": lambda: views.reactivate_review_modal(status),
+            "subscribe": lambda: subscribe_entry_modal(status, command.text.strip() or None),
+            "cancel": lambda: cancel_review_modal(status),
+            "reactivate": lambda: reactivate_review_modal(status),
         }[command.action or "subscribe"]()
         await client.views_open(trigger_id=trigger_id, view=modal)
 
@@ -61,7 +68,7 @@ class SubscriptionModals:
             "interval": interval,
             "targets": [t.model_dump() for t in targets],
         }
-        await ack(response_action="update", view=views.subscribe_review_modal(quote, tz, metadata))
+        await ack(response_action="update", view=subscribe_review_modal(quote, tz, metadata))
 
     async def confirm(
         self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, view: dict[str, Any]
@@ -88,7 +95,7 @@ class SubscriptionModals:
             result = await call(service.cancel, key, actor, idempotency_key=idempotency_key)
         else:
             result = await call(service.reactivate, key, actor, idempotency_key=idempotency_key)
-        return views.subscription_done_text(action, result, actor.user_id, tz)
+        return subscription_done_text(action, result, actor.user_id, tz)
 
 
 def _field_of(refusal: LicensingError) -> str:

@@ -17,7 +17,7 @@ from bot.sandbox.names import WorkspaceNames
 from bot.sandbox.press import Presser
 from bot.sandbox.runtime import SandboxRuntime, parse_moment
 from bot.sandbox.screen import Screen
-from commands.views import money, when
+from commands.views.common import money, when
 from licensing.clock import parse_duration
 from licensing.errors import LicensingError
 from licensing.schemas import PeriodClosed

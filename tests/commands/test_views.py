@@ -10,8 +10,24 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from commands import views
 from commands.parsing import LicenseCommand
+from commands.views.common import done_modal
+from commands.views.notices import notice_message
+from commands.views.people import assigned_message, people_entry_modal, revoked_message
+from commands.views.seats import (
+    no_seat_message,
+    purchase_done_text,
+    purchase_review_modal,
+    seat_change_review_modal,
+    seats_entry_modal,
+)
+from commands.views.status import help_message, home_view, status_message
+from commands.views.subscription import (
+    cancel_review_modal,
+    reactivate_review_modal,
+    subscribe_entry_modal,
+    subscribe_review_modal,
+)
 from licensing.catalog import load_catalog
 from licensing.errors import NoSeatAvailable
 from licensing.schemas import (
@@ -114,20 +130,20 @@ STATUS = AccountStatus(
 def all_modals() -> list[View]:
     catalog = load_catalog()
     return [
-        views.seats_entry_modal("buy", catalog, ["Main", "Berlin"], 3, "talk", "Berlin"),
-        views.seats_entry_modal("remove", catalog, ["Main"], None, None, None),
-        views.purchase_review_modal(QUOTE, "UTC", {"action": "buy"}),
-        views.seat_change_review_modal("remove", CHANGE, "UTC", {"action": "remove"}),
-        views.seat_change_review_modal("restore", CHANGE, "UTC", {"action": "restore"}),
-        views.done_modal("Done", views.purchase_done_text(QUOTE, "U1")),
-        views.home_view(STATUS),
-        views.people_entry_modal("assign", catalog, ["Main"], LicenseCommand(name="assign"), "C1"),
-        views.people_entry_modal("revoke", catalog, ["Main"], LicenseCommand(name="revoke"), "C1"),
-        views.subscribe_entry_modal(STATUS, "year"),
-        views.subscribe_review_modal(SUBSCRIBE, "UTC", {"action": "subscribe"}),
-        views.cancel_review_modal(STATUS),
-        views.reactivate_review_modal(STATUS),
-        views.home_view(None, "licensebot is not set up in this workspace yet."),
+        seats_entry_modal("buy", catalog, ["Main", "Berlin"], 3, "talk", "Berlin"),
+        seats_entry_modal("remove", catalog, ["Main"], None, None, None),
+        purchase_review_modal(QUOTE, "UTC", {"action": "buy"}),
+        seat_change_review_modal("remove", CHANGE, "UTC", {"action": "remove"}),
+        seat_change_review_modal("restore", CHANGE, "UTC", {"action": "restore"}),
+        done_modal("Done", purchase_done_text(QUOTE, "U1")),
+        home_view(STATUS),
+        people_entry_modal("assign", catalog, ["Main"], LicenseCommand(name="assign"), "C1"),
+        people_entry_modal("revoke", catalog, ["Main"], LicenseCommand(name="revoke"), "C1"),
+        subscribe_entry_modal(STATUS, "year"),
+        subscribe_review_modal(SUBSCRIBE, "UTC", {"action": "subscribe"}),
+        cancel_review_modal(STATUS),
+        reactivate_review_modal(STATUS),
+        home_view(None, "licensebot is not set up in this workspace yet."),
     ]
 
 
@@ -149,12 +165,12 @@ def all_messages() -> list[dict[str, Any]]:
         pool_after=COUNTS,
     )
     return [
-        views.status_message(STATUS),
-        views.no_seat_message(refusal, "talk", "Main"),
-        views.assigned_message(change),
-        views.revoked_message(change),
-        views.help_message(),
-        *(views.notice_message(notice) for notice in all_notices()),
+        status_message(STATUS),
+        no_seat_message(refusal, "talk", "Main"),
+        assigned_message(change),
+        revoked_message(change),
+        help_message(),
+        *(notice_message(notice) for notice in all_notices()),
     ]
 
 
@@ -215,7 +231,7 @@ def all_notices() -> list[NoticeView]:
 
 
 def test_a_removal_notice_offers_both_buttons_for_every_pool() -> None:
-    removal = views.notice_message(all_notices()[0])
+    removal = notice_message(all_notices()[0])
     actions = [b for b in removal["blocks"] if b["type"] == "actions"]
     assert len(actions) == 20
     assert "…and 5 more pool(s)" in str(removal["blocks"][-1])
@@ -227,7 +243,7 @@ def test_a_removal_notice_offers_both_buttons_for_every_pool() -> None:
 
 
 def test_a_renewal_result_lists_removals_and_the_invoice_in_the_accounts_time_zone() -> None:
-    renewed = str(views.notice_message(all_notices()[4])["blocks"])
+    renewed = str(notice_message(all_notices()[4])["blocks"])
     assert "2 talk seat(s) left Main" in renewed
     assert "Charged *45.00 USD* (invoice #7) for Feb 28, 2026 – Mar 31, 2026" in renewed
 
@@ -243,7 +259,7 @@ def test_every_message_validates_within_slacks_limits(message: dict[str, Any]) -
 
 
 def test_the_review_shows_restored_seats_the_prorated_charge_and_its_dates() -> None:
-    text = str(views.purchase_review_modal(QUOTE, "Europe/Berlin", {}).to_dict())
+    text = str(purchase_review_modal(QUOTE, "Europe/Berlin", {}).to_dict())
     assert "1 seat(s) scheduled for removal are restored, free" in text
     assert "2 new seat(s) charged *19.29 USD* now" in text
     assert "Feb 10, 2026 10:00 CET to Feb 28, 2026 10:00 CET" in text
@@ -251,7 +267,7 @@ def test_the_review_shows_restored_seats_the_prorated_charge_and_its_dates() -> 
 
 
 def test_status_shows_what_idle_seats_cost() -> None:
-    text = str(views.status_message(STATUS))
+    text = str(status_message(STATUS))
     assert "5 purchased · 2 assigned · 2 available · 1 scheduled for removal" in text
     assert "unassigned seats cost 30.00 USD a month" in text
     assert "Notices go to company admins by DM; reminders 3 day(s) before each period ends" in text
@@ -259,5 +275,5 @@ def test_status_shows_what_idle_seats_cost() -> None:
 
 def test_no_seat_offers_to_buy_and_to_restore() -> None:
     refusal = NoSeatAvailable("Talk", purchased=3, assigned=2, scheduled=1)
-    actions = views.no_seat_message(refusal, "talk", "Main")["blocks"][1]["elements"]
+    actions = no_seat_message(refusal, "talk", "Main")["blocks"][1]["elements"]
     assert [a["text"]["text"] for a in actions] == ["Buy 1 seat", "Restore 1 seat"]

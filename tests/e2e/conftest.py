@@ -18,7 +18,7 @@ from bot.app import build_app
 from bot.server import EVENTS_PATH, SlackServer
 from bot.settings import Settings
 from bot.slack_standin import FakeSlack, SlackRequester, Workspace
-from commands.views import notice_message
+from commands.views.notices import notice_message
 from licensing.catalog import Catalog
 from licensing.db import make_session_factory
 from licensing.service import LicensingService

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from bot.slack_standin import JsonDict
 from commands import ids
-from commands.views import notice_message
+from commands.views.notices import notice_message
 from licensing.calendar import Interval
 from licensing.schemas import AccountKey, Actor, PoolTarget
 from scheduler.delivery import Dispatcher

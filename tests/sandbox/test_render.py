@@ -10,8 +10,18 @@ from rich.console import Console
 from bot.sandbox.names import WorkspaceNames
 from bot.sandbox.render import message_card, view_card
 from bot.slack_standin import Workspace
-from commands import views
 from commands.parsing import LicenseCommand
+from commands.views.common import done_modal, text_message
+from commands.views.notices import notice_after_action, notice_message
+from commands.views.people import people_entry_modal
+from commands.views.seats import (
+    no_seat_message,
+    purchase_done_text,
+    purchase_review_modal,
+    seats_entry_modal,
+)
+from commands.views.status import home_view
+from commands.views.subscription import subscribe_entry_modal, subscribe_review_modal
 from licensing.catalog import load_catalog
 from licensing.errors import NoSeatAvailable
 from tests.commands.test_views import QUOTE, STATUS, SUBSCRIBE, all_notices
@@ -24,7 +34,7 @@ def shown(view: Any, first_number: int = 1) -> str:
 
 
 def test_a_home_tab_shows_header_context_sections_divider_and_numbered_buttons() -> None:
-    assert shown(views.home_view(STATUS), first_number=4).splitlines() == [
+    assert shown(home_view(STATUS), first_number=4).splitlines() == [
         "App Home",
         "Licenses",
         "Subscription active (monthly) · Period ends Feb 28, 2026 10:00 CET",
@@ -40,7 +50,7 @@ def test_a_home_tab_shows_header_context_sections_divider_and_numbered_buttons()
 
 
 def test_the_buttons_of_a_card_carry_their_action_and_value() -> None:
-    card = view_card(views.home_view(STATUS).to_dict(), NAMES, 1)
+    card = view_card(home_view(STATUS).to_dict(), NAMES, 1)
     assert [(b.number, b.label, b.action_id, b.value) for b in card.buttons] == [
         (1, "Buy seats", "open_buy", "{}"),
         (2, "Remove seats", "open_remove", "{}"),
@@ -49,7 +59,7 @@ def test_the_buttons_of_a_card_carry_their_action_and_value() -> None:
 
 
 def test_a_modal_shows_its_title_inputs_with_their_options_and_its_buttons() -> None:
-    modal = views.seats_entry_modal("buy", load_catalog(), ["Main", "Berlin"], 3, "talk", "Berlin")
+    modal = seats_entry_modal("buy", load_catalog(), ["Main", "Berlin"], 3, "talk", "Berlin")
     assert shown(modal).splitlines() == [
         "Modal: Buy seats",
         "Seats: 3",
@@ -62,7 +72,7 @@ def test_a_modal_shows_its_title_inputs_with_their_options_and_its_buttons() -> 
 
 
 def test_empty_inputs_show_a_blank_and_a_users_select_is_an_input_too() -> None:
-    modal = views.people_entry_modal(
+    modal = people_entry_modal(
         "revoke", load_catalog(), ["Main"], LicenseCommand(name="revoke"), "C0GENERAL"
     )
     assert shown(modal).splitlines()[:3] == [
@@ -74,23 +84,23 @@ def test_empty_inputs_show_a_blank_and_a_users_select_is_an_input_too() -> None:
 
 def test_a_chosen_user_shows_by_name_and_an_input_shows_its_hint() -> None:
     command = LicenseCommand(name="assign", user_id="UDANA")
-    assign = views.people_entry_modal("assign", load_catalog(), ["Main"], command, "C0GENERAL")
+    assign = people_entry_modal("assign", load_catalog(), ["Main"], command, "C0GENERAL")
     assert "User: @dana" in shown(assign)
-    subscribe = shown(views.subscribe_entry_modal(STATUS, "year"))
+    subscribe = shown(subscribe_entry_modal(STATUS, "year"))
     assert "Billing: Annual\n  1) Monthly · 2) Annual" in subscribe
     assert "Talk seats in Main: 5\n  At least 2, the seats assigned now" in subscribe
 
 
 def test_a_review_modal_shows_the_amounts_and_its_confirm_button() -> None:
-    review = shown(views.purchase_review_modal(QUOTE, "UTC", {"action": "buy"}))
+    review = shown(purchase_review_modal(QUOTE, "UTC", {"action": "buy"}))
     assert "• 2 new seat(s) charged 19.29 USD now, prorated from Feb 10, 2026 09:00 UTC" in review
     assert review.endswith("( Cancel )  ( Confirm purchase )")
-    subscribe = shown(views.subscribe_review_modal(SUBSCRIBE, "UTC", {}))
+    subscribe = shown(subscribe_review_modal(SUBSCRIBE, "UTC", {}))
     assert subscribe.endswith("( Back )  ( Subscribe )")
 
 
 def test_a_result_modal_has_only_its_close_button() -> None:
-    done = shown(views.done_modal("Done", views.purchase_done_text(QUOTE, "UOWNER")))
+    done = shown(done_modal("Done", purchase_done_text(QUOTE, "UOWNER")))
     assert done.splitlines() == [
         "Modal: Done",
         "@olivia bought 3 Talk seat(s) in Main: 1 restored free, 19.29 USD charged",
@@ -100,12 +110,12 @@ def test_a_result_modal_has_only_its_close_button() -> None:
 
 def test_a_message_with_buttons_numbers_them_from_where_the_screen_is() -> None:
     refusal = NoSeatAvailable("Talk", purchased=3, assigned=3, scheduled=1)
-    card = message_card("#general", views.no_seat_message(refusal, "talk", "Main"), NAMES, 7)
+    card = message_card("#general", no_seat_message(refusal, "talk", "Main"), NAMES, 7)
     assert card.plain.splitlines()[-1] == "[7] Buy 1 seat  [8] Restore 1 seat"
 
 
 def test_a_removal_notice_shows_its_restore_buttons_per_pool() -> None:
-    notice = views.notice_message(all_notices()[0])
+    notice = notice_message(all_notices()[0])
     lines = message_card("#licenses · licensebot", notice, NAMES, 1).plain.splitlines()
     assert lines[1:5] == [
         "⏳ 50 seat(s) are scheduled for removal on Feb 28, 2026 10:00 CET.",
@@ -118,8 +128,7 @@ def test_a_removal_notice_shows_its_restore_buttons_per_pool() -> None:
 
 def test_renewal_cancellation_and_result_notices_read_as_slack_shows_them() -> None:
     renewal, _, cancellation, renewed = (
-        message_card("#licenses", views.notice_message(n), NAMES, 1).plain
-        for n in all_notices()[1:5]
+        message_card("#licenses", notice_message(n), NAMES, 1).plain for n in all_notices()[1:5]
     )
     assert renewal.splitlines()[1:] == [
         "📆 Your subscription renews on Feb 28, 2026 10:00 CET.",
@@ -132,8 +141,8 @@ def test_renewal_cancellation_and_result_notices_read_as_slack_shows_them() -> N
 
 
 def test_a_used_notice_shows_what_was_done_instead_of_its_buttons() -> None:
-    notice = views.notice_message(all_notices()[3])
-    notice["blocks"] = views.notice_after_action(
+    notice = notice_message(all_notices()[3])
+    notice["blocks"] = notice_after_action(
         notice["blocks"], "reactivate", "<@UDANA> reactivated the subscription"
     )
     card = message_card("#licenses", notice, NAMES, 1)
@@ -142,7 +151,7 @@ def test_a_used_notice_shows_what_was_done_instead_of_its_buttons() -> None:
 
 
 def test_a_text_only_message_reads_its_mrkdwn() -> None:
-    message = views.text_message("Notices will go to <#C0LICENSES>. Ask <@UADMIN|adam>.")
+    message = text_message("Notices will go to <#C0LICENSES>. Ask <@UADMIN|adam>.")
     plain = message_card("only you", message, NAMES, 1).plain
     assert plain == "only you\nNotices will go to #licenses. Ask @adam."
 

@@ -1,0 +1,93 @@
+"""Formatting and Block Kit pieces shared by several surfaces."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    Block,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from commands import ids
+from licensing.catalog import Catalog
+
+Message = dict[str, Any]  # the body of an ephemeral or channel message
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    return "—" if amount is None else f"{amount:,} {currency}"
+
+
+def when(moment: datetime | None, time_zone: str) -> str:
+    if moment is None:
+        return "—"
+    return moment.astimezone(ZoneInfo(time_zone)).strftime("%b %-d, %Y %H:%M %Z")
+
+
+def day(moment: datetime, time_zone: str) -> str:
+    return moment.astimezone(ZoneInfo(time_zone)).strftime("%b %-d, %Y")
+
+
+def text_message(text: str) -> Message:
+    return {"response_type": "ephemeral", "text": text}
+
+
+def _blocks_message(text: str, blocks: Sequence[Block]) -> Message:
+    return {"response_type": "ephemeral", "text": text, "blocks": [b.to_dict() for b in blocks]}
+
+
+def _md(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def _with_notice(metadata: dict[str, Any], notice: dict[str, str] | None) -> dict[str, Any]:
+    return {**metadata, "notice": notice} if notice else metadata
+
+
+def _product_input(catalog: Catalog, product: str | None) -> InputBlock:
+    options = [Option(value=p.id, label=p.name) for p in catalog.products]
+    return InputBlock(
+        block_id=ids.PRODUCT_BLOCK,
+        label="Product",
+        element=StaticSelectElement(
+            action_id=ids.PRODUCT_ACTION, options=options, initial_option=_pick(options, product)
+        ),
+    )
+
+
+def _office_input(offices: list[str], office: str | None) -> InputBlock:
+    options = [Option(value=o, label=o) for o in offices]
+    return InputBlock(
+        block_id=ids.OFFICE_BLOCK,
+        label="Office",
+        element=StaticSelectElement(
+            action_id=ids.OFFICE_ACTION,
+            options=options,
+            initial_option=_pick(options, office) or _pick(options, "Main"),
+        ),
+    )
+
+
+def _pick(options: list[Option], value: str | None) -> Option | None:
+    return next((o for o in options if value is not None and o.value == value), None)
+
+
+def done_modal(title: str, text: str) -> View:
+    return View(
+        type="modal",
+        callback_id=ids.SEATS_DONE,
+        title=PlainTextObject(text=title),
+        close=PlainTextObject(text="Done"),
+        blocks=[_md(text)],
+    )

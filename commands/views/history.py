@@ -1,0 +1,38 @@
+"""What was charged and what happened: invoices and the audit log."""
+
+from __future__ import annotations
+
+from commands.views.common import Message, money, text_message, when
+from licensing.schemas import SYSTEM_ACTOR, InvoiceView, LedgerView
+
+
+def invoices_message(invoices: list[InvoiceView], time_zone: str) -> Message:
+    if not invoices:
+        return text_message("No invoices yet.")
+    lines = []
+    for invoice in invoices:
+        detail = "; ".join(
+            f"{line.seats} × {line.product_id} ({line.office}) {line.amount}"
+            for line in invoice.lines
+        )
+        lines.append(
+            f"#{invoice.id} {invoice.kind} · {when(invoice.created_at, time_zone)} · "
+            f"*{money(invoice.total, invoice.currency)}* — {detail}"
+        )
+    return text_message("\n".join(lines))
+
+
+def audit_message(entries: list[LedgerView], time_zone: str) -> Message:
+    lines = []
+    for e in entries:
+        what = " ".join(str(x) for x in (e.product_id, e.office) if x)
+        amount = f" {money(e.amount, e.currency)}" if e.currency else ""
+        user = f" <@{e.user_id}>" if e.user_id else ""
+        actor = e.actor if e.actor == SYSTEM_ACTOR else f"<@{e.actor}>"
+        detail = f" — {e.detail}" if e.detail else ""
+        lines.append(
+            f"{when(e.at, time_zone)} · {e.event} · {actor}{user} {what}"
+            f" {e.seats or ''}{amount}".rstrip()
+            + detail
+        )
+    return text_message("\n".join(lines) or "Nothing recorded yet.")

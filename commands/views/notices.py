@@ -1,0 +1,216 @@
+"""Notices posted to the notice channel or admins' DMs, and what their buttons did."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+)
+
+from commands import ids
+from commands.views.common import Message, _md, day, money, when
+from commands.views.seats import purchase_done_text, seat_change_done_text
+from commands.views.subscription import subscription_done_text
+from licensing.schemas import (
+    NoticeFacts,
+    NoticeView,
+    PurchaseQuote,
+    RemovalPool,
+    SeatChange,
+    SubscribeQuote,
+    SubscriptionChange,
+)
+
+MAX_POOLS_WITH_BUTTONS = 20  # two blocks each, within Slack's 50 blocks a message
+
+
+def notice_message(notice: NoticeView) -> Message:
+    """A notice as posted to the notice channel or an admin's DM: `text` and `blocks`."""
+    facts, tz = notice.facts, notice.time_zone
+    text, blocks = _NOTICE_BUILDERS[facts.kind](notice, facts, tz)
+    return {"text": text, "blocks": [b.to_dict() for b in blocks]}
+
+
+def _removal_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
+    day = when(facts.period_end, tz)
+    seats = sum(pool.seats for pool in facts.removals)
+    text = f"{seats} seat(s) are scheduled for removal on {day}"
+    blocks: list[Block] = [
+        _md(
+            f":hourglass_flowing_sand: *{text}.*\nThey leave when the period ends. "
+            "Restore any you still need: it is free."
+        )
+    ]
+    for pool in facts.removals[:MAX_POOLS_WITH_BUTTONS]:
+        blocks.append(
+            _md(
+                f"*{pool.product_name}* in {pool.office}: {pool.seats} of {pool.purchased} "
+                "seats scheduled for removal"
+            )
+        )
+        blocks.append(_restore_buttons(notice, facts, pool))
+    if len(facts.removals) > MAX_POOLS_WITH_BUTTONS:
+        more = len(facts.removals) - MAX_POOLS_WITH_BUTTONS
+        blocks.append(
+            _md(
+                f"…and {more} more pool(s): see `/license status`, restore with `/license restore`."
+            )
+        )
+    return text, blocks
+
+
+def _restore_buttons(notice: NoticeView, facts: NoticeFacts, pool: RemovalPool) -> ActionsBlock:
+    target = {"product": pool.product_id, "office": pool.office}
+    restore = {**target, "count": pool.seats, "period_end": facts.period_end.isoformat()}
+    choose = {**target, "count": pool.seats, "notice": notice.id}
+    return ActionsBlock(
+        block_id=f"{ids.RESTORE_BLOCK_PREFIX}{pool.office}|{pool.product_id}"[:255],
+        elements=[
+            ButtonElement(
+                text=f"Restore {pool.seats} seat{'s' if pool.seats != 1 else ''}",
+                action_id=ids.NOTICE_RESTORE,
+                value=json.dumps({**restore, "notice": notice.id}),
+                style="primary",
+            ),
+            ButtonElement(
+                text="Choose how many…", action_id=ids.OPEN_RESTORE, value=json.dumps(choose)
+            ),
+        ],
+    )
+
+
+def _renewal_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
+    text = f"Your subscription renews on {when(facts.period_end, tz)}"
+    lines = [
+        f"• {line.seats} × {line.product_id} in {line.office}: {money(line.amount, facts.currency)}"
+        for line in facts.lines
+    ]
+    body = "\n".join(lines) or "No seats renew, so nothing will be charged."
+    return text, [
+        _md(f":calendar: *{text}.*\n{body}"),
+        _md(
+            f"Total charged in advance for the next {facts.interval}: *{money(facts.total, facts.currency)}*"
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="To change it, `/license remove` or `/license buy` seats before then."
+                )
+            ]
+        ),
+    ]
+
+
+def _trial_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
+    text = f"Your free trial ends on {when(facts.period_end, tz)}"
+    return text, [
+        _md(
+            f":stopwatch: *{text}.*\nSeats stop working then unless you subscribe. "
+            f"With the seats you have now, a month costs {money(facts.total, facts.currency)}."
+        ),
+        _notice_button(notice, ids.SUBSCRIBE_BLOCK, "Subscribe", ids.NOTICE_SUBSCRIBE),
+    ]
+
+
+def _cancellation_notice(
+    notice: NoticeView, facts: NoticeFacts, tz: str
+) -> tuple[str, list[Block]]:
+    text = f"Your subscription ends on {when(facts.period_end, tz)}"
+    gone = facts.to_delete
+    deleted = (
+        f"offices {', '.join(gone.offices)}; {gone.seats} seat(s), {gone.assigned} of them "
+        f"assigned; {gone.admins} admin role(s)"
+        if gone
+        else "the account's data"
+    )
+    return text, [
+        _md(
+            f":warning: *{text}.*\nThen these are deleted: {deleted}. "
+            "Invoices and the audit log are kept."
+        ),
+        _notice_button(notice, ids.REACTIVATE_BLOCK, "Reactivate", ids.NOTICE_REACTIVATE),
+    ]
+
+
+def _notice_button(notice: NoticeView, block_id: str, text: str, action_id: str) -> ActionsBlock:
+    value = json.dumps({"notice": notice.id})
+    button = ButtonElement(text=text, action_id=action_id, value=value, style="primary")
+    return ActionsBlock(block_id=block_id, elements=[button])
+
+
+def _period_end_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
+    closed = facts.closed
+    assert closed is not None, "a period-end notice carries its result"
+    day = when(closed.period_end, tz)
+    if closed.outcome == "expired":
+        text = f"Your free trial ended on {day}"
+        body = "Seats stopped working; nothing was charged. Subscribe to go on: `/license subscription subscribe`."
+    elif closed.outcome == "canceled":
+        text = f"Your subscription ended on {day}"
+        body = "Offices, seats, assignments and roles were deleted. Invoices and the audit log are kept."
+    else:
+        text = f"The period ending {day} closed"
+        body = "\n".join(_renewal_result(facts, tz))
+    return text, [_md(f":receipt: *{text}.*\n{body}")]
+
+
+def _renewal_result(facts: NoticeFacts, tz: str) -> list[str]:
+    closed = facts.closed
+    assert closed is not None
+    lines = [f"• {r.seats} {r.product_id} seat(s) left {r.office}" for r in closed.removed]
+    invoice = closed.invoice
+    if invoice is None:
+        lines.append("No seats renewed, so nothing was charged.")
+    else:
+        lines.append(
+            f"Charged *{money(invoice.total, invoice.currency)}* (invoice #{invoice.id}) for "
+            f"{day(invoice.covers_start, tz)} – {day(invoice.covers_end, tz)}"
+        )
+    return lines
+
+
+def _activity_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
+    assert facts.activity and facts.actor and facts.result is not None
+    text = activity_text(facts.activity, facts.result, facts.actor, tz)
+    return text, [_md(text)]
+
+
+def activity_text(operation: str, result: dict[str, Any], user_id: str, time_zone: str) -> str:
+    """What a change made under an idempotency key did, from the result it returned."""
+    if operation == "purchase":
+        return purchase_done_text(PurchaseQuote.model_validate(result), user_id)
+    if operation in ("remove", "restore"):
+        change = SeatChange.model_validate(result)
+        return seat_change_done_text(operation, change, user_id, time_zone)
+    if operation == "subscribe":
+        quote = SubscribeQuote.model_validate(result)
+        return subscription_done_text(operation, quote, user_id, time_zone)
+    change_of_subscription = SubscriptionChange.model_validate(result)
+    return subscription_done_text(operation, change_of_subscription, user_id, time_zone)
+
+
+_NOTICE_BUILDERS = {
+    "activity": _activity_notice,
+    "removal_scheduled": _removal_notice,
+    "renewal_coming": _renewal_notice,
+    "trial_ending": _trial_notice,
+    "cancellation_coming": _cancellation_notice,
+    "period_ended": _period_end_notice,
+}
+
+
+def notice_after_action(
+    blocks: list[dict[str, Any]], block_id: str, outcome: str
+) -> list[dict[str, Any]]:
+    """The notice's blocks with the buttons of `block_id` replaced by what was done, so they
+    cannot be pressed again."""
+    done = ContextBlock(
+        block_id=block_id, elements=[MarkdownTextObject(text=f":white_check_mark: {outcome}")]
+    )
+    return [done.to_dict() if b.get("block_id") == block_id else b for b in blocks]

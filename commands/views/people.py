@@ -1,0 +1,72 @@
+"""Who holds which seat and role: assign and revoke, users, admins."""
+
+from __future__ import annotations
+
+import json
+
+from slack_sdk.models.blocks import Block, InputBlock, PlainTextObject, UserSelectElement
+from slack_sdk.models.views import View
+
+from commands import ids
+from commands.parsing import LicenseCommand
+from commands.views.common import Message, _office_input, _product_input, text_message
+from licensing.catalog import Catalog
+from licensing.schemas import AssignmentChange, PoolHolders, RoleView
+
+
+def people_entry_modal(
+    action: str, catalog: Catalog, offices: list[str], command: LicenseCommand, channel_id: str
+) -> View:
+    """Asks for what `/license assign` or `revoke` was not given; acts on submit."""
+    user_input = InputBlock(
+        block_id=ids.USER_BLOCK,
+        label="User",
+        element=UserSelectElement(action_id=ids.USER_ACTION, initial_user=command.user_id),
+    )
+    blocks: list[Block] = [user_input, _product_input(catalog, command.product)]
+    if action == "assign":
+        blocks.append(_office_input(offices, command.office))
+    title = "Assign a seat" if action == "assign" else "Revoke a seat"
+    return View(
+        type="modal",
+        callback_id=ids.PEOPLE_ENTRY,
+        private_metadata=json.dumps({"action": action, "channel": channel_id}),
+        title=PlainTextObject(text=title),
+        submit=PlainTextObject(text="Assign" if action == "assign" else "Revoke"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=blocks,
+    )
+
+
+def assigned_message(change: AssignmentChange) -> Message:
+    return text_message(
+        f"<@{change.user_id}> now holds a {change.product_name} seat in {change.office}. "
+        f"{change.pool_after.available} seat(s) left."
+    )
+
+
+def revoked_message(change: AssignmentChange) -> Message:
+    also = f" Also revoked: {', '.join(change.also_revoked)}." if change.also_revoked else ""
+    return text_message(
+        f"<@{change.user_id}> no longer holds a {change.product_name} seat in {change.office}."
+        f"{also} The seat is available again."
+    )
+
+
+def users_message(pools: list[PoolHolders]) -> Message:
+    if not pools:
+        return text_message("No seats match. Try `/license status`.")
+    lines = []
+    for pool in pools:
+        holders = ", ".join(f"<@{u}>" for u in pool.user_ids) or "nobody"
+        more = " and more" if pool.more else ""
+        lines.append(f"*{pool.product_name}* in {pool.office}: {holders}{more}")
+    return text_message("\n".join(lines))
+
+
+def roles_message(roles: list[RoleView]) -> Message:
+    lines = [
+        f"<@{r.user_id}> — {r.role.replace('_', ' ')}" + (f" of {r.office}" if r.office else "")
+        for r in roles
+    ]
+    return text_message("\n".join(lines) + "\nWorkspace owners and admins are company admins too.")

@@ -1,0 +1,187 @@
+"""Buying, removing and restoring seats: entry, review and result; the no-seat reply."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    InputBlock,
+    NumberInputElement,
+    PlainTextObject,
+)
+from slack_sdk.models.views import View
+
+from commands import ids
+from commands.views.common import (
+    Message,
+    _blocks_message,
+    _md,
+    _office_input,
+    _product_input,
+    _with_notice,
+    money,
+    when,
+)
+from licensing.catalog import Catalog
+from licensing.errors import NoSeatAvailable
+from licensing.schemas import PurchaseQuote, SeatChange
+
+VERBS = {
+    "buy": ("Buy", "bought"),
+    "remove": ("Remove", "scheduled for removal"),
+    "restore": ("Restore", "restored"),
+}
+
+
+def seats_entry_modal(
+    action: str,
+    catalog: Catalog,
+    offices: list[str],
+    count: int | None,
+    product: str | None,
+    office: str | None,
+    notice: dict[str, str] | None = None,
+) -> View:
+    """`notice`: the notice whose button opened the modal, updated once it is confirmed."""
+    title, _ = VERBS[action]
+    count_input = InputBlock(
+        block_id=ids.COUNT_BLOCK,
+        label="Seats",
+        element=NumberInputElement(
+            action_id=ids.COUNT_ACTION,
+            is_decimal_allowed=False,
+            min_value="1",
+            initial_value=str(count) if count else None,
+        ),
+    )
+    return View(
+        type="modal",
+        callback_id=ids.SEATS_ENTRY,
+        private_metadata=json.dumps(_with_notice({"action": action}, notice)),
+        title=PlainTextObject(text=f"{title} seats"),
+        submit=PlainTextObject(text="Next"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[count_input, _product_input(catalog, product), _office_input(offices, office)],
+    )
+
+
+def purchase_review_modal(quote: PurchaseQuote, time_zone: str, metadata: dict[str, Any]) -> View:
+    c = quote.currency
+    lines = [f"*Buy {quote.requested} {quote.product_name} seat(s) in {quote.office}*"]
+    if quote.restored:
+        lines.append(f"• {quote.restored} seat(s) scheduled for removal are restored, free")
+    if quote.free_trial:
+        lines.append(f"• {quote.requested - quote.restored} seat(s) added free during the trial")
+    elif quote.charged_seats:
+        lines.append(
+            f"• {quote.charged_seats} new seat(s) charged *{money(quote.amount, c)}* now, prorated "
+            f"from {when(quote.covers_start, time_zone)} to {when(quote.covers_end, time_zone)}"
+        )
+    return _review_modal(
+        lines,
+        quote.pool_after.model_dump(),
+        quote.next_invoice_estimate,
+        c,
+        metadata,
+        "Confirm purchase",
+    )
+
+
+def seat_change_review_modal(
+    action: str, change: SeatChange, time_zone: str, metadata: dict[str, Any]
+) -> View:
+    if action == "remove":
+        timing = (
+            "they leave now (free trial)"
+            if change.immediate
+            else f"they stay paid and usable until {when(change.takes_effect, time_zone)}, then leave;"
+            " no refund"
+        )
+        lines = [
+            f"*Remove {change.count} {change.product_name} seat(s) from {change.office}*",
+            f"• {timing}",
+        ]
+        submit = "Remove seats"
+    else:
+        lines = [
+            f"*Restore {change.count} {change.product_name} seat(s) in {change.office}*",
+            "• they stay after the period end; restoring is free",
+        ]
+        submit = "Restore seats"
+    return _review_modal(
+        lines,
+        change.pool_after.model_dump(),
+        change.next_invoice_estimate,
+        change.currency,
+        metadata,
+        submit,
+    )
+
+
+def _review_modal(
+    lines: list[str],
+    pool_after: dict[str, int],
+    estimate: Decimal,
+    currency: str,
+    metadata: dict[str, Any],
+    submit: str,
+) -> View:
+    after = (
+        f"Pool after: {pool_after['purchased']} purchased · {pool_after['assigned']} assigned · "
+        f"{pool_after['available']} available · {pool_after['scheduled_for_removal']} "
+        "scheduled for removal"
+    )
+    return View(
+        type="modal",
+        callback_id=ids.SEATS_REVIEW,
+        private_metadata=json.dumps(metadata),
+        title=PlainTextObject(text="Review"),
+        submit=PlainTextObject(text=submit),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            _md("\n".join(lines)),
+            _md(after),
+            _md(f"Next invoice estimate: *{money(estimate, currency)}*"),
+        ],
+    )
+
+
+def purchase_done_text(quote: PurchaseQuote, user_id: str) -> str:
+    parts = [
+        f"<@{user_id}> bought {quote.requested} {quote.product_name} seat(s) in {quote.office}"
+    ]
+    if quote.restored:
+        parts.append(f"{quote.restored} restored free")
+    if quote.charged_seats:
+        parts.append(f"{money(quote.amount, quote.currency)} charged")
+    return ": ".join([parts[0], ", ".join(parts[1:])]) if len(parts) > 1 else parts[0]
+
+
+def seat_change_done_text(action: str, change: SeatChange, user_id: str, time_zone: str) -> str:
+    if action == "remove":
+        tail = (
+            "removed now"
+            if change.immediate
+            else f"leave on {when(change.takes_effect, time_zone)}"
+        )
+        return (
+            f"<@{user_id}> scheduled {change.count} {change.product_name} seat(s) in "
+            f"{change.office} for removal: {tail}"
+        )
+    return f"<@{user_id}> restored {change.count} {change.product_name} seat(s) in {change.office}"
+
+
+def no_seat_message(refusal: NoSeatAvailable, product_id: str, office: str) -> Message:
+    value = json.dumps({"product": product_id, "office": office, "count": 1})
+    buttons = [
+        ButtonElement(text="Buy 1 seat", action_id=ids.OPEN_BUY, value=value, style="primary")
+    ]
+    if refusal.scheduled:
+        buttons.append(
+            ButtonElement(text="Restore 1 seat", action_id=ids.OPEN_RESTORE, value=value)
+        )
+    return _blocks_message(refusal.message, [_md(refusal.message), ActionsBlock(elements=buttons)])
