@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from bot.installation import oauth_settings
 from bot.settings import Settings
 from commands.deps import Deps
-from commands.register import register
+from commands.listeners import register
 from licensing.catalog import Catalog
 from licensing.service import LicensingService
 

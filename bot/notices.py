@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 from bot.installation import BOTS_TABLE, INSTALLATIONS_TABLE
 from bot.settings import Settings
 from commands.views.notices import notice_message
-from licensing.schemas import AccountKey
 from licensing.scheduled import ScheduledWork
+from licensing.schemas import AccountKey
 from scheduler.delivery import ClientFor, Dispatcher
 
 

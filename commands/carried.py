@@ -4,15 +4,17 @@ model, so a value that was tampered with or cut short is refused, never half-rea
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from licensing.requests import Cancel, Purchase, Reactivate, Request, Restore, ScheduleRemoval
 from licensing.requests import Subscribe as SubscribeRequest
 
 SeatAction = Literal["buy", "remove", "restore"]
 PeopleAction = Literal["assign", "revoke"]
+SEAT_ACTIONS: dict[str, SeatAction] = {action: action for action in get_args(SeatAction)}
+PEOPLE_ACTIONS: dict[str, PeopleAction] = {action: action for action in get_args(PeopleAction)}
 
 # The requests that are confirmed after a review, by their operation.
 REVIEWED: dict[str, type[Request[Any]]] = {
@@ -58,7 +60,7 @@ class NoticeRef(Carried):
 class SeatPreset(Carried):
     """What a button fills into the seat modal it opens."""
 
-    count: int | None = Field(default=None, ge=1)
+    count: int | None = None
     product: str | None = None
     office: str | None = None
     notice: int | None = None  # the notice whose "Choose how many…" button opened it

@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
+from pydantic import BaseModel
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -16,6 +17,7 @@ from commands.directory import Directory
 from commands.port import LicensingPort
 from commands.tenancy import Tenancy
 from licensing.catalog import Catalog
+from licensing.requests import R, Request
 from licensing.schemas import AccountKey, Actor
 
 P = ParamSpec("P")
@@ -44,6 +46,22 @@ class Deps:
     async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a service call off the event loop: it may wait for a database lock."""
         return await asyncio.to_thread(fn, *args, **kwargs)
+
+    async def quote(self, account: AccountKey, actor: Actor, request: Request[R]) -> R:
+        return await asyncio.to_thread(self.service.quote, account, actor, request)
+
+    async def handle(
+        self,
+        account: AccountKey,
+        actor: Actor,
+        request: Request[R],
+        idempotency_key: str | None = None,
+        *,
+        shown: BaseModel | None = None,
+    ) -> R:
+        return await asyncio.to_thread(
+            lambda: self.service.handle(account, actor, request, idempotency_key, shown=shown)
+        )
 
     def after_ack(self, work: Coroutine[Any, Any, None]) -> None:
         """Slow work (posting to a channel) that must not hold up Slack's answer."""

@@ -38,7 +38,6 @@ SUBCOMMANDS = (
     "timezone",
     "reminders",
 )
-SEAT_COMMANDS = ("buy", "remove", "restore")
 # These never name an office, so they are parsed without reading the account's office names.
 OFFICE_FREE_COMMANDS = ("help", "status", "invoices", "audit", "channel", "timezone", "reminders")
 SUBSCRIPTION_ACTIONS = ("status", "subscribe", "cancel", "reactivate", "billing")
@@ -281,3 +280,15 @@ def _build(request_type: type[Q], **fields: Any) -> Q:
         return request_type(**fields)
     except ValidationError as exc:
         raise DamagedPayload() from exc
+
+
+def build_request(request_type: type[Q], **fields: Any) -> Q:
+    """A request from `/license` words; text it cannot hold is refused with what to do."""
+    try:
+        return request_type(**fields)
+    except ValidationError as exc:
+        problem = exc.errors()[0]["msg"]
+        raise UsageError(
+            f"licensebot cannot take that ({problem}). Check it and try again, "
+            "or see `/license help`."
+        ) from exc

@@ -26,13 +26,14 @@ from licensing.schemas import (
 )
 
 R = TypeVar("R", bound=BaseModel)
+Result = TypeVar("Result", bound=BaseModel, covariant=True)  # a request's result
 
 SlackUserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{1,20}$")]
 SlackChannelId = Annotated[str, StringConstraints(pattern=r"^[CGD][A-Z0-9]{1,20}$")]
 Name = Annotated[str, StringConstraints(max_length=200)]
 
 
-class Request(BaseModel, Generic[R]):
+class Request(BaseModel, Generic[Result]):
     """`operation` names the request in the ledger, the idempotency records and activity logs."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -49,7 +50,7 @@ class Request(BaseModel, Generic[R]):
         raise TypeError(f"{cls.__name__} does not name its result type")
 
 
-class _SeatRequest(Request[R]):
+class _SeatRequest(Request[Result]):
     count: int
     product: Name
     office: Name | None = None

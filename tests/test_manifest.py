@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bot.installation import BOT_SCOPES
-from commands.register import COMMAND
+from commands.listeners import COMMAND
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"

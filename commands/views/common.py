@@ -51,10 +51,6 @@ def _md(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text))
 
 
-def _with_notice(metadata: dict[str, Any], notice: dict[str, str] | None) -> dict[str, Any]:
-    return {**metadata, "notice": notice} if notice else metadata
-
-
 def _product_input(catalog: Catalog, product: str | None) -> InputBlock:
     options = [Option(value=p.id, label=p.name) for p in catalog.products]
     return InputBlock(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from pydantic import BaseModel
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -14,9 +14,11 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import ids
+from commands.carried import REVIEWED, NoticeButton, RestoreButton, SeatPreset
 from commands.views.common import Message, _md, day, money, when
 from commands.views.seats import purchase_done_text, seat_change_done_text
 from commands.views.subscription import subscription_done_text
+from licensing.requests import Restore
 from licensing.schemas import (
     NoticeFacts,
     NoticeView,
@@ -47,14 +49,14 @@ def _removal_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[st
             "Restore any you still need: it is free."
         )
     ]
-    for pool in facts.removals[:MAX_POOLS_WITH_BUTTONS]:
+    for index, pool in enumerate(facts.removals[:MAX_POOLS_WITH_BUTTONS]):
         blocks.append(
             _md(
                 f"*{pool.product_name}* in {pool.office}: {pool.seats} of {pool.purchased} "
                 "seats scheduled for removal"
             )
         )
-        blocks.append(_restore_buttons(notice, facts, pool))
+        blocks.append(_restore_buttons(notice, facts, pool, index))
     if len(facts.removals) > MAX_POOLS_WITH_BUTTONS:
         more = len(facts.removals) - MAX_POOLS_WITH_BUTTONS
         blocks.append(
@@ -65,22 +67,25 @@ def _removal_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[st
     return text, blocks
 
 
-def _restore_buttons(notice: NoticeView, facts: NoticeFacts, pool: RemovalPool) -> ActionsBlock:
-    target = {"product": pool.product_id, "office": pool.office}
-    restore = {**target, "count": pool.seats, "period_end": facts.period_end.isoformat()}
-    choose = {**target, "count": pool.seats, "notice": notice.id}
+def _restore_buttons(
+    notice: NoticeView, facts: NoticeFacts, pool: RemovalPool, index: int
+) -> ActionsBlock:
+    restore = Restore(
+        count=pool.seats, product=pool.product_id, office=pool.office, period_end=facts.period_end
+    )
+    choose = SeatPreset(
+        count=pool.seats, product=pool.product_id, office=pool.office, notice=notice.id
+    )
     return ActionsBlock(
-        block_id=f"{ids.RESTORE_BLOCK_PREFIX}{pool.office}|{pool.product_id}"[:255],
+        block_id=f"{ids.RESTORE_BLOCK_PREFIX}{index}",
         elements=[
             ButtonElement(
                 text=f"Restore {pool.seats} seat{'s' if pool.seats != 1 else ''}",
                 action_id=ids.NOTICE_RESTORE,
-                value=json.dumps({**restore, "notice": notice.id}),
+                value=RestoreButton(notice=notice.id, restore=restore).dump(),
                 style="primary",
             ),
-            ButtonElement(
-                text="Choose how many…", action_id=ids.OPEN_RESTORE, value=json.dumps(choose)
-            ),
+            ButtonElement(text="Choose how many…", action_id=ids.OPEN_RESTORE, value=choose.dump()),
         ],
     )
 
@@ -139,7 +144,7 @@ def _cancellation_notice(
 
 
 def _notice_button(notice: NoticeView, block_id: str, text: str, action_id: str) -> ActionsBlock:
-    value = json.dumps({"notice": notice.id})
+    value = NoticeButton(notice=notice.id).dump()
     button = ButtonElement(text=text, action_id=action_id, value=value, style="primary")
     return ActionsBlock(block_id=block_id, elements=[button])
 
@@ -182,17 +187,23 @@ def _activity_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[s
 
 
 def activity_text(operation: str, result: dict[str, Any], user_id: str, time_zone: str) -> str:
-    """What a change made under an idempotency key did, from the result it returned."""
-    if operation == "purchase":
-        return purchase_done_text(PurchaseQuote.model_validate(result), user_id)
-    if operation in ("remove", "restore"):
-        change = SeatChange.model_validate(result)
-        return seat_change_done_text(operation, change, user_id, time_zone)
-    if operation == "subscribe":
-        quote = SubscribeQuote.model_validate(result)
-        return subscription_done_text(operation, quote, user_id, time_zone)
-    change_of_subscription = SubscriptionChange.model_validate(result)
-    return subscription_done_text(operation, change_of_subscription, user_id, time_zone)
+    """What a change made under an idempotency key did, from the result it stored (results
+    stored before they carried the time zone get the account's)."""
+    result_type = REVIEWED[operation].result_type()
+    return done_text(
+        operation, result_type.model_validate({"time_zone": time_zone, **result}), user_id
+    )
+
+
+def done_text(operation: str, result: BaseModel, user_id: str) -> str:
+    """What a confirmed change did, said in the modal, the log line and on its notice."""
+    if isinstance(result, PurchaseQuote):
+        return purchase_done_text(result, user_id)
+    if isinstance(result, SeatChange):
+        return seat_change_done_text(operation, result, user_id)
+    if isinstance(result, SubscribeQuote | SubscriptionChange):
+        return subscription_done_text(operation, result, user_id)
+    raise TypeError(f"no text for {type(result).__name__}")
 
 
 _NOTICE_BUILDERS = {

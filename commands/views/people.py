@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from slack_sdk.models.blocks import Block, InputBlock, PlainTextObject, UserSelectElement
 from slack_sdk.models.views import View
 
 from commands import ids
+from commands.carried import PeopleAction, PeopleEntry
 from commands.parsing import LicenseCommand
 from commands.views.common import Message, _office_input, _product_input, text_message
 from licensing.catalog import Catalog
@@ -15,7 +14,11 @@ from licensing.schemas import AssignmentChange, PoolHolders, RoleView
 
 
 def people_entry_modal(
-    action: str, catalog: Catalog, offices: list[str], command: LicenseCommand, channel_id: str
+    action: PeopleAction,
+    catalog: Catalog,
+    offices: list[str],
+    command: LicenseCommand,
+    channel_id: str,
 ) -> View:
     """Asks for what `/license assign` or `revoke` was not given; acts on submit."""
     user_input = InputBlock(
@@ -30,7 +33,7 @@ def people_entry_modal(
     return View(
         type="modal",
         callback_id=ids.PEOPLE_ENTRY,
-        private_metadata=json.dumps({"action": action, "channel": channel_id}),
+        private_metadata=PeopleEntry(action=action, channel=channel_id).dump(),
         title=PlainTextObject(text=title),
         submit=PlainTextObject(text="Assign" if action == "assign" else "Revoke"),
         close=PlainTextObject(text="Cancel"),

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
-from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -16,13 +14,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands import ids
+from commands.carried import NoticeRef, SeatAction, SeatEntry, SeatPreset
 from commands.views.common import (
     Message,
     _blocks_message,
     _md,
     _office_input,
     _product_input,
-    _with_notice,
     money,
     when,
 )
@@ -38,13 +36,11 @@ VERBS = {
 
 
 def seats_entry_modal(
-    action: str,
+    action: SeatAction,
     catalog: Catalog,
     offices: list[str],
-    count: int | None,
-    product: str | None,
-    office: str | None,
-    notice: dict[str, str] | None = None,
+    preset: SeatPreset,
+    notice: NoticeRef | None = None,
 ) -> View:
     """`notice`: the notice whose button opened the modal, updated once it is confirmed."""
     title, _ = VERBS[action]
@@ -55,22 +51,35 @@ def seats_entry_modal(
             action_id=ids.COUNT_ACTION,
             is_decimal_allowed=False,
             min_value="1",
-            initial_value=str(count) if count else None,
+            initial_value=str(preset.count) if preset.count and preset.count > 0 else None,
         ),
     )
     return View(
         type="modal",
         callback_id=ids.SEATS_ENTRY,
-        private_metadata=json.dumps(_with_notice({"action": action}, notice)),
+        private_metadata=SeatEntry(action=action, notice=notice).dump(),
         title=PlainTextObject(text=f"{title} seats"),
         submit=PlainTextObject(text="Next"),
         close=PlainTextObject(text="Cancel"),
-        blocks=[count_input, _product_input(catalog, product), _office_input(offices, office)],
+        blocks=[
+            count_input,
+            _product_input(catalog, preset.product),
+            _office_input(offices, preset.office),
+        ],
     )
 
 
-def purchase_review_modal(quote: PurchaseQuote, time_zone: str, metadata: dict[str, Any]) -> View:
-    c = quote.currency
+def seat_review_modal(
+    operation: str, quote: PurchaseQuote | SeatChange, metadata: str, note: str | None = None
+) -> View:
+    """The review of a purchase, removal or restore; `note` says why it is shown again."""
+    if isinstance(quote, PurchaseQuote):
+        return purchase_review_modal(quote, metadata, note)
+    return seat_change_review_modal(operation, quote, metadata, note)
+
+
+def purchase_review_modal(quote: PurchaseQuote, metadata: str, note: str | None = None) -> View:
+    c, time_zone = quote.currency, quote.time_zone
     lines = [f"*Buy {quote.requested} {quote.product_name} seat(s) in {quote.office}*"]
     if quote.restored:
         lines.append(f"• {quote.restored} seat(s) scheduled for removal are restored, free")
@@ -88,13 +97,15 @@ def purchase_review_modal(quote: PurchaseQuote, time_zone: str, metadata: dict[s
         c,
         metadata,
         "Confirm purchase",
+        note,
     )
 
 
 def seat_change_review_modal(
-    action: str, change: SeatChange, time_zone: str, metadata: dict[str, Any]
+    operation: str, change: SeatChange, metadata: str, note: str | None = None
 ) -> View:
-    if action == "remove":
+    time_zone = change.time_zone
+    if operation == "remove":
         timing = (
             "they leave now (free trial)"
             if change.immediate
@@ -119,6 +130,7 @@ def seat_change_review_modal(
         change.currency,
         metadata,
         submit,
+        note,
     )
 
 
@@ -127,8 +139,9 @@ def _review_modal(
     pool_after: dict[str, int],
     estimate: Decimal,
     currency: str,
-    metadata: dict[str, Any],
+    metadata: str,
     submit: str,
+    note: str | None,
 ) -> View:
     after = (
         f"Pool after: {pool_after['purchased']} purchased · {pool_after['assigned']} assigned · "
@@ -138,11 +151,12 @@ def _review_modal(
     return View(
         type="modal",
         callback_id=ids.SEATS_REVIEW,
-        private_metadata=json.dumps(metadata),
+        private_metadata=metadata,
         title=PlainTextObject(text="Review"),
         submit=PlainTextObject(text=submit),
         close=PlainTextObject(text="Cancel"),
         blocks=[
+            *([_md(f":warning: {note}")] if note else []),
             _md("\n".join(lines)),
             _md(after),
             _md(f"Next invoice estimate: *{money(estimate, currency)}*"),
@@ -161,8 +175,9 @@ def purchase_done_text(quote: PurchaseQuote, user_id: str) -> str:
     return ": ".join([parts[0], ", ".join(parts[1:])]) if len(parts) > 1 else parts[0]
 
 
-def seat_change_done_text(action: str, change: SeatChange, user_id: str, time_zone: str) -> str:
-    if action == "remove":
+def seat_change_done_text(operation: str, change: SeatChange, user_id: str) -> str:
+    time_zone = change.time_zone
+    if operation == "remove":
         tail = (
             "removed now"
             if change.immediate
@@ -176,7 +191,7 @@ def seat_change_done_text(action: str, change: SeatChange, user_id: str, time_zo
 
 
 def no_seat_message(refusal: NoSeatAvailable, product_id: str, office: str) -> Message:
-    value = json.dumps({"product": product_id, "office": office, "count": 1})
+    value = SeatPreset(product=product_id, office=office, count=1).dump()
     buttons = [
         ButtonElement(text="Buy 1 seat", action_id=ids.OPEN_BUY, value=value, style="primary")
     ]

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands import ids
+from commands.carried import SeatPreset
 from commands.views.common import Message, _blocks_message, _md, money, text_message, when
 from licensing.schemas import AccountStatus
 
@@ -28,6 +29,9 @@ HELP = """*`/license` — run your company's paid seats*
 • `invoices` · `audit` · `admins [list|add|remove] @user [office]` · `channel #channel`
 • `offices [add NAME]` · `timezone Area/City` · `reminders [DAYS]` — when notices go out
 Leave out an argument and licensebot asks for it."""
+
+
+NO_PRESET = SeatPreset().dump()
 
 
 def help_message() -> Message:
@@ -100,10 +104,12 @@ def home_view(status: AccountStatus | None, problem: str | None = None) -> View:
             ActionsBlock(
                 elements=[
                     ButtonElement(
-                        text="Buy seats", action_id=ids.OPEN_BUY, value="{}", style="primary"
+                        text="Buy seats", action_id=ids.OPEN_BUY, value=NO_PRESET, style="primary"
                     ),
-                    ButtonElement(text="Remove seats", action_id=ids.OPEN_REMOVE, value="{}"),
-                    ButtonElement(text="Restore seats", action_id=ids.OPEN_RESTORE, value="{}"),
+                    ButtonElement(text="Remove seats", action_id=ids.OPEN_REMOVE, value=NO_PRESET),
+                    ButtonElement(
+                        text="Restore seats", action_id=ids.OPEN_RESTORE, value=NO_PRESET
+                    ),
                 ]
             )
         )

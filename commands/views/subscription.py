@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from slack_sdk.models.blocks import (
     Block,
     InputBlock,
@@ -16,12 +13,14 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from commands import ids
-from commands.views.common import _md, _pick, _with_notice, money, when
+from commands.carried import NoticeRef, PoolField, SubscribeEntry
+from commands.views.common import _md, _pick, money, when
+from licensing.model import Status
 from licensing.schemas import AccountStatus, SubscribeQuote, SubscriptionChange
 
 
 def subscribe_entry_modal(
-    status: AccountStatus, interval: str | None, notice: dict[str, str] | None = None
+    status: AccountStatus, interval: str | None, notice: NoticeRef | None = None
 ) -> View:
     intervals = [Option(value="month", label="Monthly"), Option(value="year", label="Annual")]
     blocks: list[Block] = [
@@ -35,10 +34,10 @@ def subscribe_entry_modal(
             ),
         )
     ]
-    for pool in status.pools:
+    for index, pool in enumerate(status.pools):
         blocks.append(
             InputBlock(
-                block_id=f"{ids.POOL_SEATS_PREFIX}{pool.office}|{pool.product_id}",
+                block_id=ids.pool_seats_block(index),
                 label=f"{pool.product_name} seats in {pool.office}"[:150],
                 hint=f"At least {pool.seats.assigned}, the seats assigned now",
                 element=NumberInputElement(
@@ -49,10 +48,11 @@ def subscribe_entry_modal(
                 ),
             )
         )
+    pools = tuple(PoolField(office=p.office, product=p.product_id) for p in status.pools)
     return View(
         type="modal",
         callback_id=ids.SUBSCRIPTION_ENTRY,
-        private_metadata=json.dumps(_with_notice({"action": "subscribe"}, notice)),
+        private_metadata=SubscribeEntry(pools=pools, notice=notice).dump(),
         title=PlainTextObject(text="Subscribe"),
         submit=PlainTextObject(text="Next"),
         close=PlainTextObject(text="Cancel"),
@@ -60,7 +60,19 @@ def subscribe_entry_modal(
     )
 
 
-def subscribe_review_modal(quote: SubscribeQuote, time_zone: str, metadata: dict[str, Any]) -> View:
+def subscription_review_modal(
+    quote: SubscribeQuote | SubscriptionChange, metadata: str, note: str | None = None
+) -> View:
+    """The review of subscribing, canceling or reactivating; `note` says why it is shown again."""
+    if isinstance(quote, SubscribeQuote):
+        return subscribe_review_modal(quote, metadata, note)
+    if quote.status is Status.CANCELING:
+        return cancel_review_modal(quote, metadata, note)
+    return reactivate_review_modal(quote, metadata, note)
+
+
+def subscribe_review_modal(quote: SubscribeQuote, metadata: str, note: str | None = None) -> View:
+    time_zone = quote.time_zone
     lines = [
         f"• {line.seats} × {line.product_id} in {line.office}: {money(line.amount, quote.currency)}"
         for line in quote.lines
@@ -71,57 +83,48 @@ def subscribe_review_modal(quote: SubscribeQuote, time_zone: str, metadata: dict
         + f"\n*{money(quote.total, quote.currency)}* charged now, in advance, for "
         f"{when(quote.period_start, time_zone)} to {when(quote.period_end, time_zone)}."
     )
-    return _confirm_modal(ids.SUBSCRIPTION_REVIEW, "Review", text, "Subscribe", metadata)
+    return _confirm_modal("Review", text, "Subscribe", metadata, note)
 
 
-def cancel_review_modal(status: AccountStatus) -> View:
-    end = when(status.subscription.period_end, status.subscription.time_zone)
+def cancel_review_modal(change: SubscriptionChange, metadata: str, note: str | None = None) -> View:
+    end = when(change.ends_at, change.time_zone)
     text = (
         f"*Cancel the subscription on {end}*\nSeats keep working until then and nothing more "
         "is charged. Then offices, pools, assignments, roles and settings are deleted; "
         "invoices and the audit log are kept. You can reactivate any time before then."
     )
-    return _confirm_modal(
-        ids.SUBSCRIPTION_REVIEW,
-        "Cancel subscription",
-        text,
-        "Cancel subscription",
-        {"action": "cancel"},
-    )
+    return _confirm_modal("Cancel subscription", text, "Cancel subscription", metadata, note)
 
 
-def reactivate_review_modal(status: AccountStatus) -> View:
-    end = when(status.subscription.period_end, status.subscription.time_zone)
-    text = f"*Reactivate the subscription*\nIt renews on {end} as before; nothing is charged now."
-    return _confirm_modal(
-        ids.SUBSCRIPTION_REVIEW, "Reactivate", text, "Reactivate", {"action": "reactivate"}
-    )
-
-
-def _confirm_modal(
-    callback_id: str, title: str, text: str, submit: str, metadata: dict[str, Any]
+def reactivate_review_modal(
+    change: SubscriptionChange, metadata: str, note: str | None = None
 ) -> View:
+    end = when(change.ends_at, change.time_zone)
+    text = f"*Reactivate the subscription*\nIt renews on {end} as before; nothing is charged now."
+    return _confirm_modal("Reactivate", text, "Reactivate", metadata, note)
+
+
+def _confirm_modal(title: str, text: str, submit: str, metadata: str, note: str | None) -> View:
     return View(
         type="modal",
-        callback_id=callback_id,
-        private_metadata=json.dumps(metadata),
+        callback_id=ids.SUBSCRIPTION_REVIEW,
+        private_metadata=metadata,
         title=PlainTextObject(text=title),
         submit=PlainTextObject(text=submit),
         close=PlainTextObject(text="Back"),
-        blocks=[_md(text)],
+        blocks=[*([_md(f":warning: {note}")] if note else []), _md(text)],
     )
 
 
 def subscription_done_text(
-    action: str, change: SubscriptionChange | SubscribeQuote, user_id: str, time_zone: str
+    operation: str, change: SubscriptionChange | SubscribeQuote, user_id: str
 ) -> str:
     if isinstance(change, SubscribeQuote):
         return (
             f"<@{user_id}> subscribed ({change.interval}ly): "
             f"{money(change.total, change.currency)} charged"
         )
-    if action == "cancel":
-        return (
-            f"<@{user_id}> canceled the subscription: it ends on {when(change.ends_at, time_zone)}"
-        )
+    if operation == "cancel":
+        ends = when(change.ends_at, change.time_zone)
+        return f"<@{user_id}> canceled the subscription: it ends on {ends}"
     return f"<@{user_id}> reactivated the subscription"

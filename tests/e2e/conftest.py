@@ -21,6 +21,7 @@ from bot.slack_standin import FakeSlack, SlackRequester, Workspace
 from commands.views.notices import notice_message
 from licensing.catalog import Catalog
 from licensing.db import make_session_factory
+from licensing.scheduled import ScheduledWork
 from licensing.service import LicensingService
 from scheduler.delivery import Dispatcher
 from tests.conftest import FakeClock
@@ -33,6 +34,7 @@ class Slack:
     fake: FakeSlack
     send: SlackRequester
     service: LicensingService
+    scheduled: ScheduledWork
     base_url: str
     background: list[threading.Thread] = field(default_factory=list)
 
@@ -77,9 +79,11 @@ def slack(engine: Engine, catalog: Catalog, clock: FakeClock) -> Iterator[Slack]
             slack_signing_secret=SIGNING_SECRET,
             slack_api_url=fake.api_url,
         )
-        service = LicensingService(make_session_factory(engine), catalog, clock)
+        sessions = make_session_factory(engine)
+        service = LicensingService(sessions, catalog, clock)
+        scheduled = ScheduledWork(sessions, catalog, clock)
         client = WebClient(token="xoxb-e2e", base_url=fake.api_url, retry_handlers=[])
-        dispatcher = Dispatcher(service, notice_message, lambda key: client)
+        dispatcher = Dispatcher(scheduled, notice_message, lambda key: client)
         background: list[threading.Thread] = []
 
         def deliver_soon() -> None:
@@ -89,4 +93,4 @@ def slack(engine: Engine, catalog: Catalog, clock: FakeClock) -> Iterator[Slack]
 
         with serving(build_app(settings, service, catalog, deliver_soon=deliver_soon)) as base:
             send = SlackRequester(base + EVENTS_PATH, SIGNING_SECRET, workspace, fake)
-            yield Slack(fake, send, service, base, background)
+            yield Slack(fake, send, service, scheduled, base, background)

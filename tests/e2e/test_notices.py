@@ -16,6 +16,7 @@ from commands import ids
 from commands.views.notices import notice_message
 from licensing.calendar import Interval
 from licensing.schemas import AccountKey, Actor, PoolTarget
+from licensing.requests import Cancel, ScheduleRemoval, SetBillingDetails, Subscribe
 from scheduler.delivery import Dispatcher
 from scheduler.runner import OnClosed, Sweeper, SweepReport
 from tests.conftest import FakeClock
@@ -47,7 +48,7 @@ class SettledSweeper(Sweeper):
     """Runs once the deliveries the app itself started are done, so the two never race."""
 
     def __init__(self, slack: Slack, dispatcher: Dispatcher) -> None:
-        super().__init__(slack.service, dispatcher)
+        super().__init__(slack.scheduled, dispatcher)
         self.slack = slack
 
     def run_once(self, on_closed: OnClosed | None = None) -> SweepReport:
@@ -59,7 +60,7 @@ class SettledSweeper(Sweeper):
 def sweeper(slack: Slack, real_time: RealTime) -> Iterator[Sweeper]:
     client = WebClient(token="xoxb-e2e", base_url=slack.fake.api_url, retry_handlers=[])
     yield SettledSweeper(
-        slack, Dispatcher(slack.service, notice_message, lambda key: client, clock=real_time)
+        slack, Dispatcher(slack.scheduled, notice_message, lambda key: client, clock=real_time)
     )
 
 
@@ -67,9 +68,9 @@ def subscribed(slack: Slack, seats: int = 5, channel: str | None = CHANNEL) -> N
     slack.send.slash_command("status")  # the owner's first request opens the account
     if channel:
         slack.send.slash_command(f"channel <#{channel}|x>")
-    slack.service.set_billing_details(TEAM, OLIVIA, "Visa ending 4242")
+    slack.service.handle(TEAM, OLIVIA, SetBillingDetails(details="Visa ending 4242"))
     targets = [PoolTarget(product="talk", seats=seats)]
-    slack.service.subscribe(TEAM, OLIVIA, Interval.MONTH, targets, idempotency_key="sub")
+    slack.service.handle(TEAM, OLIVIA, Subscribe(interval=Interval.MONTH, pools=tuple(targets)), "sub")
 
 
 def posted(slack: Slack, channel: str = CHANNEL) -> list[JsonDict]:
@@ -103,7 +104,7 @@ def test_a_month_of_notices_with_a_restore_from_the_button(
     slack: Slack, sweeper: Sweeper, clock: FakeClock, engine: Engine
 ) -> None:
     subscribed(slack)
-    slack.service.schedule_removal(TEAM, OLIVIA, 2, "talk", idempotency_key="remove")
+    slack.service.handle(TEAM, OLIVIA, ScheduleRemoval(count=2, product="talk"), "remove")
     clock.current = PERIOD_END - timedelta(days=3, minutes=1)
     sweeper.run_once()
     assert posted(slack) == []
@@ -160,7 +161,7 @@ def test_a_restore_after_the_period_ended_says_the_seats_are_gone(
     slack: Slack, sweeper: Sweeper, clock: FakeClock
 ) -> None:
     subscribed(slack)
-    slack.service.schedule_removal(TEAM, OLIVIA, 2, "talk", idempotency_key="remove")
+    slack.service.handle(TEAM, OLIVIA, ScheduleRemoval(count=2, product="talk"), "remove")
     clock.current = PERIOD_END - timedelta(days=1)
     sweeper.run_once()
     clock.current = PERIOD_END + timedelta(hours=1)
@@ -177,7 +178,7 @@ def test_choose_how_many_restores_some_and_updates_the_notice(
     slack: Slack, sweeper: Sweeper, clock: FakeClock
 ) -> None:
     subscribed(slack)
-    slack.service.schedule_removal(TEAM, OLIVIA, 3, "talk", idempotency_key="remove")
+    slack.service.handle(TEAM, OLIVIA, ScheduleRemoval(count=3, product="talk"), "remove")
     clock.current = PERIOD_END - timedelta(days=2)
     sweeper.run_once()
     removal = posted(slack)[0]
@@ -202,7 +203,7 @@ def test_a_cancellation_notice_reactivates_from_its_button(
     slack: Slack, sweeper: Sweeper, clock: FakeClock, engine: Engine
 ) -> None:
     subscribed(slack)
-    slack.service.cancel(TEAM, OLIVIA, idempotency_key="cancel")
+    slack.service.handle(TEAM, OLIVIA, Cancel(), "cancel")
     clock.current = PERIOD_END - timedelta(days=3)
     sweeper.run_once()
     [notice] = posted(slack)
@@ -260,7 +261,7 @@ def test_rate_limits_and_server_errors_still_deliver_each_notice_once(
     slack: Slack, sweeper: Sweeper, clock: FakeClock, real_time: RealTime
 ) -> None:
     subscribed(slack)
-    slack.service.schedule_removal(TEAM, OLIVIA, 1, "talk", idempotency_key="remove")
+    slack.service.handle(TEAM, OLIVIA, ScheduleRemoval(count=1, product="talk"), "remove")
     slack.fake.fail_next("chat.postMessage", status=429, retry_after=30)
     slack.fake.fail_next("chat.postMessage", status=500, times=2)
     slack.fake.fail_next("chat.postMessage", status=500, applied=True)  # posted, answer lost

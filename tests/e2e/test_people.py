@@ -5,6 +5,7 @@ from __future__ import annotations
 from licensing.calendar import Interval
 from licensing.model import RoleName
 from licensing.schemas import AccountKey, Actor
+from licensing.requests import AddOffice, GrantRole, Purchase, Subscribe
 from tests.e2e.conftest import Slack
 
 TEAM = AccountKey(team_id="T0001")
@@ -13,7 +14,7 @@ OLIVIA = Actor(user_id="UOWNER", workspace_admin=True)
 
 def _with_seats(slack: Slack, seats: int) -> None:
     slack.send.slash_command("status")
-    slack.service.purchase(TEAM, OLIVIA, seats, "talk", idempotency_key="seats")
+    slack.service.handle(TEAM, OLIVIA, Purchase(count=seats, product="talk"), "seats")
 
 
 def test_assign_without_arguments_asks_in_a_modal_and_confirms_ephemerally(slack: Slack) -> None:
@@ -50,7 +51,7 @@ def test_the_modal_refuses_a_deleted_user_on_the_field(slack: Slack) -> None:
 
 def test_revoke_lists_the_add_ons_revoked_with_the_license(slack: Slack) -> None:
     _with_seats(slack, 1)
-    slack.service.purchase(TEAM, OLIVIA, 1, "recording", idempotency_key="rec")
+    slack.service.handle(TEAM, OLIVIA, Purchase(count=1, product="recording"), "rec")
     slack.send.slash_command("assign <@UDANA> talk")
     slack.send.slash_command("assign <@UDANA> recording")
     answer = slack.send.slash_command("revoke <@UDANA|dana> talk").json()
@@ -62,8 +63,8 @@ def test_revoke_lists_the_add_ons_revoked_with_the_license(slack: Slack) -> None
 
 def test_an_office_admin_of_another_office_is_refused(slack: Slack) -> None:
     _with_seats(slack, 2)
-    slack.service.add_office(TEAM, OLIVIA, "Berlin")
-    slack.service.grant_role(TEAM, OLIVIA, "UERIK", RoleName.OFFICE_ADMIN, "Berlin")
+    slack.service.handle(TEAM, OLIVIA, AddOffice(name="Berlin"))
+    slack.service.handle(TEAM, OLIVIA, GrantRole(user_id="UERIK", role=RoleName.OFFICE_ADMIN, office="Berlin"))
     answer = slack.send.slash_command("assign <@UDANA> talk Main", user="UERIK").json()
     assert "only company admins and admins of Main can" in answer["text"]
     [account] = slack.service.export()
@@ -98,7 +99,7 @@ def test_the_reading_and_settings_subcommands_answer_with_what_an_admin_checks(
     assert "is not a time zone" in send.slash_command("timezone Mars/Base").json()["text"]
     assert send.slash_command("invoices").json()["text"] == "No invoices yet."
     send.slash_command("subscription billing Visa ending 4242")
-    slack.service.subscribe(TEAM, OLIVIA, Interval.MONTH, idempotency_key="s")
+    slack.service.handle(TEAM, OLIVIA, Subscribe(interval=Interval.MONTH), "s")
     invoices = send.slash_command("invoices").json()["text"]
     assert "subscription" in invoices and "*30.00 USD* — 2 × talk (Main) 30.00" in invoices
     status = send.slash_command("subscription").json()

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from bot.slack_standin import SlackRequester
 from licensing.calendar import Interval
 from licensing.schemas import AccountKey, Actor, PoolTarget
+from licensing.requests import Assign, SetBillingDetails, Subscribe
 from tests.conftest import FakeClock
 from tests.e2e.conftest import Slack
 
@@ -20,9 +21,9 @@ OLIVIA = Actor(user_id="UOWNER", workspace_admin=True)
 
 def _subscribed(slack: Slack, seats: int) -> None:
     slack.send.slash_command("status")
-    slack.service.set_billing_details(TEAM, OLIVIA, "Visa ending 4242")
+    slack.service.handle(TEAM, OLIVIA, SetBillingDetails(details="Visa ending 4242"))
     targets = [PoolTarget(product="talk", seats=seats)]
-    slack.service.subscribe(TEAM, OLIVIA, Interval.MONTH, targets, idempotency_key="sub")
+    slack.service.handle(TEAM, OLIVIA, Subscribe(interval=Interval.MONTH, pools=tuple(targets)), "sub")
 
 
 def _values(send: SlackRequester, count: str, product: str = "talk") -> dict[str, Any]:
@@ -148,7 +149,7 @@ def test_the_home_tab_shows_the_pools_and_opens_the_modals(slack: Slack) -> None
 
 def test_a_member_home_tab_shows_only_their_seats(slack: Slack) -> None:
     _subscribed(slack, seats=1)
-    slack.service.assign(TEAM, OLIVIA, "UDANA", "talk")
+    slack.service.handle(TEAM, OLIVIA, Assign(user_id="UDANA", product="talk"))
     slack.send.event(
         {"type": "app_home_opened", "user": "UDANA", "tab": "home", "channel": "D0UDANA"}
     )

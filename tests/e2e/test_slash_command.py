@@ -6,6 +6,7 @@ import time
 import urllib.request
 
 from licensing.schemas import AccountKey, Actor
+from licensing.requests import Purchase
 from tests.e2e.conftest import Slack
 
 TEAM = AccountKey(team_id="T0001")
@@ -100,7 +101,7 @@ def test_field_errors_come_back_on_the_field(slack: Slack) -> None:
 
 def test_assign_refused_when_full_offers_buy_and_restore(slack: Slack) -> None:
     slack.send.slash_command("status")
-    slack.service.purchase(TEAM, OLIVIA, 1, "talk", idempotency_key="k")
+    slack.service.handle(TEAM, OLIVIA, Purchase(count=1, product="talk"), "k")
     ok = slack.send.slash_command("assign <@UDANA|dana> talk").json()
     assert ok["text"] == "<@UDANA> now holds a Talk seat in Main. 0 seat(s) left."
     full = slack.send.slash_command("assign <@UERIK|erik> talk").json()

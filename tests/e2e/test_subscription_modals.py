@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from licensing.schemas import AccountKey, Actor
+from licensing.requests import Assign, Purchase
 from tests.conftest import FakeClock
 from tests.e2e.conftest import Slack
 
@@ -14,8 +15,8 @@ OLIVIA = Actor(user_id="UOWNER", workspace_admin=True)
 
 def _trial_with_seats(slack: Slack) -> None:
     slack.send.slash_command("status")
-    slack.service.purchase(TEAM, OLIVIA, 5, "talk", idempotency_key="trial")
-    slack.service.assign(TEAM, OLIVIA, "UDANA", "talk")
+    slack.service.handle(TEAM, OLIVIA, Purchase(count=5, product="talk"), "trial")
+    slack.service.handle(TEAM, OLIVIA, Assign(user_id="UDANA", product="talk"))
     slack.send.slash_command("subscription billing Visa ending 4242")
 
 
@@ -27,7 +28,7 @@ def test_subscribing_reviews_the_first_invoice_and_charges_it_once(slack: Slack)
     send = slack.send
     values = {
         "interval": {"interval_value": send.static_select("month")},
-        "seats|Main|talk": {"count_value": send.number_input("3")},
+        "pool_seats_0": {"count_value": send.number_input("3")},
     }
     review = send.view_submission(entry, values=values).json()
     shown = str(review["view"]["blocks"])
@@ -44,17 +45,17 @@ def test_subscribing_reviews_the_first_invoice_and_charges_it_once(slack: Slack)
 
 def test_keeping_fewer_seats_than_assigned_is_shown_on_the_form(slack: Slack) -> None:
     _trial_with_seats(slack)
-    slack.service.assign(TEAM, OLIVIA, "UERIK", "talk")
+    slack.service.handle(TEAM, OLIVIA, Assign(user_id="UERIK", product="talk"))
     slack.send.slash_command("subscription subscribe")
     entry = slack.fake.latest_view()
     values = {
         "interval": {"interval_value": slack.send.static_select("year")},
-        "seats|Main|talk": {"count_value": slack.send.number_input("1")},
+        "pool_seats_0": {"count_value": slack.send.number_input("1")},
     }
     answer = slack.send.view_submission(entry, values=values).json()
     assert answer["response_action"] == "errors"
     assert answer["errors"] == {
-        "seats|Main|talk": "Main has 2 Talk seat(s) assigned, so it cannot keep only 1. "
+        "pool_seats_0": "Main has 2 Talk seat(s) assigned, so it cannot keep only 1. "
         "Revoke users first, or keep at least 2."
     }
 
@@ -65,7 +66,7 @@ def test_cancel_then_reactivate(slack: Slack, clock: FakeClock) -> None:
     entry = slack.fake.latest_view()
     values = {
         "interval": {"interval_value": slack.send.static_select("month")},
-        "seats|Main|talk": {"count_value": slack.send.number_input("2")},
+        "pool_seats_0": {"count_value": slack.send.number_input("2")},
     }
     review = slack.send.view_submission(entry, values=values).json()["view"]
     slack.send.view_submission({**entry, **review, "id": entry["id"]})
@@ -85,4 +86,4 @@ def test_cancel_then_reactivate(slack: Slack, clock: FakeClock) -> None:
 def test_members_cannot_open_the_subscription_modals(slack: Slack) -> None:
     _trial_with_seats(slack)
     answer = slack.send.slash_command("subscription cancel", user="UDANA").json()
-    assert "You cannot change the subscription: only company admins can" in answer["text"]
+    assert "You cannot cancel the subscription: only company admins can" in answer["text"]

@@ -1,0 +1,37 @@
+"""Every listener, bound to its id in one place. Each does ack → parse → service → render."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from commands import ids
+from commands.confirm import ConfirmFlow
+from commands.deps import Deps
+from commands.listeners.home import HomeTab
+from commands.listeners.notices import NoticeButtons
+from commands.listeners.people import PeopleModal
+from commands.listeners.seats import SeatButtons, SeatModals
+from commands.listeners.slash import SlashCommand
+from commands.listeners.subscription import SubscriptionModals
+
+COMMAND = "/license"
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    confirm_flow = ConfirmFlow(deps)
+    subscription = SubscriptionModals(deps, confirm_flow)
+    seats, buttons = SeatModals(deps, confirm_flow), SeatButtons(deps)
+    app.command(COMMAND)(SlashCommand(deps, subscription).handle)
+    app.view(ids.SEATS_ENTRY)(seats.entry)
+    app.view(ids.SEATS_REVIEW)(seats.confirm)
+    app.view(ids.SUBSCRIPTION_ENTRY)(subscription.entry)
+    app.view(ids.SUBSCRIPTION_REVIEW)(subscription.confirm)
+    app.view(ids.PEOPLE_ENTRY)(PeopleModal(deps).submit)
+    app.action(ids.OPEN_BUY)(buttons.open_buy)
+    app.action(ids.OPEN_RESTORE)(buttons.open_restore)
+    app.action(ids.OPEN_REMOVE)(buttons.open_remove)
+    notices = NoticeButtons(deps)
+    app.action(ids.NOTICE_RESTORE)(notices.restore)
+    app.action(ids.NOTICE_REACTIVATE)(notices.reactivate)
+    app.action(ids.NOTICE_SUBSCRIBE)(notices.subscribe)
+    app.event("app_home_opened")(HomeTab(deps).opened)

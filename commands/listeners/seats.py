@@ -1,0 +1,132 @@
+"""Buying, removing and restoring seats: the buttons that open the modal, then enter → Next →
+review → Confirm. Money moves only on Confirm (see commands.confirm)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from commands import ids
+from commands.carried import DamagedPayload, Review, SeatAction, SeatEntry, SeatPreset, read
+from commands.confirm import ConfirmFlow
+from commands.deps import Deps
+from commands.listeners.notices import notice_ref
+from commands.parsing import FieldErrors, seat_request
+from commands.views.common import done_modal
+from commands.views.seats import seat_review_modal, seats_entry_modal
+from licensing import errors
+from licensing.errors import LicensingError
+from licensing.requests import Purchase
+from licensing.schemas import PurchaseQuote, SeatChange
+
+_FIELD_OF_ERROR: dict[type[LicensingError], str] = {
+    errors.UnknownProduct: ids.PRODUCT_BLOCK,
+    errors.UnknownOffice: ids.OFFICE_BLOCK,
+    errors.NotAllowed: ids.OFFICE_BLOCK,
+}
+
+
+class SeatModals:
+    def __init__(self, deps: Deps, confirm_flow: ConfirmFlow) -> None:
+        self.deps = deps
+        self.confirm_flow = confirm_flow
+
+    async def entry(
+        self,
+        ack: AsyncAck,
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        view: dict[str, Any],
+    ) -> None:
+        try:
+            entry = read(SeatEntry, view.get("private_metadata"))
+            request = seat_request(entry.action, view["state"]["values"])
+            key, actor = await self.deps.requester(context, client)
+            quote: PurchaseQuote | SeatChange = await self.deps.quote(key, actor, request)
+        except FieldErrors as wrong:
+            await ack(response_action="errors", errors=wrong.errors)
+            return
+        except LicensingError as refusal:
+            block = _FIELD_OF_ERROR.get(type(refusal), ids.COUNT_BLOCK)
+            await ack(response_action="errors", errors={block: refusal.message})
+            return
+        except DamagedPayload as damaged:
+            await ack(response_action="update", view=done_modal("Nothing changed", damaged.message))
+            return
+        if isinstance(request, Purchase) and isinstance(quote, PurchaseQuote):
+            request = request.model_copy(update={"priced_at": quote.priced_at})  # as reviewed
+        metadata = Review.of(request, quote, entry.notice).dump()
+        await ack(
+            response_action="update", view=seat_review_modal(request.operation, quote, metadata)
+        )
+
+    async def confirm(
+        self,
+        ack: AsyncAck,
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        view: dict[str, Any],
+    ) -> None:
+        await self.confirm_flow.confirm(ack, context, client, view, seat_review_modal)
+
+
+class SeatButtons:
+    """Buttons that open the seat modal, from status, a refused assignment or a notice."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def open_buy(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        await self._open(ack, body, context, client, "buy")
+
+    async def open_remove(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        await self._open(ack, body, context, client, "remove")
+
+    async def open_restore(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        await self._open(ack, body, context, client, "restore")
+
+    async def _open(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+        action: SeatAction,
+    ) -> None:
+        await ack()
+        clicked = body["actions"][0]
+        try:
+            preset = read(SeatPreset, clicked.get("value"))
+            key, actor = await self.deps.requester(context, client)
+            offices = await self.deps.call(self.deps.service.office_names, key, actor)
+        except (LicensingError, DamagedPayload) as refusal:
+            await client.chat_postEphemeral(
+                channel=context.channel_id or context.user_id or "",
+                user=context.user_id or "",
+                text=refusal.message,
+            )
+            return
+        notice = notice_ref(body, clicked["block_id"]) if preset.notice else None
+        modal = seats_entry_modal(action, self.deps.catalog, offices, preset, notice)
+        await client.views_open(trigger_id=body["trigger_id"], view=modal)

@@ -1,0 +1,209 @@
+"""`/license`: parse → authorise (in the service) → act → answer, in the ack itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from commands.carried import PEOPLE_ACTIONS, SEAT_ACTIONS, SeatPreset
+from commands.deps import Deps
+from commands.listeners.subscription import SubscriptionModals
+from commands.parsing import (
+    LicenseCommand,
+    UsageError,
+    build_request,
+    needs_office_names,
+    parse,
+)
+from commands.views.common import Message, text_message
+from commands.views.history import audit_message, invoices_message
+from commands.views.people import (
+    assigned_message,
+    people_entry_modal,
+    revoked_message,
+    roles_message,
+    users_message,
+)
+from commands.views.seats import no_seat_message, seats_entry_modal
+from commands.views.status import help_message, reminders_message, status_message
+from licensing.errors import LicensingError, NoSeatAvailable
+from licensing.model import RoleName
+from licensing.requests import (
+    AddOffice,
+    Assign,
+    GrantRole,
+    Revoke,
+    RevokeRole,
+    SetBillingDetails,
+    SetNoticeChannel,
+    SetReminderLead,
+    SetTimeZone,
+)
+from licensing.schemas import AccountKey, Actor
+
+CHANNEL_USAGE = "Name the channel: `/license channel #licenses`."
+ADMINS_USAGE = "Name the user: `/license admins add @dana [office]`."
+BILLING_USAGE = "Add the details: `/license subscription billing <details>`."
+
+
+class SlashCommand:
+    def __init__(self, deps: Deps, subscription: SubscriptionModals) -> None:
+        self.deps = deps
+        self.subscription = subscription
+
+    async def handle(
+        self,
+        ack: AsyncAck,
+        command: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        try:
+            key, actor = await self.deps.requester(context, client)
+            text = str(command.get("text") or "")
+            offices = []
+            if needs_office_names(text):
+                offices = await self.deps.call(self.deps.service.office_names, key, actor)
+            parsed = parse(text, self.deps.catalog, offices)
+            opened = _Invocation(key, actor, offices, command, client)
+            reply = await self._run(parsed, opened)
+        except (UsageError, LicensingError) as refusal:
+            reply = text_message(refusal.message)
+        await ack(**reply) if reply else await ack()
+
+    async def _run(self, command: LicenseCommand, at: _Invocation) -> Message | None:
+        name = command.name
+        if name == "help":
+            return help_message()
+        if name == "status":
+            return status_message(await self.deps.call(self.deps.service.status, at.key, at.actor))
+        if name in SEAT_ACTIONS:
+            preset = SeatPreset(count=command.count, product=command.product, office=command.office)
+            action = SEAT_ACTIONS[name]
+            await at.open(seats_entry_modal(action, self.deps.catalog, at.offices, preset))
+            return None
+        if name in ("assign", "revoke"):
+            return await self._people(command, at)
+        if name == "users":
+            holders = await self.deps.call(
+                self.deps.service.users, at.key, at.actor, command.product, command.office
+            )
+            return users_message(holders)
+        if name == "subscription":
+            return await self._subscription(command, at)
+        if name in ("invoices", "audit"):
+            return await self._history(name, at)
+        if name == "admins":
+            return await self._admins(command, at)
+        return await self._settings(command, at)
+
+    async def _people(self, command: LicenseCommand, at: _Invocation) -> Message | None:
+        if command.user_id is None or command.product is None:
+            channel = str(at.command.get("channel_id") or "")
+            action = PEOPLE_ACTIONS[command.name]
+            modal = people_entry_modal(action, self.deps.catalog, at.offices, command, channel)
+            await at.open(modal)
+            return None
+        await self._check_member(at, command.user_id)
+        if command.name == "revoke":
+            revoke = build_request(Revoke, user_id=command.user_id, product=command.product)
+            return revoked_message(await self.deps.handle(at.key, at.actor, revoke))
+        assign = build_request(
+            Assign, user_id=command.user_id, product=command.product, office=command.office
+        )
+        try:
+            return assigned_message(await self.deps.handle(at.key, at.actor, assign))
+        except NoSeatAvailable as refusal:
+            return no_seat_message(refusal, command.product, command.office or "Main")
+
+    async def _history(self, name: str, at: _Invocation) -> Message:
+        service = self.deps.service
+        tz = (await self.deps.call(service.status, at.key, at.actor)).subscription.time_zone
+        if name == "invoices":
+            return invoices_message(await self.deps.call(service.invoices, at.key, at.actor), tz)
+        entries = await self.deps.call(service.audit, at.key, at.actor, limit=25)
+        return audit_message(entries, tz)
+
+    async def _settings(self, command: LicenseCommand, at: _Invocation) -> Message:
+        name, handle = command.name, self.deps.handle
+        if name == "channel":
+            if command.channel_id is None:
+                return text_message(CHANNEL_USAGE)
+            channel = build_request(SetNoticeChannel, channel_id=command.channel_id)
+            await handle(at.key, at.actor, channel)
+            return text_message(f"Notices will go to <#{command.channel_id}>.")
+        if name == "reminders":
+            if command.count is None:
+                status = await self.deps.call(self.deps.service.status, at.key, at.actor)
+            else:
+                lead = build_request(SetReminderLead, days=command.count)
+                status = await handle(at.key, at.actor, lead)
+            return reminders_message(status)
+        if name == "timezone":
+            zone = build_request(SetTimeZone, time_zone=command.text)
+            status = await handle(at.key, at.actor, zone)
+            return text_message(f"Billing time zone is now {status.subscription.time_zone}.")
+        if command.action == "add":
+            status = await handle(at.key, at.actor, build_request(AddOffice, name=command.text))
+            return text_message(f"Offices: {', '.join(status.offices)}.")
+        names = await self.deps.call(self.deps.service.office_names, at.key, at.actor)
+        return text_message(f"Offices: {', '.join(names)}.")
+
+    async def _admins(self, command: LicenseCommand, at: _Invocation) -> Message:
+        if command.action == "list":
+            return roles_message(await self.deps.call(self.deps.service.roles, at.key, at.actor))
+        if command.user_id is None:
+            return text_message(ADMINS_USAGE)
+        role = RoleName.OFFICE_ADMIN if command.office else RoleName.COMPANY_ADMIN
+        fields = {"user_id": command.user_id, "role": role, "office": command.office}
+        if command.action == "add":
+            await self._check_member(at, command.user_id)
+            view = await self.deps.handle(at.key, at.actor, build_request(GrantRole, **fields))
+            verb = "is now"
+        else:
+            view = await self.deps.handle(at.key, at.actor, build_request(RevokeRole, **fields))
+            verb = "is no longer"
+        where = f" of {view.office}" if view.office else ""
+        return text_message(f"<@{view.user_id}> {verb} a {role.replace('_', ' ')}{where}.")
+
+    async def _subscription(self, command: LicenseCommand, at: _Invocation) -> Message | None:
+        if command.action == "billing":
+            if not command.text.strip():
+                return text_message(BILLING_USAGE)
+            details = build_request(SetBillingDetails, details=command.text)
+            await self.deps.handle(at.key, at.actor, details)
+            return text_message("Billing details saved.")
+        if command.action in ("subscribe", "cancel", "reactivate"):
+            interval = command.text.strip() or None
+            trigger = str(at.command["trigger_id"])
+            await self.subscription.open(
+                command.action, interval, at.key, at.actor, trigger, at.client
+            )
+            return None
+        return status_message(await self.deps.call(self.deps.service.status, at.key, at.actor))
+
+    async def _check_member(self, at: _Invocation, user: str) -> None:
+        person = await self.deps.directory.person(at.client, at.key, user)
+        if person is None or not person.active:
+            raise UsageError(
+                f"<@{user}> is not an active member of this workspace. "
+                "Pick someone from the workspace."
+            )
+
+
+@dataclass(frozen=True)
+class _Invocation:
+    """One `/license` as it is being answered: whose account, who, and where."""
+
+    key: AccountKey
+    actor: Actor
+    offices: list[str]
+    command: dict[str, Any]
+    client: AsyncWebClient
+
+    async def open(self, modal: Any) -> None:
+        await self.client.views_open(trigger_id=self.command["trigger_id"], view=modal)
