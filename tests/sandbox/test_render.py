@@ -24,7 +24,7 @@ from commands.views.status import home_view
 from commands.views.subscription import subscribe_entry_modal, subscribe_review_modal
 from licensing.catalog import load_catalog
 from licensing.errors import NoSeatAvailable
-from tests.commands.test_views import QUOTE, STATUS, SUBSCRIBE, all_notices
+from tests.commands.views.samples import QUOTE, STATUS, SUBSCRIBE, all_notices
 
 NAMES = WorkspaceNames(Workspace())
 

@@ -1,0 +1,89 @@
+"""Every view licensebot builds passes slack_sdk's validation and Slack's documented limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from commands.parsing import LicenseCommand
+from commands.views.common import done_modal
+from commands.views.notices import notice_message
+from commands.views.people import assigned_message, people_entry_modal, revoked_message
+from commands.views.seats import (
+    no_seat_message,
+    purchase_done_text,
+    purchase_review_modal,
+    seat_change_review_modal,
+    seats_entry_modal,
+)
+from commands.views.status import help_message, home_view, status_message
+from commands.views.subscription import (
+    cancel_review_modal,
+    reactivate_review_modal,
+    subscribe_entry_modal,
+    subscribe_review_modal,
+)
+from licensing.catalog import load_catalog
+from licensing.errors import NoSeatAvailable
+from licensing.schemas import AssignmentChange
+from tests.commands.views.samples import CHANGE, COUNTS, QUOTE, STATUS, SUBSCRIBE, all_notices
+
+
+def all_modals() -> list[View]:
+    catalog = load_catalog()
+    return [
+        seats_entry_modal("buy", catalog, ["Main", "Berlin"], 3, "talk", "Berlin"),
+        seats_entry_modal("remove", catalog, ["Main"], None, None, None),
+        purchase_review_modal(QUOTE, "UTC", {"action": "buy"}),
+        seat_change_review_modal("remove", CHANGE, "UTC", {"action": "remove"}),
+        seat_change_review_modal("restore", CHANGE, "UTC", {"action": "restore"}),
+        done_modal("Done", purchase_done_text(QUOTE, "U1")),
+        home_view(STATUS),
+        people_entry_modal("assign", catalog, ["Main"], LicenseCommand(name="assign"), "C1"),
+        people_entry_modal("revoke", catalog, ["Main"], LicenseCommand(name="revoke"), "C1"),
+        subscribe_entry_modal(STATUS, "year"),
+        subscribe_review_modal(SUBSCRIBE, "UTC", {"action": "subscribe"}),
+        cancel_review_modal(STATUS),
+        reactivate_review_modal(STATUS),
+        home_view(None, "licensebot is not set up in this workspace yet."),
+    ]
+
+
+@pytest.mark.parametrize("modal", all_modals(), ids=lambda v: f"{v.type}-{v.callback_id}")
+def test_every_modal_validates(modal: View) -> None:
+    modal.validate_json()
+    assert len(modal.blocks) <= 100
+    assert len(modal.private_metadata or "") <= 3000
+
+
+def all_messages() -> list[dict[str, Any]]:
+    refusal = NoSeatAvailable("Talk", purchased=3, assigned=2, scheduled=1)
+    change = AssignmentChange(
+        user_id="U1",
+        office="Main",
+        product_id="talk",
+        product_name="Talk",
+        also_revoked=["Call Recording"],
+        pool_after=COUNTS,
+    )
+    return [
+        status_message(STATUS),
+        no_seat_message(refusal, "talk", "Main"),
+        assigned_message(change),
+        revoked_message(change),
+        help_message(),
+        *(notice_message(notice) for notice in all_notices()),
+    ]
+
+
+@pytest.mark.parametrize("message", all_messages(), ids=lambda m: m["text"][:20])
+def test_every_message_validates_within_slacks_limits(message: dict[str, Any]) -> None:
+    blocks = [Block.parse(b) for b in message.get("blocks", [])]
+    for block in blocks:
+        assert block is not None
+        block.validate_json()
+    assert len(blocks) <= 50
+    assert len(message["text"]) <= 4000
