@@ -36,7 +36,7 @@ class Carried(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     def dump(self) -> str:
-        return self.model_dump_json()
+        return self.model_dump_json(exclude_defaults=True)
 
 
 C = TypeVar("C", bound=Carried)

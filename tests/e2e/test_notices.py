@@ -70,7 +70,9 @@ def subscribed(slack: Slack, seats: int = 5, channel: str | None = CHANNEL) -> N
         slack.send.slash_command(f"channel <#{channel}|x>")
     slack.service.handle(TEAM, OLIVIA, SetBillingDetails(details="Visa ending 4242"))
     targets = [PoolTarget(product="talk", seats=seats)]
-    slack.service.handle(TEAM, OLIVIA, Subscribe(interval=Interval.MONTH, pools=tuple(targets)), "sub")
+    slack.service.handle(
+        TEAM, OLIVIA, Subscribe(interval=Interval.MONTH, pools=tuple(targets)), "sub"
+    )
 
 
 def posted(slack: Slack, channel: str = CHANNEL) -> list[JsonDict]:

@@ -64,7 +64,9 @@ def test_revoke_lists_the_add_ons_revoked_with_the_license(slack: Slack) -> None
 def test_an_office_admin_of_another_office_is_refused(slack: Slack) -> None:
     _with_seats(slack, 2)
     slack.service.handle(TEAM, OLIVIA, AddOffice(name="Berlin"))
-    slack.service.handle(TEAM, OLIVIA, GrantRole(user_id="UERIK", role=RoleName.OFFICE_ADMIN, office="Berlin"))
+    slack.service.handle(
+        TEAM, OLIVIA, GrantRole(user_id="UERIK", role=RoleName.OFFICE_ADMIN, office="Berlin")
+    )
     answer = slack.send.slash_command("assign <@UDANA> talk Main", user="UERIK").json()
     assert "only company admins and admins of Main can" in answer["text"]
     [account] = slack.service.export()

@@ -23,7 +23,9 @@ def _subscribed(slack: Slack, seats: int) -> None:
     slack.send.slash_command("status")
     slack.service.handle(TEAM, OLIVIA, SetBillingDetails(details="Visa ending 4242"))
     targets = [PoolTarget(product="talk", seats=seats)]
-    slack.service.handle(TEAM, OLIVIA, Subscribe(interval=Interval.MONTH, pools=tuple(targets)), "sub")
+    slack.service.handle(
+        TEAM, OLIVIA, Subscribe(interval=Interval.MONTH, pools=tuple(targets)), "sub"
+    )
 
 
 def _values(send: SlackRequester, count: str, product: str = "talk") -> dict[str, Any]:

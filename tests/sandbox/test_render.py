@@ -10,6 +10,7 @@ from rich.console import Console
 from bot.sandbox.names import WorkspaceNames
 from bot.sandbox.render import message_card, view_card
 from bot.slack_standin import Workspace
+from commands.carried import SeatPreset
 from commands.parsing import LicenseCommand
 from commands.views.common import done_modal, text_message
 from commands.views.notices import notice_after_action, notice_message
@@ -59,7 +60,12 @@ def test_the_buttons_of_a_card_carry_their_action_and_value() -> None:
 
 
 def test_a_modal_shows_its_title_inputs_with_their_options_and_its_buttons() -> None:
-    modal = seats_entry_modal("buy", load_catalog(), ["Main", "Berlin"], 3, "talk", "Berlin")
+    modal = seats_entry_modal(
+        "buy",
+        load_catalog(),
+        ["Main", "Berlin"],
+        SeatPreset(count=3, product="talk", office="Berlin"),
+    )
     assert shown(modal).splitlines() == [
         "Modal: Buy seats",
         "Seats: 3",
@@ -92,10 +98,10 @@ def test_a_chosen_user_shows_by_name_and_an_input_shows_its_hint() -> None:
 
 
 def test_a_review_modal_shows_the_amounts_and_its_confirm_button() -> None:
-    review = shown(purchase_review_modal(QUOTE, "UTC", {"action": "buy"}))
+    review = shown(purchase_review_modal(QUOTE, "{}"))
     assert "• 2 new seat(s) charged 19.29 USD now, prorated from Feb 10, 2026 09:00 UTC" in review
     assert review.endswith("( Cancel )  ( Confirm purchase )")
-    subscribe = shown(subscribe_review_modal(SUBSCRIBE, "UTC", {}))
+    subscribe = shown(subscribe_review_modal(SUBSCRIBE, "{}"))
     assert subscribe.endswith("( Back )  ( Subscribe )")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from licensing.model import Status
 from licensing.schemas import (
     AccountStatus,
     DataToDelete,
@@ -21,6 +22,7 @@ from licensing.schemas import (
     SeatChange,
     SeatCounts,
     SubscribeQuote,
+    SubscriptionChange,
     SubscriptionSummary,
 )
 
@@ -48,6 +50,7 @@ QUOTE = PurchaseQuote(
     free_trial=False,
     pool_after=COUNTS,
     next_invoice_estimate=Decimal("75.00"),
+    time_zone="UTC",
 )
 
 
@@ -61,6 +64,21 @@ CHANGE = SeatChange(
     pool_after=COUNTS,
     next_invoice_estimate=Decimal("60.00"),
     currency="USD",
+    time_zone="UTC",
+)
+
+
+CANCELING = SubscriptionChange(
+    status=Status.CANCELING,
+    ends_at=T1,
+    next_invoice_estimate=Decimal(0),
+    currency="USD",
+    time_zone="UTC",
+)
+
+
+REACTIVATED = CANCELING.model_copy(
+    update={"status": Status.ACTIVE, "next_invoice_estimate": Decimal("75.00")}
 )
 
 
@@ -70,6 +88,7 @@ SUBSCRIBE = SubscribeQuote(
     period_end=T1,
     currency="USD",
     total=Decimal("45.00"),
+    time_zone="UTC",
     lines=[
         InvoiceLineView(
             product_id="talk",

@@ -8,7 +8,11 @@ from tests.commands.views.samples import QUOTE
 
 
 def test_the_review_shows_restored_seats_the_prorated_charge_and_its_dates() -> None:
-    text = str(purchase_review_modal(QUOTE, "Europe/Berlin", {}).to_dict())
+    text = str(
+        purchase_review_modal(
+            QUOTE.model_copy(update={"time_zone": "Europe/Berlin"}), "{}"
+        ).to_dict()
+    )
     assert "1 seat(s) scheduled for removal are restored, free" in text
     assert "2 new seat(s) charged *19.29 USD* now" in text
     assert "Feb 10, 2026 10:00 CET to Feb 28, 2026 10:00 CET" in text

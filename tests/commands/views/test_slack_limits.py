@@ -8,6 +8,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from commands.carried import Review, SeatPreset
 from commands.parsing import LicenseCommand
 from commands.views.common import done_modal
 from commands.views.notices import notice_message
@@ -28,26 +29,40 @@ from commands.views.subscription import (
 )
 from licensing.catalog import load_catalog
 from licensing.errors import NoSeatAvailable
+from licensing.requests import Purchase
 from licensing.schemas import AssignmentChange
-from tests.commands.views.samples import CHANGE, COUNTS, QUOTE, STATUS, SUBSCRIBE, all_notices
+from tests.commands.views.samples import (
+    CANCELING,
+    CHANGE,
+    COUNTS,
+    QUOTE,
+    REACTIVATED,
+    STATUS,
+    SUBSCRIBE,
+    all_notices,
+)
 
 
 def all_modals() -> list[View]:
     catalog = load_catalog()
     return [
-        seats_entry_modal("buy", catalog, ["Main", "Berlin"], 3, "talk", "Berlin"),
-        seats_entry_modal("remove", catalog, ["Main"], None, None, None),
-        purchase_review_modal(QUOTE, "UTC", {"action": "buy"}),
-        seat_change_review_modal("remove", CHANGE, "UTC", {"action": "remove"}),
-        seat_change_review_modal("restore", CHANGE, "UTC", {"action": "restore"}),
+        seats_entry_modal(
+            "buy", catalog, ["Main", "Berlin"], SeatPreset(count=3, product="talk", office="Berlin")
+        ),
+        seats_entry_modal("remove", catalog, ["Main"], SeatPreset()),
+        purchase_review_modal(
+            QUOTE, Review.of(Purchase(count=3, product="talk"), QUOTE, None).dump()
+        ),
+        seat_change_review_modal("remove", CHANGE, "{}"),
+        seat_change_review_modal("restore", CHANGE, "{}", "The figures changed."),
         done_modal("Done", purchase_done_text(QUOTE, "U1")),
         home_view(STATUS),
         people_entry_modal("assign", catalog, ["Main"], LicenseCommand(name="assign"), "C1"),
         people_entry_modal("revoke", catalog, ["Main"], LicenseCommand(name="revoke"), "C1"),
         subscribe_entry_modal(STATUS, "year"),
-        subscribe_review_modal(SUBSCRIBE, "UTC", {"action": "subscribe"}),
-        cancel_review_modal(STATUS),
-        reactivate_review_modal(STATUS),
+        subscribe_review_modal(SUBSCRIBE, "{}"),
+        cancel_review_modal(CANCELING, "{}"),
+        reactivate_review_modal(REACTIVATED, "{}"),
         home_view(None, "licensebot is not set up in this workspace yet."),
     ]
 
