@@ -20,6 +20,7 @@ from pydantic import (
 
 from licensing.calendar import Interval, ProrationMode
 from licensing.errors import CatalogError
+from licensing.money import ISO_4217_MINOR_UNITS
 
 Price = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6)]
 
@@ -57,6 +58,16 @@ class Catalog(BaseModel):
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     proration: ProrationMode = ProrationMode.SECONDS
     products: tuple[Product, ...]
+
+    @field_validator("currency")
+    @classmethod
+    def _an_active_iso_4217_currency(cls, currency: str) -> str:
+        if currency not in ISO_4217_MINOR_UNITS:
+            raise ValueError(
+                f"unknown currency {currency!r}: the catalog's prices must be in an active "
+                "ISO 4217 currency that has a minor unit, such as USD, EUR or JPY"
+            )
+        return currency
 
     @field_validator("products")
     @classmethod

@@ -237,6 +237,27 @@ def test_a_currency_that_is_not_three_capital_letters_is_refused(
     assert refusal(path) == f"{path}: currency: String should match pattern '^[A-Z]{{3}}$'"
 
 
+@pytest.mark.parametrize(
+    "currency",
+    ["ABC", "QQQ", "XAU", "XAG", "XDR", "XTS", "XXX", "HRK", "SLL", "ZWL", "ANG", "CUC"],
+)
+def test_a_currency_that_is_not_an_active_iso_4217_currency_is_refused(
+    tmp_path: Path, currency: str
+) -> None:
+    path = write(tmp_path, TALK, header=f'currency = "{currency}"\n')
+    assert refusal(path) == (
+        f"{path}: currency: Value error, unknown currency '{currency}': the catalog's prices "
+        "must be in an active ISO 4217 currency that has a minor unit, such as USD, EUR or JPY"
+    )
+
+
+@pytest.mark.parametrize("currency", ["JPY", "XPF", "BIF", "KWD", "CLF", "UYW", "SLE", "ZWG"])
+def test_a_catalog_in_any_active_iso_4217_currency_loads(tmp_path: Path, currency: str) -> None:
+    assert load_catalog(write(tmp_path, TALK, header=f'currency = "{currency}"\n')).currency == (
+        currency
+    )
+
+
 def test_a_missing_currency_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, TALK, header="")
     assert refusal(path) == f"{path}: currency: Field required"

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from licensing.money import Money, minor_unit_exponent, total
+from licensing.money import ISO_4217_MINOR_UNITS, Money, minor_unit_exponent, total
+
+CURRENCIES = sorted(ISO_4217_MINOR_UNITS)
 
 
 @pytest.mark.parametrize(
@@ -67,6 +69,74 @@ def test_each_currency_has_its_iso_minor_unit(currency: str, exponent: int) -> N
     assert minor_unit_exponent(currency) == exponent
 
 
+ZERO_DECIMALS = ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX"]
+ZERO_DECIMALS += ["UYI", "VND", "VUV", "XAF", "XOF", "XPF"]
+THREE_DECIMALS = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"]
+FOUR_DECIMALS = ["CLF", "UYW"]
+
+
+def test_the_table_knows_exactly_these_currencies_without_two_decimals() -> None:
+    by_exponent: dict[int, list[str]] = {}
+    for code, exponent in ISO_4217_MINOR_UNITS.items():
+        by_exponent.setdefault(exponent, []).append(code)
+    assert sorted(by_exponent) == [0, 2, 3, 4]
+    assert sorted(by_exponent[0]) == ZERO_DECIMALS
+    assert sorted(by_exponent[3]) == THREE_DECIMALS
+    assert sorted(by_exponent[4]) == FOUR_DECIMALS
+
+
+@pytest.mark.parametrize(
+    "currency",
+    [
+        *["USD", "EUR", "GBP", "CHF", "CAD", "AUD", "CNY", "INR", "BRL", "MXN", "ZAR", "SEK"],
+        *["SLE", "VES", "VED", "ZWG", "XCG", "STN", "MRU", "BOV", "CHE", "CHW", "COU", "MXV"],
+        *["USN", "XAD", "XCD", "IDR", "HUF", "TWD", "COP", "UZS", "IRR", "KPW", "MGA", "BGN"],
+    ],
+)
+def test_currencies_with_cents_have_two_decimals(currency: str) -> None:
+    assert minor_unit_exponent(currency) == 2
+
+
+@pytest.mark.parametrize("currency", CURRENCIES)
+def test_every_code_in_the_table_is_three_capital_letters(currency: str) -> None:
+    assert len(currency) == 3
+    assert currency.isascii()
+    assert currency.isupper()
+    assert currency.isalpha()
+
+
+def test_the_table_cannot_be_changed() -> None:
+    with pytest.raises(TypeError):
+        ISO_4217_MINOR_UNITS["ABC"] = 2  # type: ignore[index]
+    assert "ABC" not in ISO_4217_MINOR_UNITS
+
+
+@pytest.mark.parametrize(
+    "currency",
+    [
+        # no minor unit in ISO 4217: precious metals, the SDR, bond-market and other units
+        *["XAU", "XAG", "XPT", "XPD", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"],
+        *["XTS", "XXX"],
+        # withdrawn
+        *["HRK", "SLL", "ZWL", "ANG", "CUC", "VEF", "MRO", "STD", "LTL", "EEK", "BYR", "DEM"],
+        # never assigned, or not a code at all
+        *["ABC", "QQQ", "usd", "US", "USDD", ""],
+    ],
+)
+def test_a_currency_outside_the_table_is_refused(currency: str) -> None:
+    assert currency not in ISO_4217_MINOR_UNITS
+    with pytest.raises(ValueError, match=f"unknown currency {currency!r}: not an active ISO 4217"):
+        minor_unit_exponent(currency)
+    with pytest.raises(ValueError, match="unknown currency"):
+        Money.rounded(Decimal("1"), currency)
+    with pytest.raises(ValueError, match="unknown currency"):
+        Money.from_minor(1, currency)
+    with pytest.raises(ValueError, match="unknown currency"):
+        Money.zero(currency)
+    with pytest.raises(ValueError, match="unknown currency"):
+        Money(Decimal("1"), currency).to_minor()
+
+
 def test_yen_are_rounded_to_whole_yen_half_up() -> None:
     assert Money.rounded(Decimal("1234.5"), "JPY") == Money(Decimal("1235"), "JPY")
     assert Money.rounded(Decimal("1234.4999"), "JPY") == Money(Decimal("1234"), "JPY")
@@ -78,6 +148,42 @@ def test_dinars_are_rounded_to_three_places_half_up() -> None:
     assert Money.rounded(Decimal("1.2345"), "KWD") == Money(Decimal("1.235"), "KWD")
     assert Money.rounded(Fraction(1, 3), "KWD").amount == Decimal("0.333")
     assert str(Money.rounded(Decimal("2"), "KWD")) == "2.000 KWD"
+
+
+@pytest.mark.parametrize("currency", ["XPF", "BIF"])
+def test_francs_without_centimes_are_rounded_to_whole_units_half_up(currency: str) -> None:
+    assert Money.rounded(Decimal("1234.5"), currency) == Money(Decimal("1235"), currency)
+    assert Money.rounded(Decimal("1234.4999"), currency) == Money(Decimal("1234"), currency)
+    assert Money.rounded(Decimal("-0.5"), currency) == Money(Decimal("-1"), currency)
+    assert Money.rounded(Fraction(5, 2), currency).amount == Decimal("3")  # not 2 (half even)
+    assert Money.rounded(Decimal("99.99"), currency).amount.as_tuple().exponent == 0
+    assert str(Money.rounded(Decimal("1500"), currency)) == f"1500 {currency}"
+    assert Money.from_minor(1500, currency).to_minor() == 1500
+
+
+@pytest.mark.parametrize("currency", ["CLF", "UYW"])
+def test_units_of_account_are_rounded_to_four_places_half_up(currency: str) -> None:
+    assert Money.rounded(Decimal("1.23455"), currency) == Money(Decimal("1.2346"), currency)
+    assert Money.rounded(Decimal("1.23445"), currency) == Money(Decimal("1.2345"), currency)
+    assert Money.rounded(Decimal("1.2344999"), currency) == Money(Decimal("1.2345"), currency)
+    assert Money.rounded(Decimal("-1.23455"), currency) == Money(Decimal("-1.2346"), currency)
+    assert Money.rounded(Fraction(1, 3), currency).amount == Decimal("0.3333")
+    assert Money.rounded(Fraction(2, 3), currency).amount == Decimal("0.6667")
+    assert str(Money.rounded(Decimal("2"), currency)) == f"2.0000 {currency}"
+    assert Money.from_minor(12346, currency) == Money(Decimal("1.2346"), currency)
+    assert Money(Decimal("1.2346"), currency).to_minor() == 12346
+    with pytest.raises(ValueError, match=f"not rounded to the minor unit of {currency}"):
+        Money(Decimal("1.23455"), currency).to_minor()
+
+
+def test_kuwaiti_dinars_are_rounded_to_fils_half_up() -> None:
+    assert Money.rounded(Decimal("0.0005"), "KWD") == Money(Decimal("0.001"), "KWD")
+    assert Money.rounded(Decimal("0.0004999"), "KWD") == Money(Decimal("0.000"), "KWD")
+    assert Money.rounded(Decimal("-1.2345"), "KWD") == Money(Decimal("-1.235"), "KWD")
+    assert Money.rounded(Fraction(2, 3), "KWD").amount == Decimal("0.667")
+    assert Money.from_minor(1, "KWD") == Money(Decimal("0.001"), "KWD")
+    with pytest.raises(ValueError, match="not rounded to the minor unit of KWD"):
+        Money(Decimal("1.2345"), "KWD").to_minor()
 
 
 def test_a_rounded_amount_carries_exactly_the_minor_unit_places() -> None:
@@ -104,10 +210,39 @@ def test_minor_units_convert_both_ways(minor: int, currency: str, amount: Decima
 
 @given(
     minor=st.integers(min_value=-(10**15), max_value=10**15),
-    currency=st.sampled_from(["USD", "JPY", "KWD"]),
+    currency=st.sampled_from(CURRENCIES),
 )
 def test_any_count_of_minor_units_survives_a_round_trip(minor: int, currency: str) -> None:
-    assert Money.from_minor(minor, currency).to_minor() == minor
+    money = Money.from_minor(minor, currency)
+    assert money.amount.as_tuple().exponent == -minor_unit_exponent(currency)
+    assert money.to_minor() == minor
+    assert Money.rounded(money.amount, currency) == money
+
+
+@pytest.mark.parametrize("currency", CURRENCIES)
+def test_every_currency_in_the_table_round_trips_its_smallest_unit(currency: str) -> None:
+    smallest = Money.from_minor(1, currency)
+    assert smallest.amount == Decimal(1).scaleb(-minor_unit_exponent(currency))
+    assert smallest.to_minor() == 1
+    assert Money.zero(currency).to_minor() == 0
+
+
+@given(
+    amount=st.decimals(
+        min_value=Decimal("-1e12"), max_value=Decimal("1e12"), allow_nan=False, places=8
+    ),
+    currency=st.sampled_from(CURRENCIES),
+)
+def test_rounding_moves_an_amount_by_at_most_half_a_minor_unit(
+    amount: Decimal, currency: str
+) -> None:
+    rounded = Money.rounded(amount, currency)
+    unit = Fraction(1, 10 ** minor_unit_exponent(currency))
+    error = Fraction(rounded.amount) - Fraction(amount)
+    assert abs(error) <= unit / 2
+    if abs(error) == unit / 2:  # a tie goes away from zero
+        assert abs(rounded.amount) > abs(amount)
+    assert rounded.amount.as_tuple().exponent == -minor_unit_exponent(currency)
 
 
 def test_an_amount_finer_than_the_minor_unit_has_no_minor_units() -> None:
