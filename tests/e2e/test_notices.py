@@ -15,8 +15,8 @@ from bot.slack_standin import JsonDict
 from commands import ids
 from commands.views.notices import notice_message
 from licensing.calendar import Interval
-from licensing.schemas import AccountKey, Actor, PoolTarget
 from licensing.requests import Cancel, ScheduleRemoval, SetBillingDetails, Subscribe
+from licensing.schemas import AccountKey, Actor, PoolTarget
 from scheduler.delivery import Dispatcher
 from scheduler.runner import OnClosed, Sweeper, SweepReport
 from tests.conftest import FakeClock

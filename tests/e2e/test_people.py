@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from licensing.calendar import Interval
 from licensing.model import RoleName
-from licensing.schemas import AccountKey, Actor
 from licensing.requests import AddOffice, GrantRole, Purchase, Subscribe
+from licensing.schemas import AccountKey, Actor
 from tests.e2e.conftest import Slack
 
 TEAM = AccountKey(team_id="T0001")

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.slack_standin import SlackRequester
 from licensing.calendar import Interval
+from licensing.requests import (
+    AddOffice,
+    Assign,
+    Purchase,
+    Restore,
+    ScheduleRemoval,
+    SetBillingDetails,
+    Subscribe,
+)
 from licensing.schemas import AccountKey, Actor, PoolTarget
-from licensing.requests import Assign, SetBillingDetails, Subscribe
 from tests.conftest import FakeClock
 from tests.e2e.conftest import Slack
 
@@ -158,3 +169,83 @@ def test_a_member_home_tab_shows_only_their_seats(slack: Slack) -> None:
     [publish] = slack.fake.wait_for("views.publish")
     blocks = str(publish.params["view"]["blocks"])
     assert "Your seats: Talk (Main)" in blocks and "Buy seats" not in blocks
+
+
+def _edited(review: dict[str, Any], edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    metadata = json.loads(review["private_metadata"])
+    edit(metadata)
+    return {**review, "private_metadata": json.dumps(metadata)}
+
+
+def _set_request(field: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda metadata: metadata["request"].update({field: value})
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _set_request("count", 5),
+        _set_request("product", "recording"),
+        lambda metadata: metadata.update(operation="remove"),
+        lambda metadata: metadata["shown"].update(amount="0.01"),
+    ],
+    ids=["count", "product", "action", "amount shown"],
+)
+def test_a_confirm_whose_metadata_was_edited_charges_nothing_that_was_not_shown(
+    slack: Slack, clock: FakeClock, edit: Callable[[dict[str, Any]], None]
+) -> None:
+    _subscribed(slack, seats=3)
+    clock.advance(days=10)
+    _, review = _review(slack, "buy 2 talk", "2")
+
+    answer = slack.send.view_submission(_edited(review, edit)).json()
+
+    assert "Done" not in str(answer["view"]["title"])
+    assert [i.kind for i in slack.service.invoices(TEAM, OLIVIA)] == ["subscription"]
+    [pool] = slack.service.status(TEAM, OLIVIA).pools
+    assert (pool.product_id, pool.seats.purchased, pool.seats.scheduled_for_removal) == (
+        "talk",
+        3,
+        0,
+    )
+
+
+def test_a_confirm_after_the_account_changed_shows_the_new_review_instead(
+    slack: Slack, clock: FakeClock
+) -> None:
+    _subscribed(slack, seats=3)
+    slack.service.handle(TEAM, OLIVIA, ScheduleRemoval(count=1, product="talk"), "remove")
+    _, review = _review(slack, "buy 2 talk", "2")  # restores the scheduled seat, charges 1
+    slack.service.handle(TEAM, OLIVIA, Restore(count=1, product="talk"), "restore")
+
+    again = slack.send.view_submission(review).json()
+
+    shown = str(again["view"]["blocks"])
+    assert again["response_action"] == "update"
+    assert "The figures changed since you reviewed them" in shown
+    assert "2 new seat(s) charged" in shown
+    assert [i.kind for i in slack.service.invoices(TEAM, OLIVIA)] == ["subscription"]
+    done = slack.send.view_submission({**review, **again["view"], "id": review["id"]}).json()
+    assert "<@UOWNER> bought 2 Talk seat(s) in Main" in str(done["view"])
+
+
+def test_an_office_whose_name_holds_a_bar_keeps_its_own_pool(slack: Slack) -> None:
+    slack.send.slash_command("status")
+    slack.service.handle(TEAM, OLIVIA, AddOffice(name="Sales|talk"))
+    slack.service.handle(TEAM, OLIVIA, Purchase(count=2, product="talk", office="Sales|talk"), "t")
+    slack.service.handle(TEAM, OLIVIA, Purchase(count=1, product="talk"), "main")
+    slack.send.slash_command("subscription billing Visa ending 4242")
+    slack.send.slash_command("subscription subscribe")
+    entry = slack.fake.latest_view()
+    pools = json.loads(entry["private_metadata"])["pools"]
+    sales = pools.index({"office": "Sales|talk", "product": "talk"})
+    assert all("Sales" not in block.get("block_id", "") for block in entry["blocks"])
+    values = {"interval": {"interval_value": slack.send.static_select("month")}}
+    for index in range(len(pools)):
+        seats = "3" if index == sales else "1"
+        values[f"pool_seats_{index}"] = {"count_value": slack.send.number_input(seats)}
+    review = slack.send.view_submission(entry, values=values).json()
+    slack.send.view_submission({**entry, **review["view"], "id": entry["id"]})
+
+    seats = {p.office: p.seats.purchased for p in slack.service.status(TEAM, OLIVIA).pools}
+    assert seats == {"Main": 1, "Sales|talk": 3}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 import urllib.request
 
-from licensing.schemas import AccountKey, Actor
 from licensing.requests import Purchase
+from licensing.schemas import AccountKey, Actor
 from tests.e2e.conftest import Slack
 
 TEAM = AccountKey(team_id="T0001")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from licensing.schemas import AccountKey, Actor
 from licensing.requests import Assign, Purchase
+from licensing.schemas import AccountKey, Actor
 from tests.conftest import FakeClock
 from tests.e2e.conftest import Slack
 
