@@ -17,6 +17,7 @@ from benchmarks.sizes import Sizes
 from licensing import orm
 from licensing.calendar import Interval
 from licensing.db import make_engine
+from licensing.requests import Assign, Purchase, Revoke, SetBillingDetails, Subscribe
 from licensing.schemas import AccountKey, PoolTarget
 from licensing.service import LicensingService
 
@@ -30,9 +31,14 @@ BATCH = 50_000
 def _subscribed(service: LicensingService, team_id: str) -> AccountKey:
     key = AccountKey(team_id=team_id)
     service.install(key, OWNER.user_id)
-    service.set_billing_details(key, OWNER, "Visa ending 4242")
-    targets = [PoolTarget(product="talk", seats=SMALL_POOL)]
-    service.subscribe(key, OWNER, Interval.MONTH, targets, idempotency_key=f"{team_id}-sub")
+    service.handle(key, OWNER, SetBillingDetails(details="Visa ending 4242"))
+    pools = (PoolTarget(product="talk", seats=SMALL_POOL),)
+    service.handle(
+        key,
+        OWNER,
+        Subscribe(interval=Interval.MONTH, pools=pools),
+        idempotency_key=f"{team_id}-sub",
+    )
     return key
 
 
@@ -83,10 +89,12 @@ def _grow(engine: Engine, team_id: str, seats: int, ledger_rows: int) -> None:
 
 def _operations(service: LicensingService, key: AccountKey) -> dict[str, Callable[[int], None]]:
     def assign(n: int) -> None:
-        service.assign(key, OWNER, f"UNEW{n:06d}", "talk")
+        service.handle(key, OWNER, Assign(user_id=f"UNEW{n:06d}", product="talk"))
 
     def purchase(n: int) -> None:
-        service.purchase(key, OWNER, 1, "talk", idempotency_key=f"scale-buy-{n}")
+        service.handle(
+            key, OWNER, Purchase(count=1, product="talk"), idempotency_key=f"scale-buy-{n}"
+        )
 
     def status(n: int) -> None:
         service.status(key, OWNER)
@@ -97,7 +105,7 @@ def _operations(service: LicensingService, key: AccountKey) -> dict[str, Callabl
 def _undo(service: LicensingService, key: AccountKey, kind: str, n: int) -> None:
     """Keep the small pool small: each timed assign is revoked, untimed."""
     if kind == "assign":
-        service.revoke(key, OWNER, f"UNEW{n:06d}", "talk")
+        service.handle(key, OWNER, Revoke(user_id=f"UNEW{n:06d}", product="talk"))
 
 
 def _milliseconds(

@@ -18,6 +18,15 @@ from licensing.calendar import Interval
 from licensing.catalog import load_catalog
 from licensing.clock import SystemClock
 from licensing.db import make_engine, make_session_factory
+from licensing.requests import (
+    Assign,
+    Purchase,
+    Restore,
+    Revoke,
+    ScheduleRemoval,
+    SetBillingDetails,
+    Subscribe,
+)
 from licensing.schemas import AccountKey, Actor, PoolTarget
 from licensing.service import LicensingService
 
@@ -39,25 +48,37 @@ def open_paid_account(service: LicensingService, team_id: str, seats: int) -> Ac
     removal (so each can be restored)."""
     key = AccountKey(team_id=team_id)
     service.install(key, OWNER.user_id)
-    service.set_billing_details(key, OWNER, "Visa ending 4242")
-    targets = [PoolTarget(product="talk", seats=seats), PoolTarget(product="meetings", seats=seats)]
-    service.subscribe(key, OWNER, Interval.MONTH, targets, idempotency_key=f"{team_id}-sub")
-    service.schedule_removal(key, OWNER, seats, "meetings", idempotency_key=f"{team_id}-rm")
+    service.handle(key, OWNER, SetBillingDetails(details="Visa ending 4242"))
+    pools = (PoolTarget(product="talk", seats=seats), PoolTarget(product="meetings", seats=seats))
+    service.handle(
+        key,
+        OWNER,
+        Subscribe(interval=Interval.MONTH, pools=pools),
+        idempotency_key=f"{team_id}-sub",
+    )
+    service.handle(
+        key,
+        OWNER,
+        ScheduleRemoval(count=seats, product="meetings"),
+        idempotency_key=f"{team_id}-rm",
+    )
     return key
 
 
 def service_operations(service: LicensingService, key: AccountKey) -> dict[str, Operation]:
     def purchase(n: int) -> None:
-        service.purchase(key, OWNER, 1, "talk", idempotency_key=f"buy-{n}")
+        service.handle(key, OWNER, Purchase(count=1, product="talk"), idempotency_key=f"buy-{n}")
 
     def assign(n: int) -> None:
-        service.assign(key, OWNER, f"U{n:06d}", "talk")
+        service.handle(key, OWNER, Assign(user_id=f"U{n:06d}", product="talk"))
 
     def revoke(n: int) -> None:
-        service.revoke(key, OWNER, f"U{n:06d}", "talk")
+        service.handle(key, OWNER, Revoke(user_id=f"U{n:06d}", product="talk"))
 
     def restore(n: int) -> None:
-        service.restore(key, OWNER, 1, "meetings", idempotency_key=f"restore-{n}")
+        service.handle(
+            key, OWNER, Restore(count=1, product="meetings"), idempotency_key=f"restore-{n}"
+        )
 
     return {"purchase": purchase, "assign": assign, "revoke": revoke, "restore": restore}
 

@@ -24,6 +24,7 @@ from bot.server import EVENTS_PATH
 from bot.slack_standin import FakeSlack, SlackRequester, Workspace
 from licensing.calendar import Interval
 from licensing.db import make_engine
+from licensing.requests import SetBillingDetails, SetNoticeChannel, Subscribe
 from licensing.schemas import AccountKey, PoolTarget
 
 SUITE = "Slack requests over HTTP"
@@ -106,10 +107,15 @@ def open_account(database_url: str) -> None:
     service = make_service(engine)
     key = AccountKey(team_id=Workspace().team_id)
     service.install(key, OWNER.user_id)
-    service.set_billing_details(key, OWNER, "Visa ending 4242")
-    targets = [PoolTarget(product="talk", seats=5)]
-    service.subscribe(key, OWNER, Interval.MONTH, targets, idempotency_key="bench-subscribe")
-    service.set_notice_channel(key, OWNER, "C0LICENSES")
+    service.handle(key, OWNER, SetBillingDetails(details="Visa ending 4242"))
+    pools = (PoolTarget(product="talk", seats=5),)
+    service.handle(
+        key,
+        OWNER,
+        Subscribe(interval=Interval.MONTH, pools=pools),
+        idempotency_key="bench-subscribe",
+    )
+    service.handle(key, OWNER, SetNoticeChannel(channel_id="C0LICENSES"))
     engine.dispose()
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, text
 from licensing.catalog import Catalog, load_catalog
 from licensing.db import make_engine, make_session_factory
 from licensing.migrate import upgrade
+from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey, Actor
 from licensing.service import LicensingService
 from licensing.transactions import Policy
@@ -111,6 +112,13 @@ def clock() -> FakeClock:
 @pytest.fixture
 def service(engine: Engine, catalog: Catalog, clock: FakeClock) -> LicensingService:
     return LicensingService(make_session_factory(engine), catalog, clock, Policy())
+
+
+@pytest.fixture
+def scheduled(engine: Engine, catalog: Catalog, clock: FakeClock) -> ScheduledWork:
+    """The scheduler's work (period ends, reminders, the notice outbox) on the same database
+    and clock as `service`."""
+    return ScheduledWork(make_session_factory(engine), catalog, clock)
 
 
 TEAM = AccountKey(team_id="T1")

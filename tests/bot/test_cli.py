@@ -15,6 +15,7 @@ import pytest
 from bot.bootstrap import build
 from bot.settings import Settings
 from licensing.calendar import Interval
+from licensing.requests import Assign, Purchase, SetBillingDetails, Subscribe
 from licensing.schemas import AccountKey, Actor, PoolTarget
 
 
@@ -69,14 +70,13 @@ def _account_with_history(env: dict[str, str]) -> None:
     service = build(Settings(database_url=env["DATABASE_URL"])).service
     key, owner = AccountKey(team_id="T1"), Actor(user_id="U1")
     service.install(key, owner.user_id)
-    service.purchase(key, owner, 3, "talk", idempotency_key="trial")
-    service.assign(key, owner, "U2", "talk")
-    service.set_billing_details(key, owner, "Visa ending 4242")
-    service.subscribe(
+    service.handle(key, owner, Purchase(count=3, product="talk"), idempotency_key="trial")
+    service.handle(key, owner, Assign(user_id="U2", product="talk"))
+    service.handle(key, owner, SetBillingDetails(details="Visa ending 4242"))
+    service.handle(
         key,
         owner,
-        Interval.MONTH,
-        [PoolTarget(product="talk", seats=3)],
+        Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=3),)),
         idempotency_key="subscribe",
     )
 
@@ -151,9 +151,9 @@ def test_advancing_the_test_clock_runs_the_period_end_sweep_at_once(env: dict[st
     service = build(Settings(database_url=env["DATABASE_URL"], test_clock=True)).service
     key, owner = AccountKey(team_id="T1"), Actor(user_id="U1")
     service.install(key, owner.user_id)
-    service.purchase(key, owner, 2, "talk", idempotency_key="trial")
-    service.set_billing_details(key, owner, "Visa ending 4242")
-    service.subscribe(key, owner, Interval.MONTH, idempotency_key="subscribe")
+    service.handle(key, owner, Purchase(count=2, product="talk"), idempotency_key="trial")
+    service.handle(key, owner, SetBillingDetails(details="Visa ending 4242"))
+    service.handle(key, owner, Subscribe(interval=Interval.MONTH), idempotency_key="subscribe")
 
     result = run_cli("clock", "advance", "60d", env=on)
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from licensing import orm
 from licensing.calendar import Interval
+from licensing.requests import SetBillingDetails, Subscribe
 from licensing.schemas import AccountKey, Actor, PoolTarget
 from licensing.service import LicensingService
 from tests.conftest import OWNER
@@ -20,9 +21,10 @@ def subscribe(
     interval: Interval = Interval.MONTH,
 ) -> None:
     """Convert the trial to a paid subscription with `seats` seats of `product`."""
-    service.set_billing_details(account, OWNER, "Visa ending 4242")
-    targets = [PoolTarget(product=product, seats=seats)]
-    service.subscribe(account, OWNER, interval, targets, idempotency_key=f"subscribe-{seats}")
+    service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
+    pools = (PoolTarget(product=product, seats=seats),)
+    request = Subscribe(interval=interval, pools=pools)
+    service.handle(account, OWNER, request, idempotency_key=f"subscribe-{seats}")
 
 
 def ledger_events(engine: Engine) -> list[str]:

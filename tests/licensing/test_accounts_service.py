@@ -13,6 +13,8 @@ from licensing.calendar import ProrationMode
 from licensing.catalog import Catalog
 from licensing.clock import StoredTestClock
 from licensing.db import make_session_factory
+from licensing.requests import AddOffice, Purchase, SetNoticeChannel, SetTimeZone
+from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey, Actor
 from licensing.service import LicensingService
 from tests.conftest import OWNER, START, FakeClock
@@ -40,7 +42,7 @@ def test_installing_again_adds_the_new_installer_as_company_admin_and_keeps_the_
 
 def test_an_unknown_time_zone_is_refused(service: LicensingService, account: AccountKey) -> None:
     with pytest.raises(errors.InvalidTimeZone, match="Europe/Berlin"):
-        service.set_time_zone(account, OWNER, "Mars/Olympus")
+        service.handle(account, OWNER, SetTimeZone(time_zone="Mars/Olympus"))
     with pytest.raises(errors.InvalidTimeZone):
         service.install(AccountKey(team_id="T2"), "U1", "Nowhere/City")
 
@@ -66,7 +68,7 @@ def test_day_mode_counts_the_purchase_day_and_not_the_period_end_day(
     subscribe(service, key, seats=1)  # Jan 31 09:00 → Feb 28 09:00: 28 days
     clock.current = datetime(2026, 2, 10, 18, tzinfo=UTC)
 
-    result = service.purchase(key, OWNER, 2, "talk", idempotency_key="k")
+    result = service.handle(key, OWNER, Purchase(count=2, product="talk"), idempotency_key="k")
 
     # Feb 10 to Feb 27 inclusive = 18 of 28 days: 2 × 15.00 × 18 / 28 = 19.2857… → 19.29.
     # (In seconds mode 17 days 15 hours are left: 30 × 17.625 / 28 = 18.88.)
@@ -78,22 +80,22 @@ def test_seconds_mode_counts_the_exact_time_left(
 ) -> None:
     subscribe(service, account, seats=1)
     clock.current = datetime(2026, 2, 10, 18, tzinfo=UTC)
-    assert service.purchase(account, OWNER, 2, "talk", idempotency_key="k").amount == Decimal(
-        "18.88"
-    )
+    result = service.handle(account, OWNER, Purchase(count=2, product="talk"), idempotency_key="k")
+    assert result.amount == Decimal("18.88")
 
 
 def test_the_notice_channel_and_offices_are_company_admin_settings(
     service: LicensingService, account: AccountKey
 ) -> None:
-    assert service.set_notice_channel(account, OWNER, "C123").notice_channel == "C123"
-    assert service.add_office(account, OWNER, " Berlin ").offices == ["Main", "Berlin"]
+    status = service.handle(account, OWNER, SetNoticeChannel(channel_id="C123"))
+    assert status.notice_channel == "C123"
+    assert service.handle(account, OWNER, AddOffice(name=" Berlin ")).offices == ["Main", "Berlin"]
     with pytest.raises(errors.OfficeAlreadyExists):
-        service.add_office(account, OWNER, "BERLIN")
+        service.handle(account, OWNER, AddOffice(name="BERLIN"))
     with pytest.raises(errors.InvalidOfficeName):
-        service.add_office(account, OWNER, "   ")
+        service.handle(account, OWNER, AddOffice(name="   "))
     with pytest.raises(errors.NotAllowed):
-        service.set_notice_channel(account, Actor(user_id="UMEMBER"), "C999")
+        service.handle(account, Actor(user_id="UMEMBER"), SetNoticeChannel(channel_id="C999"))
 
 
 def test_the_stored_test_clock_drives_the_service_without_locking_itself_out(
@@ -104,11 +106,12 @@ def test_the_stored_test_clock_drives_the_service_without_locking_itself_out(
     clock.start()
     clock.set(datetime(2031, 1, 31, 9, tzinfo=UTC))
     service = LicensingService(sessions, catalog, clock)
+    scheduled = ScheduledWork(sessions, catalog, clock)
     key = AccountKey(team_id="TCLOCK")
     service.install(key, OWNER.user_id)
     subscribe(service, key, seats=1)
     clock.advance(timedelta(days=28))
-    assert service.close_next_due_period() is not None
+    assert scheduled.close_next_due_period() is not None
     assert service.status(key, OWNER).subscription.period_end == datetime(
         2031, 3, 31, 9, tzinfo=UTC
     )

@@ -7,6 +7,17 @@ from sqlalchemy import Engine
 
 from licensing import errors, orm
 from licensing.model import RoleName
+from licensing.requests import (
+    AddOffice,
+    Assign,
+    Cancel,
+    GrantRole,
+    Purchase,
+    Revoke,
+    RevokeRole,
+    ScheduleRemoval,
+    Subscribe,
+)
 from licensing.schemas import AccountKey, Actor
 from licensing.service import LicensingService
 from tests.conftest import OWNER
@@ -15,7 +26,7 @@ from tests.licensing.helpers import count_rows, ledger_events, member, pool_coun
 
 def test_assigning_takes_one_available_seat(service: LicensingService, account: AccountKey) -> None:
     subscribe(service, account, seats=2)
-    result = service.assign(account, OWNER, "U1", "talk")
+    result = service.handle(account, OWNER, Assign(user_id="U1", product="talk"))
     assert (result.pool_after.assigned, result.pool_after.available) == (1, 1)
     assert service.users(account, OWNER, "talk")[0].user_ids == ["U1"]
 
@@ -24,13 +35,13 @@ def test_admins_can_never_assign_more_users_than_seats(
     service: LicensingService, account: AccountKey, engine: Engine
 ) -> None:
     subscribe(service, account, seats=3)
-    service.schedule_removal(account, OWNER, 1, "talk", idempotency_key="rm")
-    service.assign(account, OWNER, "U1", "talk")
-    service.assign(account, OWNER, "U2", "talk")
+    service.handle(account, OWNER, ScheduleRemoval(count=1, product="talk"), idempotency_key="rm")
+    service.handle(account, OWNER, Assign(user_id="U1", product="talk"))
+    service.handle(account, OWNER, Assign(user_id="U2", product="talk"))
     events = ledger_events(engine)
 
     with pytest.raises(errors.NoSeatAvailable) as refused:
-        service.assign(account, OWNER, "U3", "talk")
+        service.handle(account, OWNER, Assign(user_id="U3", product="talk"))
 
     assert refused.value.message == (
         "No Talk seat is free: 3 purchased, 2 assigned, 1 scheduled for removal. "
@@ -44,38 +55,41 @@ def test_a_user_holds_at_most_one_seat_of_a_product(
     service: LicensingService, account: AccountKey
 ) -> None:
     subscribe(service, account, seats=3)
-    service.add_office(account, OWNER, "Berlin")
-    service.purchase(account, OWNER, 1, "talk", "Berlin", idempotency_key="b")
-    service.assign(account, OWNER, "U1", "talk")
+    service.handle(account, OWNER, AddOffice(name="Berlin"))
+    service.handle(
+        account, OWNER, Purchase(count=1, product="talk", office="Berlin"), idempotency_key="b"
+    )
+    service.handle(account, OWNER, Assign(user_id="U1", product="talk"))
     with pytest.raises(errors.AlreadyAssigned):
-        service.assign(account, OWNER, "U1", "talk", "Berlin")
+        service.handle(account, OWNER, Assign(user_id="U1", product="talk", office="Berlin"))
     assert pool_counts(service, account, office="Berlin") == (1, 0, 0)
 
 
 def test_an_add_on_needs_its_license_first(service: LicensingService, account: AccountKey) -> None:
-    service.purchase(account, OWNER, 2, "recording", idempotency_key="rec")
+    service.handle(account, OWNER, Purchase(count=2, product="recording"), idempotency_key="rec")
     with pytest.raises(errors.LicenseRequired) as refused:
-        service.assign(account, OWNER, "U1", "recording")
+        service.handle(account, OWNER, Assign(user_id="U1", product="recording"))
     assert "assign <@U1> a Talk seat first" in refused.value.message
-    service.purchase(account, OWNER, 1, "talk", idempotency_key="talk")
-    service.assign(account, OWNER, "U1", "talk")
-    assert service.assign(account, OWNER, "U1", "recording").pool_after.assigned == 1
+    service.handle(account, OWNER, Purchase(count=1, product="talk"), idempotency_key="talk")
+    service.handle(account, OWNER, Assign(user_id="U1", product="talk"))
+    result = service.handle(account, OWNER, Assign(user_id="U1", product="recording"))
+    assert result.pool_after.assigned == 1
 
 
 def test_revoking_a_license_revokes_the_add_ons_that_depend_on_it(
     service: LicensingService, account: AccountKey, engine: Engine
 ) -> None:
-    service.purchase(account, OWNER, 1, "talk", idempotency_key="talk")
-    service.purchase(account, OWNER, 1, "recording", idempotency_key="rec")
-    service.purchase(account, OWNER, 1, "meetings", idempotency_key="meet")
+    service.handle(account, OWNER, Purchase(count=1, product="talk"), idempotency_key="talk")
+    service.handle(account, OWNER, Purchase(count=1, product="recording"), idempotency_key="rec")
+    service.handle(account, OWNER, Purchase(count=1, product="meetings"), idempotency_key="meet")
     for product in ("talk", "recording", "meetings"):
-        service.assign(account, OWNER, "U1", product)
+        service.handle(account, OWNER, Assign(user_id="U1", product=product))
 
-    preview = service.preview_revoke(account, OWNER, "U1", "talk")
+    preview = service.quote(account, OWNER, Revoke(user_id="U1", product="talk"))
     assert preview.also_revoked == ["Call Recording"]
     assert count_rows(engine, orm.Assignment) == 3  # a preview changes nothing
 
-    result = service.revoke(account, OWNER, "U1", "talk")
+    result = service.handle(account, OWNER, Revoke(user_id="U1", product="talk"))
 
     assert result.also_revoked == ["Call Recording"]
     assert result.pool_after.available == 1
@@ -88,14 +102,14 @@ def test_revoking_a_seat_the_user_does_not_hold_is_refused(
     service: LicensingService, account: AccountKey
 ) -> None:
     with pytest.raises(errors.NotAssigned):
-        service.revoke(account, OWNER, "U9", "talk")
+        service.handle(account, OWNER, Revoke(user_id="U9", product="talk"))
 
 
 def test_members_may_only_see_their_own_seats(
     service: LicensingService, account: AccountKey
 ) -> None:
-    service.purchase(account, OWNER, 2, "talk", idempotency_key="talk")
-    service.assign(account, OWNER, "UMEMBER", "talk")
+    service.handle(account, OWNER, Purchase(count=2, product="talk"), idempotency_key="talk")
+    service.handle(account, OWNER, Assign(user_id="UMEMBER", product="talk"))
     dana = member("UMEMBER")
 
     status = service.status(account, dana)
@@ -103,12 +117,14 @@ def test_members_may_only_see_their_own_seats(
     assert status.pools == [] and status.next_invoice_estimate is None
     assert [(s.office, s.product_name) for s in status.your_seats] == [("Main", "Talk")]
     for attempt in (
-        lambda: service.purchase(account, dana, 1, "talk", idempotency_key="x"),
-        lambda: service.assign(account, dana, "U2", "talk"),
-        lambda: service.revoke(account, dana, "UMEMBER", "talk"),
+        lambda: service.handle(
+            account, dana, Purchase(count=1, product="talk"), idempotency_key="x"
+        ),
+        lambda: service.handle(account, dana, Assign(user_id="U2", product="talk")),
+        lambda: service.handle(account, dana, Revoke(user_id="UMEMBER", product="talk")),
         lambda: service.invoices(account, dana),
         lambda: service.audit(account, dana),
-        lambda: service.cancel(account, dana, idempotency_key="c"),
+        lambda: service.handle(account, dana, Cancel(), idempotency_key="c"),
     ):
         with pytest.raises(errors.NotAllowed):
             attempt()
@@ -118,17 +134,30 @@ def test_members_may_only_see_their_own_seats(
 def test_office_admins_manage_only_their_own_offices(
     service: LicensingService, account: AccountKey
 ) -> None:
-    service.add_office(account, OWNER, "Berlin")
-    service.grant_role(account, OWNER, "UBERLIN", RoleName.OFFICE_ADMIN, "Berlin")
+    service.handle(account, OWNER, AddOffice(name="Berlin"))
+    service.handle(
+        account, OWNER, GrantRole(user_id="UBERLIN", role=RoleName.OFFICE_ADMIN, office="Berlin")
+    )
     berlin_admin = member("UBERLIN")
 
-    service.purchase(account, berlin_admin, 2, "talk", "Berlin", idempotency_key="b")
-    service.assign(account, berlin_admin, "U1", "talk", "Berlin")
+    service.handle(
+        account,
+        berlin_admin,
+        Purchase(count=2, product="talk", office="Berlin"),
+        idempotency_key="b",
+    )
+    service.handle(account, berlin_admin, Assign(user_id="U1", product="talk", office="Berlin"))
     with pytest.raises(errors.NotAllowed) as refused:
-        service.purchase(account, berlin_admin, 1, "talk", "Main", idempotency_key="m")
+        service.handle(
+            account,
+            berlin_admin,
+            Purchase(count=1, product="talk", office="Main"),
+            idempotency_key="m",
+        )
     assert "company admins and admins of Main" in refused.value.message
     with pytest.raises(errors.NotAllowed):
-        service.subscribe(account, berlin_admin, "month", idempotency_key="s")  # type: ignore[arg-type]
+        subscribe_monthly = Subscribe(interval="month")  # type: ignore[arg-type]
+        service.handle(account, berlin_admin, subscribe_monthly, idempotency_key="s")
 
     status = service.status(account, berlin_admin)
     assert [p.office for p in status.pools] == ["Berlin"]
@@ -139,25 +168,25 @@ def test_workspace_admins_are_company_admins_without_a_role_row(
     service: LicensingService, account: AccountKey
 ) -> None:
     slack_admin = Actor(user_id="UADMIN", workspace_admin=True)
-    assert (
-        service.purchase(account, slack_admin, 1, "talk", idempotency_key="k").pool_after.purchased
-        == 1
+    result = service.handle(
+        account, slack_admin, Purchase(count=1, product="talk"), idempotency_key="k"
     )
+    assert result.pool_after.purchased == 1
 
 
 def test_roles_can_be_granted_listed_and_revoked(
     service: LicensingService, account: AccountKey
 ) -> None:
-    service.grant_role(account, OWNER, "U2", RoleName.COMPANY_ADMIN)
+    service.handle(account, OWNER, GrantRole(user_id="U2", role=RoleName.COMPANY_ADMIN))
     assert {(r.user_id, r.role) for r in service.roles(account, OWNER)} == {
         ("UOWNER", "company_admin"),
         ("U2", "company_admin"),
     }
-    service.revoke_role(account, OWNER, "U2", RoleName.COMPANY_ADMIN)
+    service.handle(account, OWNER, RevokeRole(user_id="U2", role=RoleName.COMPANY_ADMIN))
     with pytest.raises(errors.NotAllowed):
-        service.grant_role(account, member("U2"), "U3", RoleName.COMPANY_ADMIN)
+        service.handle(account, member("U2"), GrantRole(user_id="U3", role=RoleName.COMPANY_ADMIN))
     with pytest.raises(errors.LicensingError, match="is not a company admin"):
-        service.revoke_role(account, OWNER, "U2", RoleName.COMPANY_ADMIN)
+        service.handle(account, OWNER, RevokeRole(user_id="U2", role=RoleName.COMPANY_ADMIN))
 
 
 def test_an_unknown_workspace_is_told_to_install_the_app(service: LicensingService) -> None:
@@ -168,12 +197,16 @@ def test_an_unknown_workspace_is_told_to_install_the_app(service: LicensingServi
 def test_users_lists_holders_per_pool_within_the_offices_one_manages(
     service: LicensingService, account: AccountKey
 ) -> None:
-    service.add_office(account, OWNER, "Berlin")
-    service.purchase(account, OWNER, 2, "talk", idempotency_key="main")
-    service.purchase(account, OWNER, 1, "talk", "Berlin", idempotency_key="berlin")
+    service.handle(account, OWNER, AddOffice(name="Berlin"))
+    service.handle(account, OWNER, Purchase(count=2, product="talk"), idempotency_key="main")
+    service.handle(
+        account, OWNER, Purchase(count=1, product="talk", office="Berlin"), idempotency_key="berlin"
+    )
     for user, office in (("U2", "Main"), ("U1", "Main"), ("U3", "Berlin")):
-        service.assign(account, OWNER, user, "talk", office)
-    service.grant_role(account, OWNER, "UBERLIN", RoleName.OFFICE_ADMIN, "Berlin")
+        service.handle(account, OWNER, Assign(user_id=user, product="talk", office=office))
+    service.handle(
+        account, OWNER, GrantRole(user_id="UBERLIN", role=RoleName.OFFICE_ADMIN, office="Berlin")
+    )
 
     everyone = service.users(account, OWNER, "talk")
     assert [(p.office, p.user_ids) for p in everyone] == [

@@ -24,6 +24,15 @@ from licensing.calendar import Interval
 from licensing.catalog import Catalog
 from licensing.db import make_engine, make_session_factory
 from licensing.errors import LicensingError, NoSeatAvailable, NothingToRestore
+from licensing.requests import (
+    Assign,
+    Purchase,
+    Restore,
+    ScheduleRemoval,
+    SetBillingDetails,
+    Subscribe,
+)
+from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey, PoolTarget, PurchaseQuote, SeatChange
 from licensing.service import LicensingService
 from licensing.transactions import Policy
@@ -54,6 +63,12 @@ def racing(racing_engine: Engine, catalog: Catalog, clock: FakeClock) -> Licensi
     service = LicensingService(make_session_factory(racing_engine), catalog, clock, Policy())
     service.install(TEAM, OWNER.user_id)
     return service
+
+
+@pytest.fixture
+def racing_scheduled(racing_engine: Engine, catalog: Catalog, clock: FakeClock) -> ScheduledWork:
+    """The scheduler's work, shared by all threads, on the racing engine."""
+    return ScheduledWork(make_session_factory(racing_engine), catalog, clock)
 
 
 def run_together(calls: list[Callable[[], Any]]) -> list[Outcome]:
@@ -165,20 +180,28 @@ def test_twenty_admins_racing_for_five_free_seats_assign_exactly_five(
 ) -> None:
     held_before = 0
     if phase == "trial":
-        racing.purchase(TEAM, OWNER, 5, "talk", idempotency_key="buy-5")
+        racing.handle(TEAM, OWNER, Purchase(count=5, product="talk"), idempotency_key="buy-5")
     else:
-        racing.set_billing_details(TEAM, OWNER, "Visa ending 4242")
-        targets = [PoolTarget(product="talk", seats=7)]
-        racing.subscribe(TEAM, OWNER, Interval.MONTH, targets, idempotency_key="subscribe")
+        racing.handle(TEAM, OWNER, SetBillingDetails(details="Visa ending 4242"))
+        pools = (PoolTarget(product="talk", seats=7),)
+        racing.handle(
+            TEAM,
+            OWNER,
+            Subscribe(interval=Interval.MONTH, pools=pools),
+            idempotency_key="subscribe",
+        )
         for user in ("UOLD1", "UOLD2"):
-            racing.assign(TEAM, OWNER, user, "talk")
+            racing.handle(TEAM, OWNER, Assign(user_id=user, product="talk"))
         held_before = 2
     purchased = 5 + held_before
     assert pool_row(racing_engine) == (purchased, 0, held_before, held_before)
     users = [f"U{i:02d}" for i in range(THREADS)]
 
     outcomes = run_together(
-        [lambda user=user: racing.assign(TEAM, OWNER, user, "talk") for user in users]
+        [
+            lambda user=user: racing.handle(TEAM, OWNER, Assign(user_id=user, product="talk"))
+            for user in users
+        ]
     )
 
     winners = [o.result for o in outcomes if o.refusal is None]
@@ -223,11 +246,18 @@ def prorated_minor(seats: int) -> int:
 def test_restores_and_purchases_racing_end_as_some_serial_order_would(
     racing: LicensingService, racing_engine: Engine, clock: FakeClock
 ) -> None:
-    racing.set_billing_details(TEAM, OWNER, "Visa ending 4242")
-    targets = [PoolTarget(product="talk", seats=SUBSCRIBED_SEATS)]
-    racing.subscribe(TEAM, OWNER, Interval.MONTH, targets, idempotency_key="subscribe")
+    racing.handle(TEAM, OWNER, SetBillingDetails(details="Visa ending 4242"))
+    pools = (PoolTarget(product="talk", seats=SUBSCRIBED_SEATS),)
+    racing.handle(
+        TEAM,
+        OWNER,
+        Subscribe(interval=Interval.MONTH, pools=pools),
+        idempotency_key="subscribe",
+    )
     clock.advance(days=10)
-    racing.schedule_removal(TEAM, OWNER, SCHEDULED, "talk", idempotency_key="remove")
+    racing.handle(
+        TEAM, OWNER, ScheduleRemoval(count=SCHEDULED, product="talk"), idempotency_key="remove"
+    )
     assert pool_row(racing_engine) == (SUBSCRIBED_SEATS, SCHEDULED, 0, 0)
     invoices_before = count_rows(racing_engine, orm.Invoice)
     keys_before = count_rows(racing_engine, orm.IdempotencyRecord)
@@ -239,8 +269,8 @@ def test_restores_and_purchases_racing_end_as_some_serial_order_would(
             (
                 "restore",
                 RESTORE_EACH,
-                lambda key=key: racing.restore(
-                    TEAM, OWNER, RESTORE_EACH, "talk", idempotency_key=key
+                lambda key=key: racing.handle(
+                    TEAM, OWNER, Restore(count=RESTORE_EACH, product="talk"), idempotency_key=key
                 ),
             )
         )
@@ -250,8 +280,8 @@ def test_restores_and_purchases_racing_end_as_some_serial_order_would(
             (
                 "purchase",
                 PURCHASE_EACH,
-                lambda key=key: racing.purchase(
-                    TEAM, OWNER, PURCHASE_EACH, "talk", idempotency_key=key
+                lambda key=key: racing.handle(
+                    TEAM, OWNER, Purchase(count=PURCHASE_EACH, product="talk"), idempotency_key=key
                 ),
             )
         )
@@ -260,8 +290,11 @@ def test_restores_and_purchases_racing_end_as_some_serial_order_would(
             (
                 "same key",
                 SAME_KEY_EACH,
-                lambda: racing.purchase(
-                    TEAM, OWNER, SAME_KEY_EACH, "talk", idempotency_key="buy-same"
+                lambda: racing.handle(
+                    TEAM,
+                    OWNER,
+                    Purchase(count=SAME_KEY_EACH, product="talk"),
+                    idempotency_key="buy-same",
                 ),
             )
         )
@@ -351,21 +384,31 @@ def test_restores_and_purchases_racing_end_as_some_serial_order_would(
 
 
 def test_schedulers_racing_over_due_periods_close_each_once_in_order(
-    racing: LicensingService, racing_engine: Engine, clock: FakeClock
+    racing: LicensingService,
+    racing_scheduled: ScheduledWork,
+    racing_engine: Engine,
+    clock: FakeClock,
 ) -> None:
-    racing.set_billing_details(TEAM, OWNER, "Visa ending 4242")
-    targets = [PoolTarget(product="talk", seats=3)]
-    racing.subscribe(TEAM, OWNER, Interval.MONTH, targets, idempotency_key="subscribe")
-    racing.schedule_removal(TEAM, OWNER, 1, "talk", idempotency_key="remove")
+    racing.handle(TEAM, OWNER, SetBillingDetails(details="Visa ending 4242"))
+    pools = (PoolTarget(product="talk", seats=3),)
+    racing.handle(
+        TEAM,
+        OWNER,
+        Subscribe(interval=Interval.MONTH, pools=pools),
+        idempotency_key="subscribe",
+    )
+    racing.handle(TEAM, OWNER, ScheduleRemoval(count=1, product="talk"), idempotency_key="remove")
     clock.advance(days=31 + 28 + 31 + 1)  # past Feb 28, Mar 31 and Apr 30 (09:00)
 
     def close_all_due() -> list[Any]:
         closed = []
-        while (result := racing.close_next_due_period()) is not None:
+        while (result := racing_scheduled.close_next_due_period()) is not None:
             closed.append(result)
         return closed
 
-    calls: list[Callable[[], Any]] = [lambda: racing.close_due_periods(TEAM)] * (THREADS // 2)
+    calls: list[Callable[[], Any]] = [lambda: racing_scheduled.close_due_periods(TEAM)] * (
+        THREADS // 2
+    )
     calls += [close_all_due] * (THREADS - len(calls))
     outcomes = run_together(calls)
 

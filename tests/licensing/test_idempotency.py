@@ -9,6 +9,16 @@ from sqlalchemy import Engine
 
 from licensing import errors, orm
 from licensing.calendar import Interval
+from licensing.requests import (
+    Assign,
+    Cancel,
+    Purchase,
+    Reactivate,
+    Restore,
+    Revoke,
+    ScheduleRemoval,
+    Subscribe,
+)
 from licensing.schemas import AccountKey, PoolTarget
 from licensing.service import LicensingService
 from tests.conftest import OWNER, FakeClock
@@ -20,11 +30,15 @@ def test_the_same_key_twice_charges_once(
 ) -> None:
     subscribe(service, account, seats=1)
     clock.advance(days=10)
-    first = service.purchase(account, OWNER, 2, "talk", idempotency_key="view-V1")
+    first = service.handle(
+        account, OWNER, Purchase(count=2, product="talk"), idempotency_key="view-V1"
+    )
     ledger_rows = count_rows(engine, orm.LedgerEntry)
     clock.advance(seconds=30)
 
-    again = service.purchase(account, OWNER, 2, "talk", idempotency_key="view-V1")
+    again = service.handle(
+        account, OWNER, Purchase(count=2, product="talk"), idempotency_key="view-V1"
+    )
 
     assert again == first and again.amount == Decimal("19.29")
     assert pool_counts(service, account) == (3, 0, 0)
@@ -35,11 +49,13 @@ def test_the_same_key_twice_charges_once(
 def test_the_same_key_with_other_parameters_is_refused(
     service: LicensingService, account: AccountKey
 ) -> None:
-    service.purchase(account, OWNER, 2, "talk", idempotency_key="view-V1")
+    service.handle(account, OWNER, Purchase(count=2, product="talk"), idempotency_key="view-V1")
     with pytest.raises(errors.IdempotencyConflict):
-        service.purchase(account, OWNER, 3, "talk", idempotency_key="view-V1")
+        service.handle(account, OWNER, Purchase(count=3, product="talk"), idempotency_key="view-V1")
     with pytest.raises(errors.IdempotencyConflict):
-        service.schedule_removal(account, OWNER, 2, "talk", idempotency_key="view-V1")
+        service.handle(
+            account, OWNER, ScheduleRemoval(count=2, product="talk"), idempotency_key="view-V1"
+        )
     assert pool_counts(service, account) == (2, 0, 0)
 
 
@@ -48,20 +64,25 @@ def test_every_money_moving_operation_replays_its_first_result(
     service: LicensingService, account: AccountKey, engine: Engine, operation: str
 ) -> None:
     subscribe(service, account, seats=4)
-    service.schedule_removal(account, OWNER, 2, "talk", idempotency_key="setup-rm")
+    service.handle(
+        account, OWNER, ScheduleRemoval(count=2, product="talk"), idempotency_key="setup-rm"
+    )
     if operation == "reactivate":
-        service.cancel(account, OWNER, idempotency_key="setup-cancel")
+        service.handle(account, OWNER, Cancel(), idempotency_key="setup-cancel")
     calls = {
-        "remove": lambda: service.schedule_removal(account, OWNER, 1, "talk", idempotency_key="K"),
-        "restore": lambda: service.restore(account, OWNER, 1, "talk", idempotency_key="K"),
-        "cancel": lambda: service.cancel(account, OWNER, idempotency_key="K"),
-        "reactivate": lambda: service.reactivate(account, OWNER, idempotency_key="K"),
+        "remove": lambda: service.handle(
+            account, OWNER, ScheduleRemoval(count=1, product="talk"), idempotency_key="K"
+        ),
+        "restore": lambda: service.handle(
+            account, OWNER, Restore(count=1, product="talk"), idempotency_key="K"
+        ),
+        "cancel": lambda: service.handle(account, OWNER, Cancel(), idempotency_key="K"),
+        "reactivate": lambda: service.handle(account, OWNER, Reactivate(), idempotency_key="K"),
         # the subscription made by `subscribe` above used this key: a replay, not a second charge
-        "subscribe": lambda: service.subscribe(
+        "subscribe": lambda: service.handle(
             account,
             OWNER,
-            Interval.MONTH,
-            [PoolTarget(product="talk", seats=4)],
+            Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=4),)),
             idempotency_key="subscribe-4",
         ),
     }
@@ -78,8 +99,13 @@ def test_a_refused_request_stores_nothing_so_it_can_be_retried(
     service: LicensingService, account: AccountKey
 ) -> None:
     subscribe(service, account, seats=1)
-    service.assign(account, OWNER, "U1", "talk")
+    service.handle(account, OWNER, Assign(user_id="U1", product="talk"))
     with pytest.raises(errors.NotEnoughUnassignedSeats):
-        service.schedule_removal(account, OWNER, 1, "talk", idempotency_key="K")
-    service.revoke(account, OWNER, "U1", "talk")
-    assert service.schedule_removal(account, OWNER, 1, "talk", idempotency_key="K").count == 1
+        service.handle(
+            account, OWNER, ScheduleRemoval(count=1, product="talk"), idempotency_key="K"
+        )
+    service.handle(account, OWNER, Revoke(user_id="U1", product="talk"))
+    retried = service.handle(
+        account, OWNER, ScheduleRemoval(count=1, product="talk"), idempotency_key="K"
+    )
+    assert retried.count == 1

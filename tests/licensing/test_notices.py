@@ -12,6 +12,17 @@ from sqlalchemy.orm import Session
 
 from licensing import orm
 from licensing.errors import InvalidLeadTime, NotAllowed, SeatsAlreadyGone
+from licensing.requests import (
+    Assign,
+    Cancel,
+    Purchase,
+    Reactivate,
+    Restore,
+    ScheduleRemoval,
+    SetNoticeChannel,
+    SetReminderLead,
+)
+from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey, NoticeFacts
 from licensing.service import LicensingService
 from tests.conftest import OWNER, FakeClock
@@ -45,9 +56,9 @@ def notices(engine: Engine) -> list[tuple[str, NoticeFacts, list[str]]]:
         ]
 
 
-def sweep_reminders(service: LicensingService) -> int:
+def sweep_reminders(scheduled: ScheduledWork) -> int:
     written = 0
-    while service.write_next_due_reminders():
+    while scheduled.write_next_due_reminders():
         written += 1
     return written
 
@@ -56,20 +67,22 @@ def sweep_reminders(service: LicensingService) -> int:
 def subscribed(service: LicensingService, account: AccountKey) -> AccountKey:
     """Five talk seats, two of them scheduled for removal, notices to #licenses."""
     subscribe(service, account, seats=5)
-    service.set_notice_channel(account, OWNER, "C0LICENSES")
-    service.schedule_removal(account, OWNER, 2, "talk", idempotency_key="remove-2")
+    service.handle(account, OWNER, SetNoticeChannel(channel_id="C0LICENSES"))
+    service.handle(
+        account, OWNER, ScheduleRemoval(count=2, product="talk"), idempotency_key="remove-2"
+    )
     return account
 
 
 def test_reminders_wait_for_the_lead_time_then_are_written_once(
-    service: LicensingService, subscribed: AccountKey, clock: FakeClock, engine: Engine
+    scheduled: ScheduledWork, subscribed: AccountKey, clock: FakeClock, engine: Engine
 ) -> None:
     clock.current = PERIOD_END - timedelta(days=3, seconds=1)
-    assert sweep_reminders(service) == 0
+    assert sweep_reminders(scheduled) == 0
     clock.current = PERIOD_END - timedelta(days=3)
 
-    assert sweep_reminders(service) == 1
-    assert sweep_reminders(service) == 0
+    assert sweep_reminders(scheduled) == 1
+    assert sweep_reminders(scheduled) == 0
 
     (removal, removal_facts, removal_to), (renewal, renewal_facts, renewal_to) = notices(engine)
     assert (removal, renewal) == ("removal_scheduled", "renewal_coming")
@@ -83,15 +96,21 @@ def test_reminders_wait_for_the_lead_time_then_are_written_once(
 
 
 def test_a_removal_inside_the_lead_time_is_announced_at_once(
-    service: LicensingService, account: AccountKey, clock: FakeClock, engine: Engine
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    account: AccountKey,
+    clock: FakeClock,
+    engine: Engine,
 ) -> None:
     subscribe(service, account, seats=5)
     clock.current = PERIOD_END - timedelta(days=2)
-    sweep_reminders(service)
+    sweep_reminders(scheduled)
     assert [kind for kind, _, _ in notices(engine)] == ["renewal_coming"]
 
-    service.schedule_removal(account, OWNER, 1, "talk", idempotency_key="late")
-    service.schedule_removal(account, OWNER, 1, "talk", idempotency_key="later")
+    service.handle(account, OWNER, ScheduleRemoval(count=1, product="talk"), idempotency_key="late")
+    service.handle(
+        account, OWNER, ScheduleRemoval(count=1, product="talk"), idempotency_key="later"
+    )
 
     kinds = [kind for kind, _, _ in notices(engine)]
     assert kinds == ["renewal_coming", "removal_scheduled"]  # once per kind and period
@@ -99,11 +118,15 @@ def test_a_removal_inside_the_lead_time_is_announced_at_once(
 
 
 def test_a_trial_gets_a_reminder_before_it_ends(
-    service: LicensingService, account: AccountKey, clock: FakeClock, engine: Engine
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    account: AccountKey,
+    clock: FakeClock,
+    engine: Engine,
 ) -> None:
-    service.purchase(account, OWNER, 4, "talk", idempotency_key="trial-seats")
+    service.handle(account, OWNER, Purchase(count=4, product="talk"), idempotency_key="trial-seats")
     clock.current = TRIAL_END - timedelta(days=3)
-    sweep_reminders(service)
+    sweep_reminders(scheduled)
 
     [(kind, facts, targets)] = notices(engine)
     assert (kind, facts.period_end, targets) == ("trial_ending", TRIAL_END, ["UOWNER"])
@@ -111,12 +134,16 @@ def test_a_trial_gets_a_reminder_before_it_ends(
 
 
 def test_a_cancellation_says_what_will_be_deleted(
-    service: LicensingService, subscribed: AccountKey, clock: FakeClock, engine: Engine
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    subscribed: AccountKey,
+    clock: FakeClock,
+    engine: Engine,
 ) -> None:
-    service.assign(subscribed, OWNER, "UDANA", "talk")
-    service.cancel(subscribed, OWNER, idempotency_key="cancel")
+    service.handle(subscribed, OWNER, Assign(user_id="UDANA", product="talk"))
+    service.handle(subscribed, OWNER, Cancel(), idempotency_key="cancel")
     clock.current = PERIOD_END - timedelta(days=1)
-    sweep_reminders(service)
+    sweep_reminders(scheduled)
 
     [(kind, facts, _)] = notices(engine)
     assert kind == "cancellation_coming"
@@ -130,13 +157,17 @@ def test_a_cancellation_says_what_will_be_deleted(
 
 
 def test_each_period_end_writes_its_result_to_the_people_it_concerned(
-    service: LicensingService, subscribed: AccountKey, clock: FakeClock, engine: Engine
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    subscribed: AccountKey,
+    clock: FakeClock,
+    engine: Engine,
 ) -> None:
-    service.cancel(subscribed, OWNER, idempotency_key="cancel")
-    service.reactivate(subscribed, OWNER, idempotency_key="reactivate")
+    service.handle(subscribed, OWNER, Cancel(), idempotency_key="cancel")
+    service.handle(subscribed, OWNER, Reactivate(), idempotency_key="reactivate")
     clock.current = datetime(2026, 4, 1, tzinfo=UTC)  # two period ends passed while down
 
-    service.close_due_periods(subscribed)
+    scheduled.close_due_periods(subscribed)
 
     ended = [(facts.closed, to) for kind, facts, to in notices(engine) if kind == "period_ended"]
     assert [(c.period_end.month, c.outcome) for c, _ in ended if c] == [
@@ -151,11 +182,15 @@ def test_each_period_end_writes_its_result_to_the_people_it_concerned(
 
 
 def test_the_end_of_a_cancellation_still_reaches_the_channel_it_deletes(
-    service: LicensingService, subscribed: AccountKey, clock: FakeClock, engine: Engine
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    subscribed: AccountKey,
+    clock: FakeClock,
+    engine: Engine,
 ) -> None:
-    service.cancel(subscribed, OWNER, idempotency_key="cancel")
+    service.handle(subscribed, OWNER, Cancel(), idempotency_key="cancel")
     clock.current = PERIOD_END
-    service.close_due_periods(subscribed)
+    scheduled.close_due_periods(subscribed)
 
     kind, facts, targets = notices(engine)[-1]
     assert (kind, facts.closed and facts.closed.outcome, targets) == (
@@ -166,74 +201,89 @@ def test_the_end_of_a_cancellation_still_reaches_the_channel_it_deletes(
 
 
 def test_a_restore_from_a_notice_is_refused_once_its_period_ended(
-    service: LicensingService, subscribed: AccountKey, clock: FakeClock
+    service: LicensingService, scheduled: ScheduledWork, subscribed: AccountKey, clock: FakeClock
 ) -> None:
     clock.current = PERIOD_END
-    service.close_due_periods(subscribed)
+    scheduled.close_due_periods(subscribed)
 
     with pytest.raises(SeatsAlreadyGone, match="left when the period ended on Feb 28, 2026"):
-        service.restore(subscribed, OWNER, 2, "talk", idempotency_key="late", period_end=PERIOD_END)
+        service.handle(
+            subscribed,
+            OWNER,
+            Restore(count=2, product="talk", period_end=PERIOD_END),
+            idempotency_key="late",
+        )
     assert pool_counts(service, subscribed) == (3, 0, 0)
 
 
 def test_the_lead_time_is_a_company_admin_setting_of_1_to_30_days(
-    service: LicensingService, subscribed: AccountKey, clock: FakeClock, engine: Engine
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    subscribed: AccountKey,
+    clock: FakeClock,
+    engine: Engine,
 ) -> None:
     with pytest.raises(NotAllowed):
-        service.set_notice_lead(subscribed, member("UDANA"), 7)
+        service.handle(subscribed, member("UDANA"), SetReminderLead(days=7))
     for bad in (0, 31):
         with pytest.raises(InvalidLeadTime, match="1 to 30 days"):
-            service.set_notice_lead(subscribed, OWNER, bad)
+            service.handle(subscribed, OWNER, SetReminderLead(days=bad))
 
-    service.set_notice_lead(subscribed, OWNER, 7)
+    service.handle(subscribed, OWNER, SetReminderLead(days=7))
     clock.current = PERIOD_END - timedelta(days=7)
-    assert sweep_reminders(service) == 1
+    assert sweep_reminders(scheduled) == 1
     assert "notice_lead_set" in ledger_events(engine)
 
 
 def test_a_delivery_that_fails_for_good_is_audited_and_falls_back_to_dms(
-    service: LicensingService, subscribed: AccountKey, clock: FakeClock, engine: Engine
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    subscribed: AccountKey,
+    clock: FakeClock,
+    engine: Engine,
 ) -> None:
     clock.current = PERIOD_END - timedelta(days=3)
-    sweep_reminders(service)
+    sweep_reminders(scheduled)
     now = datetime(2026, 11, 1, tzinfo=UTC)
-    log, removal, renewal = service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
+    log, removal, renewal = scheduled.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
     assert [d.notice.facts.kind for d in (log, removal, renewal)] == [
         "activity",  # of the removal, since the channel was set
         "removal_scheduled",
         "renewal_coming",
     ]
-    assert service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1)) == []
+    assert scheduled.claim_deliveries(now, limit=10, lease=timedelta(minutes=1)) == []
 
-    service.delivery_failed(removal.id, "is_archived")
+    scheduled.delivery_failed(removal.id, "is_archived")
 
     audit = service.audit(subscribed, OWNER)
     assert [e.event for e in audit[-2:]] == ["notice_failed", "notice_channel_dropped"]
     assert audit[-2].detail == "removal_scheduled to C0LICENSES: is_archived"
     assert service.status(subscribed, OWNER).notice_channel is None
     # the renewal, claimed by another dispatcher, fails there too and follows by DM
-    service.delivery_failed(renewal.id, "is_archived")
-    fallbacks = service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
+    scheduled.delivery_failed(renewal.id, "is_archived")
+    fallbacks = scheduled.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
     assert [(d.target, d.to_user, d.notice.facts.kind) for d in fallbacks] == [
         ("UOWNER", True, "removal_scheduled"),
         ("UOWNER", True, "renewal_coming"),
     ]
-    service.delivery_failed(log.id, "is_archived")  # a log has nowhere else to go
-    assert service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1)) == []
+    scheduled.delivery_failed(log.id, "is_archived")  # a log has nowhere else to go
+    assert scheduled.claim_deliveries(now, limit=10, lease=timedelta(minutes=1)) == []
 
 
 def test_a_delivery_whose_lease_ran_out_is_claimed_again_as_maybe_posted(
-    service: LicensingService, subscribed: AccountKey, clock: FakeClock
+    scheduled: ScheduledWork, subscribed: AccountKey, clock: FakeClock
 ) -> None:
     clock.current = PERIOD_END - timedelta(days=3)
-    sweep_reminders(service)
+    sweep_reminders(scheduled)
     now = datetime(2026, 11, 1, tzinfo=UTC)
-    first, *_ = service.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
+    first, *_ = scheduled.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
     assert (first.maybe_posted, first.attempts) == (False, 1)
 
     later = now + timedelta(minutes=2)  # the dispatcher died holding them
-    again, *_ = service.claim_deliveries(later, limit=10, lease=timedelta(minutes=1))
+    again, *_ = scheduled.claim_deliveries(later, limit=10, lease=timedelta(minutes=1))
     assert (again.id, again.maybe_posted, again.attempts) == (first.id, True, 2)
 
-    assert service.delivery_retry(again.id, later, "ratelimited", maybe_posted=False)
-    assert not service.delivery_retry(again.id, now + timedelta(hours=25), "500", maybe_posted=True)
+    assert scheduled.delivery_retry(again.id, later, "ratelimited", maybe_posted=False)
+    assert not scheduled.delivery_retry(
+        again.id, now + timedelta(hours=25), "500", maybe_posted=True
+    )

@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import Engine
 
 from licensing import errors, orm
+from licensing.requests import AddOffice, Assign, Cancel, Purchase, Restore, ScheduleRemoval
+from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey
 from licensing.service import LicensingService
 from tests.conftest import OWNER, START, FakeClock
@@ -18,7 +20,7 @@ from tests.licensing.helpers import count_rows, ledger_events, pool_counts, subs
 def test_seats_bought_during_the_trial_are_added_at_once_and_free(
     service: LicensingService, account: AccountKey, engine: Engine
 ) -> None:
-    result = service.purchase(account, OWNER, 7, "talk", idempotency_key="k1")
+    result = service.handle(account, OWNER, Purchase(count=7, product="talk"), idempotency_key="k1")
     assert (result.restored, result.charged_seats, result.amount) == (0, 0, Decimal("0.00"))
     assert result.free_trial
     assert pool_counts(service, account) == (7, 0, 0)
@@ -31,8 +33,10 @@ def test_a_purchase_mid_period_is_charged_prorated_to_the_period_end(
     subscribe(service, account, seats=3)  # period Jan 31 09:00 → Feb 28 09:00, 28 days
     clock.advance(days=10)  # 18 of 28 days left
 
-    quote = service.quote_purchase(account, OWNER, 2, "talk")
-    result = service.purchase(account, OWNER, 2, "talk", idempotency_key="buy-2")
+    quote = service.quote(account, OWNER, Purchase(count=2, product="talk"))
+    result = service.handle(
+        account, OWNER, Purchase(count=2, product="talk"), idempotency_key="buy-2"
+    )
 
     # 2 × 15.00 × 18 / 28 = 19.2857… → 19.29
     assert quote.amount == result.amount == Decimal("19.29")
@@ -54,8 +58,8 @@ def test_a_quote_changes_nothing(
 ) -> None:
     subscribe(service, account, seats=3)
     before = count_rows(engine, orm.LedgerEntry)
-    service.quote_purchase(account, OWNER, 4, "talk")
-    service.quote_removal(account, OWNER, 1, "talk")
+    service.quote(account, OWNER, Purchase(count=4, product="talk"))
+    service.quote(account, OWNER, ScheduleRemoval(count=1, product="talk"))
     assert pool_counts(service, account) == (3, 0, 0)
     assert count_rows(engine, orm.LedgerEntry) == before
 
@@ -75,10 +79,12 @@ def test_a_purchase_restores_seats_scheduled_for_removal_before_charging(
     amount: str,
 ) -> None:
     subscribe(service, account, seats=6)
-    service.schedule_removal(account, OWNER, 3, "talk", idempotency_key="rm-3")
+    service.handle(account, OWNER, ScheduleRemoval(count=3, product="talk"), idempotency_key="rm-3")
     clock.advance(days=10)
 
-    result = service.purchase(account, OWNER, buy, "talk", idempotency_key="buy")
+    result = service.handle(
+        account, OWNER, Purchase(count=buy, product="talk"), idempotency_key="buy"
+    )
 
     assert (result.restored, result.charged_seats, result.amount) == (
         restored,
@@ -93,7 +99,9 @@ def test_a_purchase_with_nothing_scheduled_charges_every_seat(
 ) -> None:
     subscribe(service, account, seats=1)
     clock.advance(days=14)  # 14 of 28 days left
-    result = service.purchase(account, OWNER, 4, "talk", idempotency_key="buy")
+    result = service.handle(
+        account, OWNER, Purchase(count=4, product="talk"), idempotency_key="buy"
+    )
     assert (result.restored, result.charged_seats, result.amount) == (0, 4, Decimal("30.00"))
 
 
@@ -102,31 +110,41 @@ def test_the_reviewed_amount_is_charged_if_confirmed_within_the_quote_validity(
 ) -> None:
     subscribe(service, account, seats=1)
     clock.advance(days=10)
-    quote = service.quote_purchase(account, OWNER, 2, "talk")
+    quote = service.quote(account, OWNER, Purchase(count=2, product="talk"))
     clock.advance(minutes=10)
-    result = service.purchase(
-        account, OWNER, 2, "talk", idempotency_key="k", priced_at=quote.priced_at
+    result = service.handle(
+        account,
+        OWNER,
+        Purchase(count=2, product="talk", priced_at=quote.priced_at),
+        idempotency_key="k",
     )
     assert result.amount == quote.amount == Decimal("19.29")
 
-    stale = service.quote_purchase(account, OWNER, 1, "talk")
+    stale = service.quote(account, OWNER, Purchase(count=1, product="talk"))
     clock.advance(minutes=16)
     with pytest.raises(errors.QuoteExpired):
-        service.purchase(account, OWNER, 1, "talk", idempotency_key="k2", priced_at=stale.priced_at)
+        service.handle(
+            account,
+            OWNER,
+            Purchase(count=1, product="talk", priced_at=stale.priced_at),
+            idempotency_key="k2",
+        )
 
 
 def test_removed_seats_stay_paid_until_the_period_end_then_leave(
-    service: LicensingService, account: AccountKey, clock: FakeClock
+    service: LicensingService, scheduled: ScheduledWork, account: AccountKey, clock: FakeClock
 ) -> None:
     subscribe(service, account, seats=5)
-    result = service.schedule_removal(account, OWNER, 2, "talk", idempotency_key="rm")
+    result = service.handle(
+        account, OWNER, ScheduleRemoval(count=2, product="talk"), idempotency_key="rm"
+    )
     assert (result.immediate, result.takes_effect) == (False, START.replace(month=2, day=28))
     assert result.pool_after.purchased == 5 and result.pool_after.available == 3
     assert result.next_invoice_estimate == Decimal("45.00")
     assert pool_counts(service, account) == (5, 2, 0)
 
     clock.advance(days=28)
-    [closed] = service.close_due_periods(account)
+    [closed] = scheduled.close_due_periods(account)
 
     assert [(r.product_id, r.seats) for r in closed.removed] == [("talk", 2)]
     assert closed.invoice is not None and closed.invoice.total == Decimal("45.00")
@@ -137,12 +155,14 @@ def test_only_unassigned_seats_can_be_removed(
     service: LicensingService, account: AccountKey, engine: Engine
 ) -> None:
     subscribe(service, account, seats=3)
-    service.assign(account, OWNER, "U1", "talk")
-    service.assign(account, OWNER, "U2", "talk")
+    service.handle(account, OWNER, Assign(user_id="U1", product="talk"))
+    service.handle(account, OWNER, Assign(user_id="U2", product="talk"))
     events_before = ledger_events(engine)
 
     with pytest.raises(errors.NotEnoughUnassignedSeats) as refused:
-        service.schedule_removal(account, OWNER, 2, "talk", idempotency_key="rm")
+        service.handle(
+            account, OWNER, ScheduleRemoval(count=2, product="talk"), idempotency_key="rm"
+        )
 
     assert (
         "2 are assigned" in refused.value.message and "Revoke users first" in refused.value.message
@@ -154,8 +174,10 @@ def test_only_unassigned_seats_can_be_removed(
 def test_seats_removed_during_the_trial_leave_at_once(
     service: LicensingService, account: AccountKey
 ) -> None:
-    service.purchase(account, OWNER, 5, "talk", idempotency_key="buy")
-    result = service.schedule_removal(account, OWNER, 2, "talk", idempotency_key="rm")
+    service.handle(account, OWNER, Purchase(count=5, product="talk"), idempotency_key="buy")
+    result = service.handle(
+        account, OWNER, ScheduleRemoval(count=2, product="talk"), idempotency_key="rm"
+    )
     assert result.immediate
     assert pool_counts(service, account) == (3, 0, 0)
 
@@ -164,14 +186,18 @@ def test_restoring_is_free_and_limited_to_the_seats_scheduled(
     service: LicensingService, account: AccountKey, engine: Engine
 ) -> None:
     subscribe(service, account, seats=5)
-    service.schedule_removal(account, OWNER, 3, "talk", idempotency_key="rm")
+    service.handle(account, OWNER, ScheduleRemoval(count=3, product="talk"), idempotency_key="rm")
     invoices_before = count_rows(engine, orm.Invoice)
 
-    result = service.restore(account, OWNER, 2, "talk", idempotency_key="restore")
+    result = service.handle(
+        account, OWNER, Restore(count=2, product="talk"), idempotency_key="restore"
+    )
     assert result.pool_after.scheduled_for_removal == 1
     assert result.next_invoice_estimate == Decimal("60.00")
     with pytest.raises(errors.NothingToRestore) as refused:
-        service.restore(account, OWNER, 2, "talk", idempotency_key="restore-again")
+        service.handle(
+            account, OWNER, Restore(count=2, product="talk"), idempotency_key="restore-again"
+        )
     assert "Only 1 seat(s) are scheduled" in refused.value.message
     assert pool_counts(service, account) == (5, 1, 0)
     assert count_rows(engine, orm.Invoice) == invoices_before
@@ -181,9 +207,10 @@ def test_restoring_is_free_and_limited_to_the_seats_scheduled(
 def test_seat_counts_outside_1_to_the_maximum_are_refused(
     service: LicensingService, account: AccountKey, engine: Engine, count: int
 ) -> None:
-    for call in (service.purchase, service.schedule_removal, service.restore):
+    for request_type in (Purchase, ScheduleRemoval, Restore):
+        request = request_type(count=count, product="talk")
         with pytest.raises(errors.InvalidSeatCount) as refused:
-            call(account, OWNER, count, "talk", idempotency_key=f"bad-{count}")
+            service.handle(account, OWNER, request, idempotency_key=f"bad-{count}")
         assert "from 1 to 10,000" in refused.value.message
     assert ledger_events(engine) == ["trial_started"]
 
@@ -192,20 +219,29 @@ def test_unknown_products_and_offices_are_refused_with_the_known_names(
     service: LicensingService, account: AccountKey
 ) -> None:
     with pytest.raises(errors.UnknownProduct) as product:
-        service.purchase(account, OWNER, 1, "fax", idempotency_key="k")
+        service.handle(account, OWNER, Purchase(count=1, product="fax"), idempotency_key="k")
     assert "talk, meetings, recording" in product.value.message
     with pytest.raises(errors.UnknownOffice) as office:
-        service.purchase(account, OWNER, 1, "talk", "Narnia", idempotency_key="k")
+        service.handle(
+            account, OWNER, Purchase(count=1, product="talk", office="Narnia"), idempotency_key="k"
+        )
     assert "Offices: Main" in office.value.message
 
 
 def test_products_and_offices_match_by_name_case_insensitively(
     service: LicensingService, account: AccountKey
 ) -> None:
-    service.add_office(account, OWNER, "Berlin  Office")
-    result = service.purchase(account, OWNER, 2, "TALK", "berlin office", idempotency_key="k")
+    service.handle(account, OWNER, AddOffice(name="Berlin  Office"))
+    result = service.handle(
+        account,
+        OWNER,
+        Purchase(count=2, product="TALK", office="berlin office"),
+        idempotency_key="k",
+    )
     assert (result.office, result.product_id) == ("Berlin Office", "talk")
-    service.purchase(account, OWNER, 1, "call recording", idempotency_key="k2")
+    service.handle(
+        account, OWNER, Purchase(count=1, product="call recording"), idempotency_key="k2"
+    )
     assert pool_counts(service, account, "recording") == (1, 0, 0)
 
 
@@ -213,7 +249,7 @@ def test_buying_is_refused_while_the_subscription_is_canceling(
     service: LicensingService, account: AccountKey
 ) -> None:
     subscribe(service, account, seats=2)
-    service.cancel(account, OWNER, idempotency_key="cancel")
+    service.handle(account, OWNER, Cancel(), idempotency_key="cancel")
     with pytest.raises(errors.WrongSubscriptionState) as refused:
-        service.purchase(account, OWNER, 1, "talk", idempotency_key="k")
+        service.handle(account, OWNER, Purchase(count=1, product="talk"), idempotency_key="k")
     assert "reactivate it first" in refused.value.message

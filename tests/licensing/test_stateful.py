@@ -49,6 +49,20 @@ from licensing.calendar import Interval
 from licensing.catalog import load_catalog
 from licensing.db import make_session_factory
 from licensing.errors import IdempotencyConflict, LicensingError
+from licensing.requests import (
+    AddOffice,
+    Assign,
+    Cancel,
+    Purchase,
+    Reactivate,
+    Request,
+    Restore,
+    Revoke,
+    ScheduleRemoval,
+    SetBillingDetails,
+    Subscribe,
+)
+from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey, Actor, PeriodClosed, PoolTarget, SeatCounts
 from licensing.service import LicensingService
 from licensing.transactions import Policy
@@ -71,7 +85,7 @@ PRICES = {
 }
 REQUESTS = ["purchase", "remove", "restore", "assign", "revoke", "billing", "subscribe"]
 REQUESTS += ["cancel", "reactivate"]
-MONEY_MOVING = {"purchase", "schedule_removal", "restore", "subscribe", "cancel", "reactivate"}
+MONEY_MOVING = {"purchase", "remove", "restore", "subscribe", "cancel", "reactivate"}  # operations
 
 counts = st.integers(min_value=1, max_value=5)  # `bad_input` tries 0, negatives, too many
 QUOTED_AGO = [None, None, 0, 300, 1200]  # seconds since the review step; None: no review step
@@ -195,23 +209,25 @@ class LicensingMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.clock = FakeClock()
+        sessions, catalog = make_session_factory(self.engine), load_catalog()
         self.service = LicensingService(
-            make_session_factory(self.engine),
-            load_catalog(),
+            sessions,
+            catalog,
             self.clock,
             Policy(max_seats=MAX_SEATS, trial_days=TRIAL_DAYS, quote_validity=QUOTE_VALIDITY),
         )
+        self.scheduled = ScheduledWork(sessions, catalog, self.clock)
         self.team = AccountKey(team_id=f"T{uuid.uuid4().hex[:16]}")
         self.service.install(self.team, OWNER.user_id)
-        self.service.add_office(self.team, OWNER, "Branch")
+        self.service.handle(self.team, OWNER, AddOffice(name="Branch"))
         with self.engine.connect() as conn:
             self.account_id: int = conn.execute(
                 select(orm.Account.id).where(orm.Account.team_id == self.team.team_id)
             ).scalar_one()
         self.model = Model()
         self.keys = 0
-        # Successful money-moving calls: (method, kwargs including the key, result).
-        self.done: list[tuple[str, dict[str, Any], Any]] = []
+        # Successful money-moving requests: (request, its idempotency key, result).
+        self.done: list[tuple[Request[Any], str, Any]] = []
 
     # plumbing
 
@@ -296,27 +312,28 @@ class LicensingMachine(RuleBasedStateMachine):
 
     def call(
         self,
-        method: str,
-        kwargs: dict[str, Any],
+        request: Request[Any],
+        key: str | None = None,
         *,
         ok: bool,
         actor: Actor = OWNER,
         refusal: type[LicensingError] = LicensingError,
     ) -> tuple[Any, Snapshot]:
-        """Make a request the model expects to succeed (`ok`) or to be refused."""
+        """Make a request the model expects to succeed (`ok`) or to be refused; money-moving
+        requests come with an idempotency key."""
+        assert (key is not None) == (request.operation in MONEY_MOVING), request
         before = self.snapshot()
-        request = getattr(self.service, method)
         if not ok:
             with pytest.raises(refusal):
-                request(self.team, actor, **kwargs)
-            assert self.snapshot() == before, f"a refused {method}({kwargs}) changed data"
+                self.service.handle(self.team, actor, request, idempotency_key=key)
+            assert self.snapshot() == before, f"a refused {request!r} changed data"
             return None, before
-        result = request(self.team, actor, **kwargs)
+        result = self.service.handle(self.team, actor, request, idempotency_key=key)
         after = self.snapshot()
-        assert after.ledger_rows > before.ledger_rows, f"{method} left no ledger row"
-        if method in MONEY_MOVING:
+        assert after.ledger_rows > before.ledger_rows, f"{request!r} left no ledger row"
+        if key is not None:
             assert after.idempotency_keys == before.idempotency_keys + 1
-            self.done.append((method, kwargs, result))
+            self.done.append((request, key, result))
         return result, before
 
     def check_money(self, before: Snapshot, charged_minor: int, invoices: int) -> None:
@@ -463,14 +480,8 @@ class LicensingMachine(RuleBasedStateMachine):
             and name is not None
             and m.status in ("trialing", "active")
         )
-        kwargs = {
-            "count": n,
-            "product": product,
-            "office": office,
-            "priced_at": priced_at,
-            "idempotency_key": self.new_key(),
-        }
-        result, before = self.call("purchase", kwargs, ok=ok)
+        request = Purchase(count=n, product=product, office=office, priced_at=priced_at)
+        result, before = self.call(request, self.new_key(), ok=ok)
         if not ok:
             return
         assert name is not None
@@ -504,10 +515,8 @@ class LicensingMachine(RuleBasedStateMachine):
             and m.status in ("trialing", "active", "canceling")
             and n <= m.available(name, product)
         )
-        kwargs = {"count": n, "product": product, "office": office}
-        result, before = self.call(
-            "schedule_removal", {**kwargs, "idempotency_key": self.new_key()}, ok=ok
-        )
+        request = ScheduleRemoval(count=n, product=product, office=office)
+        result, before = self.call(request, self.new_key(), ok=ok)
         if not ok:
             return
         assert name is not None
@@ -533,8 +542,8 @@ class LicensingMachine(RuleBasedStateMachine):
             and m.status in ("active", "canceling")
             and n <= m.pools.get((name, product), [0, 0])[1]
         )
-        kwargs = {"count": n, "product": product, "office": office}
-        result, before = self.call("restore", {**kwargs, "idempotency_key": self.new_key()}, ok=ok)
+        request = Restore(count=n, product=product, office=office)
+        result, before = self.call(request, self.new_key(), ok=ok)
         if not ok:
             return
         assert name is not None
@@ -557,9 +566,7 @@ class LicensingMachine(RuleBasedStateMachine):
             and (required is None or (user, required) in m.holders)
             and m.available(name, product) >= 1
         )
-        result, before = self.call(
-            "assign", {"user_id": user, "product": product, "office": office}, ok=ok
-        )
+        result, before = self.call(Assign(user_id=user, product=product, office=office), ok=ok)
         if not ok:
             return
         assert name is not None
@@ -578,7 +585,7 @@ class LicensingMachine(RuleBasedStateMachine):
             and m.company_admin
             and m.status in ("trialing", "active", "canceling", "expired")
         )
-        result, before = self.call("revoke", {"user_id": user, "product": product}, ok=ok)
+        result, before = self.call(Revoke(user_id=user, product=product), ok=ok)
         if not ok:
             return
         assert office is not None
@@ -596,9 +603,7 @@ class LicensingMachine(RuleBasedStateMachine):
     @precondition(status_in("trialing", "expired"))
     @rule(details=billing_details)
     def set_billing_details(self, details: str) -> None:
-        _, before = self.call(
-            "set_billing_details", {"details": details}, ok=self.model.company_admin
-        )
+        _, before = self.call(SetBillingDetails(details=details), ok=self.model.company_admin)
         if self.model.company_admin:
             self.model.billing = bool(details.strip())
             self.check_money(before, 0, 0)
@@ -626,8 +631,8 @@ class LicensingMachine(RuleBasedStateMachine):
             )
             and m.billing
         )
-        kwargs = {"interval": interval, "targets": pool_targets, "idempotency_key": self.new_key()}
-        result, before = self.call("subscribe", kwargs, ok=ok)
+        request = Subscribe(interval=interval, pools=tuple(pool_targets))
+        result, before = self.call(request, self.new_key(), ok=ok)
         if not ok:
             return
         for t in pool_targets:
@@ -651,7 +656,7 @@ class LicensingMachine(RuleBasedStateMachine):
     def cancel(self) -> None:
         m = self.model
         ok = m.company_admin and m.status == "active"
-        result, before = self.call("cancel", {"idempotency_key": self.new_key()}, ok=ok)
+        result, before = self.call(Cancel(), self.new_key(), ok=ok)
         if not ok:
             return
         m.status = "canceling"
@@ -664,7 +669,7 @@ class LicensingMachine(RuleBasedStateMachine):
     def reactivate(self) -> None:
         m = self.model
         ok = m.company_admin and m.status == "canceling"
-        result, before = self.call("reactivate", {"idempotency_key": self.new_key()}, ok=ok)
+        result, before = self.call(Reactivate(), self.new_key(), ok=ok)
         if not ok:
             return
         m.status = "active"
@@ -711,6 +716,9 @@ class LicensingMachine(RuleBasedStateMachine):
     )
     def bad_input(self, case: str, method: str) -> None:
         kwargs: dict[str, Any] = {"count": 1, "product": "talk", "office": None}
+        request_type = {"purchase": Purchase, "schedule_removal": ScheduleRemoval}.get(
+            method, Restore
+        )
         actor = OWNER
         if case == "count 0":
             kwargs["count"] = 0
@@ -725,39 +733,34 @@ class LicensingMachine(RuleBasedStateMachine):
         elif case == "member":
             actor = Actor(user_id="UMEMBER")
         else:  # a product that is not in the catalog
-            self.call(
-                "assign",
-                {"user_id": "U1", "product": "fax", "office": None},
-                ok=False,
-            )
+            self.call(Assign(user_id="U1", product="fax", office=None), ok=False)
             return
-        self.call(method, {**kwargs, "idempotency_key": self.new_key()}, ok=False, actor=actor)
+        self.call(request_type(**kwargs), self.new_key(), ok=False, actor=actor)
 
     # idempotency (rule 12)
 
     @precondition(lambda self: bool(self.done))
     @rule(data=st.data())
     def repeat_a_key(self, data: st.DataObject) -> None:
-        method, kwargs, first = data.draw(st.sampled_from(self.done), label="repeated call")
+        request, key, first = data.draw(st.sampled_from(self.done), label="repeated call")
         before = self.snapshot()
-        again = getattr(self.service, method)(self.team, OWNER, **kwargs)
+        again = self.service.handle(self.team, OWNER, request, idempotency_key=key)
         assert again == first
-        assert self.snapshot() == before, f"repeating {method} with its key changed data"
+        assert self.snapshot() == before, f"repeating {request!r} with its key changed data"
 
     @precondition(lambda self: bool(self.done))
     @rule(data=st.data())
     def reuse_a_key_for_another_request(self, data: st.DataObject) -> None:
-        method, kwargs, _ = data.draw(st.sampled_from(self.done), label="key reused")
-        other = dict(kwargs)
-        if method in ("purchase", "schedule_removal", "restore"):
-            other["count"] = kwargs["count"] + 1
-        elif method == "subscribe":
-            other["interval"] = (
-                Interval.YEAR if kwargs["interval"] == Interval.MONTH else Interval.MONTH
-            )
+        request, key, _ = data.draw(st.sampled_from(self.done), label="key reused")
+        other: Request[Any]
+        if isinstance(request, Purchase | ScheduleRemoval | Restore):
+            other = request.model_copy(update={"count": request.count + 1})
+        elif isinstance(request, Subscribe):
+            interval = Interval.YEAR if request.interval == Interval.MONTH else Interval.MONTH
+            other = request.model_copy(update={"interval": interval})
         else:
-            method = "reactivate" if method == "cancel" else "cancel"
-        self.call(method, other, ok=False, refusal=IdempotencyConflict)
+            other = Reactivate() if isinstance(request, Cancel) else Cancel()
+        self.call(other, key, ok=False, refusal=IdempotencyConflict)
 
     # time (rules 7-8, 10)
 
@@ -782,7 +785,7 @@ class LicensingMachine(RuleBasedStateMachine):
 
     def close_due_periods(self) -> None:
         before = self.snapshot()
-        closed = self.service.close_due_periods(self.team)
+        closed = self.scheduled.close_due_periods(self.team)
         expected_minor, expected_invoices = 0, 0
         for result in closed:
             minor, invoices = self.expect_closed(result)
@@ -793,7 +796,7 @@ class LicensingMachine(RuleBasedStateMachine):
         self.check_money(before, expected_minor, expected_invoices)
         # The scheduler running again right away finds nothing to do and charges nothing.
         again = self.snapshot()
-        assert self.service.close_due_periods(self.team) == []
+        assert self.scheduled.close_due_periods(self.team) == []
         assert self.snapshot() == again
 
     def expect_closed(self, result: PeriodClosed) -> tuple[int, int]:
@@ -990,10 +993,12 @@ def test_subscribing_without_seats_is_recorded_in_the_ledger(
     service: LicensingService, account: AccountKey, engine: Engine
 ) -> None:
     """SPEC §1: the ledger records every change, also a subscription with nothing to charge."""
-    service.set_billing_details(account, OWNER, "Visa ending 4242")
+    service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
     with engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(orm.LedgerEntry)).scalar_one()
-    result = service.subscribe(account, OWNER, Interval.MONTH, [], idempotency_key="subscribe")
+    result = service.handle(
+        account, OWNER, Subscribe(interval=Interval.MONTH), idempotency_key="subscribe"
+    )
     assert (result.lines, result.total) == ([], Decimal(0))
     assert service.status(account, OWNER).subscription.status == "active"
     with engine.connect() as conn:

@@ -12,6 +12,18 @@ from sqlalchemy.orm import Session
 
 from licensing import errors, orm
 from licensing.calendar import Interval
+from licensing.requests import (
+    Assign,
+    Cancel,
+    Purchase,
+    Reactivate,
+    Revoke,
+    ScheduleRemoval,
+    SetBillingDetails,
+    SetNoticeChannel,
+    Subscribe,
+)
+from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey, PoolTarget
 from licensing.service import LicensingService
 from tests.conftest import OWNER, START, FakeClock
@@ -21,19 +33,24 @@ from tests.licensing.helpers import count_rows, ledger_events, pool_counts, subs
 def _trial_with_assignments(
     service: LicensingService, account: AccountKey, seats: int, users: int
 ) -> None:
-    service.purchase(account, OWNER, seats, "talk", idempotency_key="trial-buy")
+    service.handle(
+        account, OWNER, Purchase(count=seats, product="talk"), idempotency_key="trial-buy"
+    )
     for n in range(users):
-        service.assign(account, OWNER, f"U{n}", "talk")
+        service.handle(account, OWNER, Assign(user_id=f"U{n}", product="talk"))
 
 
 def test_subscribing_charges_the_first_period_in_full_and_in_advance(
     service: LicensingService, account: AccountKey, engine: Engine
 ) -> None:
     _trial_with_assignments(service, account, seats=8, users=2)
-    service.set_billing_details(account, OWNER, "Visa ending 4242")
+    service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
 
-    result = service.subscribe(
-        account, OWNER, Interval.MONTH, [PoolTarget(product="talk", seats=4)], idempotency_key="s"
+    result = service.handle(
+        account,
+        OWNER,
+        Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=4),)),
+        idempotency_key="s",
     )
 
     assert (result.period_start, result.period_end) == (START, START.replace(month=2, day=28))
@@ -58,14 +75,13 @@ def test_converting_with_fewer_seats_than_assigned_is_refused(
     service: LicensingService, account: AccountKey, engine: Engine
 ) -> None:
     _trial_with_assignments(service, account, seats=5, users=3)
-    service.set_billing_details(account, OWNER, "Visa ending 4242")
+    service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
 
     with pytest.raises(errors.SeatsBelowAssigned) as refused:
-        service.subscribe(
+        service.handle(
             account,
             OWNER,
-            Interval.MONTH,
-            [PoolTarget(product="talk", seats=2)],
+            Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=2),)),
             idempotency_key="s",
         )
 
@@ -82,54 +98,62 @@ def test_subscribing_needs_billing_details_on_file(
 ) -> None:
     _trial_with_assignments(service, account, seats=2, users=0)
     with pytest.raises(errors.BillingDetailsMissing):
-        service.subscribe(account, OWNER, Interval.MONTH, idempotency_key="s")
+        service.handle(account, OWNER, Subscribe(interval=Interval.MONTH), idempotency_key="s")
 
 
 def test_a_trial_that_ends_unconverted_expires_without_a_charge(
-    service: LicensingService, account: AccountKey, clock: FakeClock, engine: Engine
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    account: AccountKey,
+    clock: FakeClock,
+    engine: Engine,
 ) -> None:
     _trial_with_assignments(service, account, seats=5, users=2)
     clock.advance(days=14)
 
-    [closed] = service.close_due_periods(account)
+    [closed] = scheduled.close_due_periods(account)
 
     assert closed.outcome == "expired" and closed.invoice is None
     assert service.status(account, OWNER).subscription.status == "expired"
     assert count_rows(engine, orm.Invoice) == 0
     with pytest.raises(errors.WrongSubscriptionState, match="trial has expired"):
-        service.assign(account, OWNER, "U9", "talk")
+        service.handle(account, OWNER, Assign(user_id="U9", product="talk"))
     subscribe(service, account, seats=5)  # an expired trial can still convert
     assert service.status(account, OWNER).subscription.status == "active"
 
 
 def test_a_cancellation_can_be_reactivated_before_the_period_ends(
-    service: LicensingService, account: AccountKey, clock: FakeClock
+    service: LicensingService, scheduled: ScheduledWork, account: AccountKey, clock: FakeClock
 ) -> None:
     subscribe(service, account, seats=2)
-    canceled = service.cancel(account, OWNER, idempotency_key="c")
+    canceled = service.handle(account, OWNER, Cancel(), idempotency_key="c")
     assert (canceled.status, canceled.ends_at) == ("canceling", START.replace(month=2, day=28))
     assert canceled.next_invoice_estimate == Decimal("0")
 
-    reactivated = service.reactivate(account, OWNER, idempotency_key="r")
+    reactivated = service.handle(account, OWNER, Reactivate(), idempotency_key="r")
     assert reactivated.status == "active" and reactivated.next_invoice_estimate == Decimal("30.00")
 
     clock.advance(days=28)
-    [closed] = service.close_due_periods(account)
+    [closed] = scheduled.close_due_periods(account)
     assert closed.outcome == "renewed" and closed.invoice is not None
     assert closed.invoice.total == Decimal("30.00")
 
 
 def test_a_cancellation_that_runs_to_its_end_deletes_instance_data_and_keeps_the_records(
-    service: LicensingService, account: AccountKey, clock: FakeClock, engine: Engine
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    account: AccountKey,
+    clock: FakeClock,
+    engine: Engine,
 ) -> None:
     subscribe(service, account, seats=2)
-    service.assign(account, OWNER, "U1", "talk")
-    service.set_notice_channel(account, OWNER, "C1")
-    service.cancel(account, OWNER, idempotency_key="c")
+    service.handle(account, OWNER, Assign(user_id="U1", product="talk"))
+    service.handle(account, OWNER, SetNoticeChannel(channel_id="C1"))
+    service.handle(account, OWNER, Cancel(), idempotency_key="c")
     ledger_rows = count_rows(engine, orm.LedgerEntry)
     clock.advance(days=28)
 
-    [closed] = service.close_due_periods(account)
+    [closed] = scheduled.close_due_periods(account)
 
     assert closed.outcome == "canceled" and closed.invoice is None
     for table in (orm.Office, orm.Pool, orm.Assignment, orm.Role):
@@ -143,30 +167,35 @@ def test_a_cancellation_that_runs_to_its_end_deletes_instance_data_and_keeps_the
 
 @pytest.mark.parametrize("missed", [2, 5])
 def test_missed_period_ends_are_processed_in_order_once_each(
-    service: LicensingService, account: AccountKey, clock: FakeClock, engine: Engine, missed: int
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    account: AccountKey,
+    clock: FakeClock,
+    engine: Engine,
+    missed: int,
 ) -> None:
     subscribe(service, account, seats=2)  # anchored Jan 31 09:00
-    service.schedule_removal(account, OWNER, 1, "talk", idempotency_key="rm")
+    service.handle(account, OWNER, ScheduleRemoval(count=1, product="talk"), idempotency_key="rm")
     ends = [
         datetime(2026, month, day, 9, tzinfo=UTC)
         for month, day in [(2, 28), (3, 31), (4, 30), (5, 31), (6, 30)]
     ][:missed]
     clock.current = ends[-1].replace(hour=12)  # the bot was down across `missed` period ends
 
-    closed = service.close_due_periods(account)
+    closed = scheduled.close_due_periods(account)
 
     assert [c.period_end for c in closed] == ends
     assert [r.seats for r in closed[0].removed] == [1]
     assert all(c.removed == [] for c in closed[1:])
     assert [c.invoice.total for c in closed if c.invoice] == [Decimal("15.00")] * missed
-    assert service.close_due_periods(account) == []
-    assert service.close_next_due_period() is None
+    assert scheduled.close_due_periods(account) == []
+    assert scheduled.close_next_due_period() is None
     assert count_rows(engine, orm.PeriodClosing) == missed
     assert ledger_events(engine).count("renewal_charged") == missed
 
 
 def test_the_scheduler_entry_point_closes_every_due_account_oldest_first(
-    service: LicensingService, clock: FakeClock
+    service: LicensingService, scheduled: ScheduledWork, clock: FakeClock
 ) -> None:
     for team in ("TA", "TB"):
         key = AccountKey(team_id=team)
@@ -176,7 +205,7 @@ def test_the_scheduler_entry_point_closes_every_due_account_oldest_first(
     clock.current = datetime(2026, 4, 2, tzinfo=UTC)
 
     closed = []
-    while (result := service.close_next_due_period()) is not None:
+    while (result := scheduled.close_next_due_period()) is not None:
         closed.append((result.team_id, result.period_end.date().isoformat()))
 
     assert closed == [
@@ -188,11 +217,15 @@ def test_the_scheduler_entry_point_closes_every_due_account_oldest_first(
 
 
 def test_the_database_refuses_to_close_a_period_twice(
-    service: LicensingService, account: AccountKey, clock: FakeClock, engine: Engine
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    account: AccountKey,
+    clock: FakeClock,
+    engine: Engine,
 ) -> None:
     subscribe(service, account, seats=1)
     clock.advance(days=28)
-    [closed] = service.close_due_periods(account)
+    [closed] = scheduled.close_due_periods(account)
     with Session(engine) as session, pytest.raises(IntegrityError):
         session.add(
             orm.PeriodClosing(
@@ -205,7 +238,7 @@ def test_the_database_refuses_to_close_a_period_twice(
 def test_the_ledger_is_append_only(
     service: LicensingService, account: AccountKey, engine: Engine
 ) -> None:
-    service.purchase(account, OWNER, 1, "talk", idempotency_key="k")
+    service.handle(account, OWNER, Purchase(count=1, product="talk"), idempotency_key="k")
     for statement in ("UPDATE ledger SET seats = 99", "DELETE FROM ledger"):
         with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
             conn.execute(text(statement))
@@ -215,22 +248,26 @@ def test_the_ledger_is_append_only(
 def test_an_interval_given_as_plain_text_bills_the_same_as_the_enum(
     service: LicensingService, account: AccountKey
 ) -> None:
-    service.purchase(account, OWNER, 2, "talk", idempotency_key="trial")
-    service.set_billing_details(account, OWNER, "Visa ending 4242")
-    result = service.subscribe(account, OWNER, "month", idempotency_key="s")  # type: ignore[arg-type]
+    service.handle(account, OWNER, Purchase(count=2, product="talk"), idempotency_key="trial")
+    service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
+    monthly = Subscribe(interval="month")  # type: ignore[arg-type]
+    result = service.handle(account, OWNER, monthly, idempotency_key="s")
     assert (result.total, result.period_end) == (Decimal("30.00"), START.replace(month=2, day=28))
 
 
 def test_after_an_expired_trial_users_can_be_revoked_to_subscribe_with_fewer_seats(
-    service: LicensingService, account: AccountKey, clock: FakeClock
+    service: LicensingService, scheduled: ScheduledWork, account: AccountKey, clock: FakeClock
 ) -> None:
     _trial_with_assignments(service, account, seats=3, users=3)
     clock.advance(days=14)
-    service.close_due_periods(account)
-    service.revoke(account, OWNER, "U2", "talk")
-    service.set_billing_details(account, OWNER, "Visa ending 4242")
-    result = service.subscribe(
-        account, OWNER, Interval.MONTH, [PoolTarget(product="talk", seats=2)], idempotency_key="s"
+    scheduled.close_due_periods(account)
+    service.handle(account, OWNER, Revoke(user_id="U2", product="talk"))
+    service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
+    result = service.handle(
+        account,
+        OWNER,
+        Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=2),)),
+        idempotency_key="s",
     )
     assert result.total == Decimal("30.00")
     assert pool_counts(service, account) == (2, 0, 2)

@@ -16,6 +16,7 @@ from licensing import orm
 from licensing.calendar import Interval
 from licensing.clock import StoredTestClock
 from licensing.db import make_session_factory
+from licensing.requests import SetBillingDetails, Subscribe
 from licensing.schemas import AccountKey, Actor, PoolTarget
 from licensing.service import LicensingService
 
@@ -33,9 +34,14 @@ def seed(service: LicensingService, engine: Engine, accounts: int) -> None:
 
 def subscribe(service: LicensingService, key: AccountKey) -> None:
     service.install(key, OWNER.user_id)
-    service.set_billing_details(key, OWNER, "Visa ending 4242")
-    targets = [PoolTarget(product="talk", seats=2)]
-    service.subscribe(key, OWNER, Interval.MONTH, targets, idempotency_key="subscribe")
+    service.handle(key, OWNER, SetBillingDetails(details="Visa ending 4242"))
+    pools = (PoolTarget(product="talk", seats=2),)
+    service.handle(
+        key,
+        OWNER,
+        Subscribe(interval=Interval.MONTH, pools=pools),
+        idempotency_key="subscribe",
+    )
 
 
 def sweep_process(database_url: str) -> subprocess.Popen[str]:

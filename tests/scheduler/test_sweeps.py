@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey
 from licensing.service import LicensingService
 from scheduler.runner import DELIVERY_JOB, SWEEP_JOB, Intervals, Sweeper, add_jobs
@@ -23,12 +24,12 @@ def _accounts(service: LicensingService, teams: list[str]) -> None:
 
 
 def test_a_sweep_closes_every_due_period_of_every_account_once(
-    service: LicensingService, clock: FakeClock
+    service: LicensingService, scheduled: ScheduledWork, clock: FakeClock
 ) -> None:
     _accounts(service, ["TA", "TB", "TC"])
     clock.current = datetime(2026, 4, 1, tzinfo=UTC)  # two period ends (Feb 28, Mar 31) passed
 
-    closed = list(close_due_periods(service))
+    closed = list(close_due_periods(scheduled))
 
     assert sorted((c.team_id, c.period_end.month) for c in closed) == [
         ("TA", 2),
@@ -39,21 +40,23 @@ def test_a_sweep_closes_every_due_period_of_every_account_once(
         ("TC", 3),
     ]
     assert {c.invoice.total for c in closed if c.invoice} == {Decimal("30.00")}
-    assert list(close_due_periods(service)) == []
+    assert list(close_due_periods(scheduled)) == []
 
 
-def test_a_sweep_can_stop_after_a_batch(service: LicensingService, clock: FakeClock) -> None:
+def test_a_sweep_can_stop_after_a_batch(
+    service: LicensingService, scheduled: ScheduledWork, clock: FakeClock
+) -> None:
     _accounts(service, ["TA", "TB"])
     clock.current = datetime(2026, 3, 1, tzinfo=UTC)
-    assert len(list(close_due_periods(service, limit=1))) == 1
-    assert len(list(close_due_periods(service))) == 1
+    assert len(list(close_due_periods(scheduled, limit=1))) == 1
+    assert len(list(close_due_periods(scheduled))) == 1
 
 
 def test_the_job_coalesces_missed_runs_and_never_overlaps_itself(
-    service: LicensingService,
+    scheduled: ScheduledWork,
 ) -> None:
     scheduler = BackgroundScheduler(timezone="UTC")
-    add_jobs(scheduler, Sweeper(service), Intervals(sweep_seconds=30, delivery_seconds=5))
+    add_jobs(scheduler, Sweeper(scheduled), Intervals(sweep_seconds=30, delivery_seconds=5))
     job = scheduler.get_job(SWEEP_JOB)
     assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 30)
     assert job.trigger.interval.total_seconds() == 30
