@@ -17,8 +17,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from licensing.clock import Clock, SystemClock
-from licensing.schemas import AccountKey, Delivery, NoticeView
 from licensing.scheduled import ScheduledWork
+from licensing.schemas import AccountKey, Delivery, NoticeView
 
 log = logging.getLogger(__name__)
 

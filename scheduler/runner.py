@@ -10,8 +10,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from licensing.clock import SystemClock
-from licensing.schemas import PeriodClosed
 from licensing.scheduled import ScheduledWork
+from licensing.schemas import PeriodClosed
 from scheduler.delivery import DeliveryReport, Dispatcher
 from scheduler.sweeps import close_due_periods, write_due_reminders
 

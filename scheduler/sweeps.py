@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from licensing.schemas import PeriodClosed
 from licensing.scheduled import ScheduledWork
+from licensing.schemas import PeriodClosed
 
 log = logging.getLogger(__name__)
 
