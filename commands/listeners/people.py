@@ -52,6 +52,8 @@ class PeopleModal:
             return
         except LicensingError as refusal:
             block = _FIELD_OF_ERROR.get(type(refusal), ids.USER_BLOCK)
+            if block == ids.OFFICE_BLOCK and entry.action == "revoke":  # it has no office field
+                block = ids.PRODUCT_BLOCK
             await ack(response_action="errors", errors={block: refusal.message})
             return
         except DamagedPayload as damaged:

@@ -114,12 +114,6 @@ def test_a_member_refused_on_assign_is_told_on_the_office_field(harness: Harness
     assert ids.OFFICE_BLOCK in input_blocks("assign")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PeopleModal puts a NotAllowed refusal on the office block, which the revoke modal "
-    "does not have; Slack shows errors only on the view's input blocks, so the member never "
-    "sees why nothing happened",
-)
 def test_a_member_refused_on_revoke_is_told_on_a_field_the_revoke_modal_has(
     harness: Harness,
 ) -> None:
