@@ -712,13 +712,12 @@ class LicensingMachine(RuleBasedStateMachine):
         case=st.sampled_from(
             ["count 0", "count -3", "too many", "no product", "no office", "member", "assign fax"]
         ),
-        method=st.sampled_from(["purchase", "schedule_removal", "restore"]),
+        request_type=st.sampled_from([Purchase, ScheduleRemoval, Restore]),
     )
-    def bad_input(self, case: str, method: str) -> None:
+    def bad_input(
+        self, case: str, request_type: type[Purchase | ScheduleRemoval | Restore]
+    ) -> None:
         kwargs: dict[str, Any] = {"count": 1, "product": "talk", "office": None}
-        request_type = {"purchase": Purchase, "schedule_removal": ScheduleRemoval}.get(
-            method, Restore
-        )
         actor = OWNER
         if case == "count 0":
             kwargs["count"] = 0
