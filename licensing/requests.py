@@ -7,10 +7,9 @@ also the fingerprint of its idempotency key. `Request[R]` names the result the s
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from licensing.calendar import Interval
 from licensing.model import RoleName
@@ -60,7 +59,7 @@ class Purchase(_SeatRequest[PurchaseQuote]):
     """Buy seats; `priced_at` is the moment the review priced them, so Confirm charges that."""
 
     operation = "purchase"
-    priced_at: datetime | None = None
+    priced_at: AwareDatetime | None = None
 
 
 class ScheduleRemoval(_SeatRequest[SeatChange]):
@@ -71,7 +70,7 @@ class Restore(_SeatRequest[SeatChange]):
     """`period_end`, set by a notice's button, refuses the restore once that period ended."""
 
     operation = "restore"
-    period_end: datetime | None = None
+    period_end: AwareDatetime | None = None
 
 
 class Assign(Request[AssignmentChange]):

@@ -17,6 +17,7 @@ from licensing.errors import QuoteChanged, SeatsAlreadyGone
 from licensing.requests import R, Request
 from licensing.schemas import (
     AccountStatus,
+    AssignmentChange,
     PurchaseQuote,
     SeatChange,
     SubscribeQuote,
@@ -41,7 +42,9 @@ class Plan(Generic[R]):
             raise QuoteChanged(self.quote)
 
 
-# The fields of each quote that are the terms an admin agrees to on a review.
+# The fields of each quote that are the terms an admin agrees to on a review. Moments that are
+# only "now" (when an immediate change or a new subscription takes effect) are not terms: they
+# move on between the review and Confirm without changing what is agreed.
 _TERMS: dict[type[BaseModel], set[str]] = {
     PurchaseQuote: {
         "office",
@@ -56,9 +59,10 @@ _TERMS: dict[type[BaseModel], set[str]] = {
         "priced_at",
         "free_trial",
     },
-    SeatChange: {"office", "product_id", "count", "takes_effect", "immediate"},
-    SubscribeQuote: {"interval", "period_start", "period_end", "currency", "lines", "total"},
+    SeatChange: {"office", "product_id", "count", "immediate"},
+    SubscribeQuote: {"interval", "currency", "lines", "total"},
     SubscriptionChange: {"status", "ends_at"},
+    AssignmentChange: {"user_id", "office", "product_id", "also_revoked"},
 }
 
 
@@ -66,6 +70,8 @@ def same_terms(quote: BaseModel, shown: BaseModel) -> bool:
     terms = _TERMS.get(type(quote))
     if terms is None or type(shown) is not type(quote):
         return False
+    if isinstance(quote, SeatChange) and not quote.immediate:
+        terms = terms | {"takes_effect"}  # the period end the seats leave at
     return quote.model_dump(include=terms) == shown.model_dump(include=terms)
 
 
