@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.slack_standin import SlackRequester
 from licensing.calendar import Interval
 from licensing.schemas import AccountKey, Actor, PoolTarget
+from slack_standin.requester import SlackRequester
 from tests.conftest import FakeClock
 from tests.e2e.conftest import Slack
 

@@ -9,7 +9,7 @@ import pytest
 from bot.sandbox.errors import FormError
 from bot.sandbox.form import Form
 from bot.sandbox.names import WorkspaceNames
-from bot.slack_standin import Workspace
+from slack_standin.workspace import Workspace
 
 NAMES = WorkspaceNames(Workspace())
 
