@@ -7,12 +7,12 @@ from typing import Any
 
 from rich.console import Console
 
-from bot.sandbox.names import WorkspaceNames
-from bot.sandbox.render import message_card, view_card
 from commands import views
 from commands.parsing import LicenseCommand
 from licensing.catalog import load_catalog
 from licensing.errors import NoSeatAvailable
+from sandbox.names import WorkspaceNames
+from sandbox.render import message_card, view_card
 from slack_standin.workspace import Workspace
 from tests.commands.test_views import QUOTE, STATUS, SUBSCRIBE, all_notices
 
