@@ -1,5 +1,6 @@
 """Fresh, migrated databases for each benchmark: SQLite files and PostgreSQL databases on
-a throwaway server (the tests' `tests/pgserver.py`), or on `LICENSEBOT_BENCH_POSTGRES_URL`."""
+a throwaway server (`devtools/postgres.py`, the one the tests start), or on
+`LICENSEBOT_BENCH_POSTGRES_URL`."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from devtools.postgres import find_pg_bin, running_postgres
 from licensing.db import make_engine
 from licensing.migrate import upgrade
-from tests.pgserver import find_pg_bin, running_postgres
 
 SQLITE, POSTGRESQL = "sqlite", "postgresql"
 INSTALL_POSTGRES = "PostgreSQL is not installed: apt-get install postgresql"

@@ -21,11 +21,13 @@ from benchmarks.sizes import Sizes
 from benchmarks.slack_requests import SlackRequests
 from benchmarks.wrk import WrkRun, run_wrk, write_signed, wrk_missing
 from bot.server import EVENTS_PATH
-from bot.slack_standin import FakeSlack, SlackRequester, Workspace
 from licensing.calendar import Interval
 from licensing.db import make_engine
 from licensing.requests import SetBillingDetails, SetNoticeChannel, Subscribe
 from licensing.schemas import AccountKey, PoolTarget
+from slack_standin.requester import SlackRequester
+from slack_standin.server import FakeSlack
+from slack_standin.workspace import Workspace
 
 SUITE = "Slack requests over HTTP"
 SIGNING_SECRET = "bench-signing-secret"

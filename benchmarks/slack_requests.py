@@ -8,8 +8,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from bot.slack_standin import FakeSlack, Response, SigningOverrides, SlackRequester, Workspace
 from commands import ids
+from slack_standin.requester import Response, SigningOverrides, SlackRequester
+from slack_standin.server import FakeSlack
+from slack_standin.workspace import Workspace
 
 JsonDict = dict[str, Any]
 _VIEW_ID_SLOT = "VIEWIDSLOT"

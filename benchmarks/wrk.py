@@ -10,7 +10,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.slack_standin import slack_signature
+from slack_standin.requester import slack_signature
 
 SCRIPT = Path(__file__).with_name("requests.lua")
 INSTALL_WRK = "wrk is not installed: apt-get install wrk"

@@ -8,13 +8,13 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from importlib.metadata import entry_points
 from typing import TextIO
 
 from pydantic import ValidationError
 
 from bot.app import build_app
 from bot.bootstrap import Components, build
-from bot.sandbox import cli as sandbox
 from bot.server import serve
 from bot.settings import ConfigurationError, Settings
 from licensing.catalog import Catalog, load_catalog
@@ -24,6 +24,8 @@ from licensing.export import AccountExport
 from licensing.migrate import upgrade
 from licensing.schemas import PeriodClosed
 from scheduler.runner import Intervals, background_scheduler, blocking_scheduler, waker
+
+COMMANDS_GROUP = "licensebot.commands"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, help="HTTP port (default 3000, or LICENSEBOT_PORT)")
     run.set_defaults(handler=_run)
 
-    sandbox.add_parser(commands)
+    _add_installed_commands(commands)
 
     scheduler = commands.add_parser("scheduler", help="run only the scheduler's sweeps")
     scheduler.set_defaults(handler=_scheduler)
@@ -74,6 +76,13 @@ def _parser() -> argparse.ArgumentParser:
     advance.add_argument("duration", help="e.g. 10d, 36h, 1w2d, 90m")
     advance.set_defaults(handler=_clock_advance)
     return parser
+
+
+def _add_installed_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Commands kept out of production (`licensebot sandbox`) add themselves through this
+    entry-point group, so that the bot imports none of their code."""
+    for command in entry_points(group=COMMANDS_GROUP):
+        command.load()(commands)
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

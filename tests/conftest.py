@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from devtools.postgres import find_pg_bin, running_postgres
 from licensing.catalog import Catalog, load_catalog
 from licensing.db import make_engine, make_session_factory
 from licensing.migrate import upgrade
@@ -19,7 +20,6 @@ from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey, Actor
 from licensing.service import LicensingService
 from licensing.transactions import Policy
-from tests.pgserver import find_pg_bin, running_postgres
 
 START = datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
 

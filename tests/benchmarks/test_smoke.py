@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from benchmarks.sizes import SMOKE
-from tests.pgserver import find_pg_bin
+from devtools.postgres import find_pg_bin
 
 REPO = Path(__file__).resolve().parents[2]
 

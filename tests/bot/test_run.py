@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from bot.server import EVENTS_PATH
-from bot.slack_standin import FakeSlack, SlackRequester, Workspace
+from slack_standin.requester import SlackRequester
+from slack_standin.server import FakeSlack
+from slack_standin.workspace import Workspace
 
 SECRET = "run-signing-secret"
 

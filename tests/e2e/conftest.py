@@ -17,13 +17,15 @@ from sqlalchemy import Engine
 from bot.app import build_app
 from bot.server import EVENTS_PATH, SlackServer
 from bot.settings import Settings
-from bot.slack_standin import FakeSlack, SlackRequester, Workspace
 from commands.views.notices import notice_message
 from licensing.catalog import Catalog
 from licensing.db import make_session_factory
 from licensing.scheduled import ScheduledWork
 from licensing.service import LicensingService
 from scheduler.delivery import Dispatcher
+from slack_standin.requester import SlackRequester
+from slack_standin.server import FakeSlack
+from slack_standin.workspace import Workspace
 from tests.conftest import FakeClock
 
 SIGNING_SECRET = "e2e-signing-secret"

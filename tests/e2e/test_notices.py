@@ -11,7 +11,6 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
-from bot.slack_standin import JsonDict
 from commands import ids
 from commands.views.notices import notice_message
 from licensing.calendar import Interval
@@ -19,6 +18,7 @@ from licensing.requests import Cancel, ScheduleRemoval, SetBillingDetails, Subsc
 from licensing.schemas import AccountKey, Actor, PoolTarget
 from scheduler.delivery import Dispatcher
 from scheduler.runner import OnClosed, Sweeper, SweepReport
+from slack_standin.workspace import JsonDict
 from tests.conftest import FakeClock
 from tests.e2e.conftest import Slack
 from tests.licensing.helpers import ledger_events, pool_counts

@@ -13,11 +13,13 @@ from sqlalchemy import Engine, text
 from bot.app import build_app
 from bot.server import EVENTS_PATH
 from bot.settings import ConfigurationError, Settings
-from bot.slack_standin import FakeSlack, SlackRequester, Workspace
 from licensing.catalog import Catalog
 from licensing.db import make_session_factory
 from licensing.schemas import AccountKey, Actor
 from licensing.service import LicensingService
+from slack_standin.requester import SlackRequester
+from slack_standin.server import FakeSlack
+from slack_standin.workspace import Workspace
 from tests.conftest import FakeClock
 from tests.e2e.conftest import SIGNING_SECRET, serving
 

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.slack_standin import SlackRequester
 from licensing.calendar import Interval
 from licensing.requests import (
     AddOffice,
@@ -23,6 +22,7 @@ from licensing.requests import (
     Subscribe,
 )
 from licensing.schemas import AccountKey, Actor, PoolTarget
+from slack_standin.requester import SlackRequester
 from tests.conftest import FakeClock
 from tests.e2e.conftest import Slack
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from bot.sandbox.runtime import SandboxRuntime, prepare_database
-from bot.sandbox.session import Session
 from bot.settings import Settings
+from sandbox.runtime import SandboxRuntime, prepare_database
+from sandbox.session import Session
 from tests.conftest import START
 
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.errors import FormError
-from bot.sandbox.form import Form
-from bot.sandbox.names import WorkspaceNames
-from bot.slack_standin import Workspace
+from sandbox.errors import FormError
+from sandbox.form import Form
+from sandbox.names import WorkspaceNames
+from slack_standin.workspace import Workspace
 
 NAMES = WorkspaceNames(Workspace())
 

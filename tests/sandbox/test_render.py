@@ -7,9 +7,6 @@ from typing import Any
 
 from rich.console import Console
 
-from bot.sandbox.names import WorkspaceNames
-from bot.sandbox.render import message_card, view_card
-from bot.slack_standin import Workspace
 from commands.carried import SeatPreset
 from commands.parsing import LicenseCommand
 from commands.views.common import done_modal, text_message
@@ -25,6 +22,9 @@ from commands.views.status import home_view
 from commands.views.subscription import subscribe_entry_modal, subscribe_review_modal
 from licensing.catalog import load_catalog
 from licensing.errors import NoSeatAvailable
+from sandbox.names import WorkspaceNames
+from sandbox.render import message_card, view_card
+from slack_standin.workspace import Workspace
 from tests.commands.views.samples import QUOTE, STATUS, SUBSCRIBE, all_notices
 
 NAMES = WorkspaceNames(Workspace())

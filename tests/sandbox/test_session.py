@@ -7,9 +7,9 @@ from urllib.request import Request, urlopen
 import pytest
 from slack_sdk import WebClient
 
-from bot.sandbox.errors import StepFailed
-from bot.sandbox.runtime import SandboxRuntime
-from bot.sandbox.session import Session
+from sandbox.errors import StepFailed
+from sandbox.runtime import SandboxRuntime
+from sandbox.session import Session
 
 
 def run(session: Session, *lines: str) -> str:

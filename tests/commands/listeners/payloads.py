@@ -1,14 +1,14 @@
-"""What Slack sends the listeners, shaped as in tests/e2e and bot/slack_standin: a slash
+"""What Slack sends the listeners, shaped as in tests/e2e and slack_standin: a slash
 command, a submitted view, a button click."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.slack_standin import number_input, static_select, users_select
 from commands import ids
 from commands.views.notices import notice_message
 from licensing.schemas import NoticeFacts, NoticeView, RemovalPool
+from slack_standin.inputs import number_input, static_select, users_select
 from tests.commands.views.samples import T1
 
 TRIGGER = "1.2.trigger"

@@ -11,8 +11,8 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
-from bot.sandbox.form import Field, Form, field_of
-from bot.sandbox.mrkdwn import Names, emojized, mrkdwn
+from sandbox.form import Field, Form, field_of
+from sandbox.mrkdwn import Names, emojized, mrkdwn
 
 JsonDict = dict[str, Any]
 

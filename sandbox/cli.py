@@ -12,12 +12,12 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from bot.sandbox.interactive import run_interactive
-from bot.sandbox.runtime import SandboxRuntime, parse_moment, prepare_database
-from bot.sandbox.script import Step, read_steps, run_script
-from bot.sandbox.session import Session
 from bot.settings import Settings
 from licensing.errors import LicensingError
+from sandbox.interactive import run_interactive
+from sandbox.runtime import SandboxRuntime, parse_moment, prepare_database
+from sandbox.script import Step, read_steps, run_script
+from sandbox.session import Session
 
 # The shipped demo's amounts and dates are those of a run that starts here.
 DEMO_START = "2026-01-31T09:00:00+00:00"
@@ -62,9 +62,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def _script_steps(args: argparse.Namespace) -> list[Step] | None:
     """The steps of the script to run, read before anything starts; None to run interactively."""
     if args.demo:
-        return read_steps(
-            resources.files("bot.sandbox").joinpath("demo.txt").read_text().splitlines()
-        )
+        return read_steps(resources.files("sandbox").joinpath("demo.txt").read_text().splitlines())
     if args.script == "-":
         return read_steps(sys.stdin)
     if args.script:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from bot.sandbox.errors import StepFailed
-from bot.sandbox.session import Session
+from sandbox.errors import StepFailed
+from sandbox.session import Session
 
 
 @dataclass(frozen=True)

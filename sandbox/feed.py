@@ -7,7 +7,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack_standin import FakeSlack, RecordedCall
+from slack_standin.server import FakeSlack, RecordedCall
 
 JsonDict = dict[str, Any]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.sandbox.errors import StepFailed
-from bot.sandbox.render import Button
+from sandbox.errors import StepFailed
+from sandbox.render import Button
 
 Surface = Literal["message", "ephemeral", "modal", "home"]
 

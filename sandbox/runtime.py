@@ -18,15 +18,17 @@ from sqlalchemy.exc import OperationalError
 
 from bot.app import build_app
 from bot.bootstrap import Components, build
-from bot.sandbox.errors import StepFailed
 from bot.server import EVENTS_PATH, SlackServer
 from bot.settings import Settings
-from bot.slack_standin import FakeSlack, Response, SlackRequester, Workspace
 from licensing.clock import ClockError, StoredTestClock
 from licensing.db import make_engine, make_session_factory
 from licensing.errors import LicensingError
 from licensing.migrate import upgrade
 from licensing.schemas import PeriodClosed
+from sandbox.errors import StepFailed
+from slack_standin.requester import Response, SlackRequester
+from slack_standin.server import FakeSlack
+from slack_standin.workspace import Workspace
 
 JsonDict = dict[str, Any]
 # Generous, so that a loaded machine slows the sandbox down instead of failing it.

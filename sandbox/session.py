@@ -9,18 +9,18 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from bot.sandbox.board import Placed
-from bot.sandbox.errors import StepFailed
-from bot.sandbox.feed import Feed
-from bot.sandbox.modals import OpenModal
-from bot.sandbox.names import WorkspaceNames
-from bot.sandbox.press import Presser
-from bot.sandbox.runtime import SandboxRuntime, parse_moment
-from bot.sandbox.screen import Screen
 from commands.views.common import money, when
 from licensing.clock import parse_duration
 from licensing.errors import LicensingError
 from licensing.schemas import PeriodClosed
+from sandbox.board import Placed
+from sandbox.errors import StepFailed
+from sandbox.feed import Feed
+from sandbox.modals import OpenModal
+from sandbox.names import WorkspaceNames
+from sandbox.press import Presser
+from sandbox.runtime import SandboxRuntime, parse_moment
+from sandbox.screen import Screen
 
 OWNER = "UOWNER"
 TYPING_CHANNEL = "C0GENERAL"

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 from rich.text import Text
 
-from bot.sandbox.errors import StepFailed
-from bot.sandbox.modals import OpenModal
-from bot.sandbox.session import Session
+from sandbox.errors import StepFailed
+from sandbox.modals import OpenModal
+from sandbox.session import Session
 
 with contextlib.suppress(ImportError):  # line editing and history, where the platform has it
     import readline  # noqa: F401

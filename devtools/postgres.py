@@ -1,6 +1,7 @@
-"""A throwaway PostgreSQL server for the tests, started from the machine's binaries.
+"""A throwaway PostgreSQL server on loopback, started from the machine's binaries.
 
-`LICENSEBOT_TEST_POSTGRES_URL` points the tests at a server of your own instead.
+It serves the tests and the benchmarks (each also takes a server of your own from its own
+environment variable); production never imports it.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.slack_standin import SlackChannel, SlackUser, Workspace
+from slack_standin.workspace import SlackChannel, SlackUser, Workspace
 
 _MENTION = re.compile(r"(?<![<\w])([@#])([\w.-]+)")
 

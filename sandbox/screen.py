@@ -6,8 +6,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from bot.sandbox.board import ButtonBoard
-from bot.sandbox.feed import (
+from sandbox.board import ButtonBoard
+from sandbox.feed import (
     ApiRefused,
     Deleted,
     Event,
@@ -17,10 +17,10 @@ from bot.sandbox.feed import (
     ViewShown,
     Whispered,
 )
-from bot.sandbox.modals import ModalStack, OpenModal
-from bot.sandbox.mrkdwn import mrkdwn
-from bot.sandbox.names import WorkspaceNames
-from bot.sandbox.render import Card, message_card, view_card
+from sandbox.modals import ModalStack, OpenModal
+from sandbox.mrkdwn import mrkdwn
+from sandbox.names import WorkspaceNames
+from sandbox.render import Card, message_card, view_card
 
 
 class Screen:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox.form import Form
+from sandbox.form import Form
 
 JsonDict = dict[str, Any]
 

@@ -3,12 +3,12 @@ modal or App Home tab it is in, as that is now."""
 
 from __future__ import annotations
 
-from bot.sandbox.board import Placed
-from bot.sandbox.errors import StepFailed
-from bot.sandbox.feed import Feed, JsonDict
-from bot.sandbox.render import BlockRenderer
-from bot.sandbox.runtime import SandboxRuntime
-from bot.sandbox.screen import Screen
+from sandbox.board import Placed
+from sandbox.errors import StepFailed
+from sandbox.feed import Feed, JsonDict
+from sandbox.render import BlockRenderer
+from sandbox.runtime import SandboxRuntime
+from sandbox.screen import Screen
 
 
 class Presser:

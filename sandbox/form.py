@@ -7,9 +7,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sandbox.errors import FormError
-from bot.sandbox.mrkdwn import Names
-from bot.sandbox.names import WorkspaceNames
+from sandbox.errors import FormError
+from sandbox.mrkdwn import Names
+from sandbox.names import WorkspaceNames
 
 JsonDict = dict[str, Any]
 

@@ -1,0 +1,1 @@
+"""Tools the tests and the benchmarks share; production never imports them."""

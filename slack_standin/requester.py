@@ -1,0 +1,318 @@
+"""`SlackRequester`: sends the bot slash commands, interactivity payloads and events as Slack
+does, signed with the app's signing secret."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.message import Message
+from typing import Any, TypedDict, Unpack
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+from slack_standin.inputs import number_input, plain, plain_text, static_select, users_select
+from slack_standin.server import FakeSlack
+from slack_standin.workspace import JsonDict, Workspace
+
+VERIFICATION_TOKEN = "legacy-verification-token"
+
+
+class SigningOverrides(TypedDict, total=False):
+    """For security tests: a stale `timestamp`, a wrong `signature`, or no signature at all."""
+
+    timestamp: int | None
+    signature: str | None
+    unsigned: bool
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str]  # names in lower case
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body.strip() else None
+
+
+def slack_signature(signing_secret: str, timestamp: str, body: str) -> str:
+    """The `X-Slack-Signature` of a request, as slack_sdk computes it to verify one."""
+    signature = SignatureVerifier(signing_secret).generate_signature(timestamp=timestamp, body=body)
+    assert signature is not None  # None only without a timestamp
+    return signature
+
+
+def _find_element(blocks: Iterable[Any], action_id: str) -> tuple[str, JsonDict] | None:
+    for block in blocks:
+        if not isinstance(block, dict):
+            continue
+        elements = [*block.get("elements", []), block.get("accessory"), block.get("element")]
+        for element in elements:
+            if isinstance(element, dict) and element.get("action_id") == action_id:
+                return str(block.get("block_id", "b")), element
+    return None
+
+
+class SlackRequester:
+    """Posts signed requests to the bot's HTTP endpoint, shaped like Slack's."""
+
+    def __init__(
+        self,
+        events_url: str,
+        signing_secret: str,
+        workspace: Workspace,
+        fake: FakeSlack | None = None,
+        *,
+        timeout: float = 10.0,
+    ) -> None:
+        self.events_url = events_url
+        self.signing_secret = signing_secret
+        self.workspace = workspace
+        self.fake = fake
+        self.timeout = timeout
+        self.last_trigger_id: str | None = None
+        self.last_response_name: str | None = None
+        self._counter = itertools.count(1)
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    # input values, as found under view.state.values[block_id][action_id]
+
+    static_select = staticmethod(static_select)
+    plain_text = staticmethod(plain_text)
+    users_select = staticmethod(users_select)
+    number_input = staticmethod(number_input)
+
+    # requests
+
+    def slash_command(
+        self,
+        text: str,
+        user: str = "UOWNER",
+        command: str = "/license",
+        channel: str = "C0GENERAL",
+        **overrides: Unpack[SigningOverrides],
+    ) -> Response:
+        ws = self.workspace
+        form = {
+            "token": VERIFICATION_TOKEN,
+            "team_id": ws.team_id,
+            "team_domain": ws.domain,
+            "channel_id": channel,
+            "channel_name": self._channel_name(channel),
+            "user_id": user,
+            "user_name": self._user_name(user),
+            "command": command,
+            "text": text,
+            "api_app_id": ws.app_id,
+            "is_enterprise_install": "false",
+            "response_url": self._response_url("command", channel),
+            "trigger_id": self._trigger_id(),
+        }
+        return self._send(urlencode(form), "application/x-www-form-urlencoded", overrides)
+
+    def view_submission(
+        self,
+        view: JsonDict,
+        user: str = "UOWNER",
+        values: dict[str, dict[str, JsonDict]] | None = None,
+        **overrides: Unpack[SigningOverrides],
+    ) -> Response:
+        submitted = {"private_metadata": "", "callback_id": "", **copy.deepcopy(view)}
+        submitted["state"] = {"values": copy.deepcopy(values or {})}
+        payload = {
+            "type": "view_submission",
+            **self._interaction_base(user),
+            "view": submitted,
+            "response_urls": [],
+        }
+        return self._send_payload(payload, overrides)
+
+    def block_action(
+        self,
+        action_id: str,
+        value: str | None = None,
+        user: str = "UOWNER",
+        block_id: str | None = None,
+        container: JsonDict | None = None,
+        message: JsonDict | None = None,
+        view: JsonDict | None = None,
+        channel: str = "C0GENERAL",
+        selected_option: str | None = None,
+        **overrides: Unpack[SigningOverrides],
+    ) -> Response:
+        """Click `action_id` in `view`, in `message`, or (neither given) in an ephemeral message.
+
+        Unset `block_id`, `value` and element type are read from the element with that
+        action_id in the view's or message's blocks, if there is one."""
+        blocks = (view or message or {}).get("blocks", [])
+        found = _find_element(blocks, action_id)
+        action = self._action(action_id, value, block_id, selected_option, found)
+        context = (
+            self._view_context(view, container)
+            if view is not None
+            else self._message_context(message, channel, container)
+        )
+        payload = {
+            "type": "block_actions",
+            **self._interaction_base(user),
+            **context,
+            "actions": [action],
+        }
+        return self._send_payload(payload, overrides)
+
+    def event(self, event: JsonDict, **overrides: Unpack[SigningOverrides]) -> Response:
+        ws = self.workspace
+        now = int(time.time())
+        envelope = {
+            "token": VERIFICATION_TOKEN,
+            "team_id": ws.team_id,
+            "api_app_id": ws.app_id,
+            "event": {"event_ts": f"{now}.000100", **event},
+            "type": "event_callback",
+            "event_id": f"Ev{next(self._counter):08d}",
+            "event_time": now,
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": ws.team_id,
+                    "user_id": ws.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+        }
+        return self._send(json.dumps(envelope), "application/json", overrides)
+
+    # payload parts
+
+    def _interaction_base(self, user: str) -> JsonDict:
+        ws = self.workspace
+        name = self._user_name(user)
+        return {
+            "token": VERIFICATION_TOKEN,
+            "team": {"id": ws.team_id, "domain": ws.domain},
+            "user": {"id": user, "username": name, "name": name, "team_id": ws.team_id},
+            "api_app_id": ws.app_id,
+            "trigger_id": self._trigger_id(),
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+
+    def _action(
+        self,
+        action_id: str,
+        value: str | None,
+        block_id: str | None,
+        selected_option: str | None,
+        found: tuple[str, JsonDict] | None,
+    ) -> JsonDict:
+        element = found[1] if found else {}
+        default_type = "button" if selected_option is None else "static_select"
+        action: JsonDict = {
+            "action_id": action_id,
+            "block_id": block_id or (found[0] if found else "b"),
+            "type": element.get("type", default_type),
+            "action_ts": f"{time.time():.6f}",
+        }
+        if selected_option is not None:
+            action["selected_option"] = {"text": plain(selected_option), "value": selected_option}
+            return action
+        action["text"] = element.get("text", plain(action_id))
+        chosen = value if value is not None else element.get("value")
+        return action if chosen is None else {**action, "value": chosen}
+
+    def _view_context(self, view: JsonDict, container: JsonDict | None) -> JsonDict:
+        shown = {"state": {"values": {}}, **copy.deepcopy(view)}
+        return {
+            "container": container or {"type": "view", "view_id": view.get("id")},
+            "view": shown,
+        }
+
+    def _message_context(
+        self, message: JsonDict | None, channel: str, container: JsonDict | None
+    ) -> JsonDict:
+        channel_id = str(message.get("channel", channel)) if message else channel
+        ts = str(message.get("ts") or self._ts()) if message else self._ts()
+        context: JsonDict = {
+            "container": container
+            or {
+                "type": "message",
+                "message_ts": ts,
+                "channel_id": channel_id,
+                "is_ephemeral": message is None,
+            },
+            "channel": {"id": channel_id, "name": self._channel_name(channel_id)},
+            "state": {"values": {}},
+            "response_url": self._response_url("action", channel_id, ts if message else None),
+        }
+        if message is not None:
+            context["message"] = {k: v for k, v in copy.deepcopy(message).items() if k != "channel"}
+        return context
+
+    def _channel_name(self, channel_id: str) -> str:
+        if channel_id.startswith("D"):
+            return "directmessage"
+        found = self.workspace.channel(channel_id)
+        return found.name if found else "privategroup"
+
+    def _user_name(self, user_id: str) -> str:
+        found = self.workspace.user(user_id)
+        return found.name if found else user_id.lower()
+
+    def _trigger_id(self) -> str:
+        trigger_id = f"{next(self._counter)}.{int(time.time())}.{uuid.uuid4().hex[:24]}"
+        if self.fake is not None:
+            self.fake.register_trigger(trigger_id)
+        self.last_trigger_id = trigger_id
+        return trigger_id
+
+    def _response_url(self, kind: str, channel: str, message_ts: str | None = None) -> str:
+        name = f"{kind}-{next(self._counter)}"
+        self.last_response_name = name
+        if self.fake is None:
+            return f"https://hooks.slack.com/actions/{self.workspace.team_id}/{name}/dummy"
+        return self.fake.response_url_for(name, channel=channel, message_ts=message_ts)
+
+    def _ts(self) -> str:
+        return self.fake.next_ts() if self.fake is not None else f"{time.time():.6f}"
+
+    # sending
+
+    def _send_payload(self, payload: JsonDict, overrides: SigningOverrides) -> Response:
+        body = urlencode({"payload": json.dumps(payload)})
+        return self._send(body, "application/x-www-form-urlencoded", overrides)
+
+    def _send(self, body: str, content_type: str, overrides: SigningOverrides) -> Response:
+        headers = {"Content-Type": content_type, "User-Agent": "Slackbot 1.0"}
+        if not overrides.get("unsigned", False):
+            headers.update(self._signature_headers(body, overrides))
+        request = urllib.request.Request(
+            self.events_url, data=body.encode(), headers=headers, method="POST"
+        )
+        try:
+            with self._opener.open(request, timeout=self.timeout) as reply:
+                return Response(reply.status, _lower_keys(reply.headers), reply.read().decode())
+        except urllib.error.HTTPError as error:
+            with error:
+                return Response(error.code, _lower_keys(error.headers), error.read().decode())
+
+    def _signature_headers(self, body: str, overrides: SigningOverrides) -> dict[str, str]:
+        timestamp = overrides.get("timestamp")
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        signature = overrides.get("signature")
+        if signature is None:
+            signature = slack_signature(self.signing_secret, ts, body)
+        return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+
+
+def _lower_keys(headers: Message) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}

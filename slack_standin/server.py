@@ -1,0 +1,330 @@
+"""`FakeSlack`: the stand-in's Web API served over HTTP on loopback, with every call recorded,
+response_urls that act on their messages, and faults to inject."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, cast
+from urllib.parse import quote, unquote, urlsplit
+
+from slack_standin.api_requests import bearer_token, json_or_none, request_params
+from slack_standin.arguments import ApiError
+from slack_standin.web_api import WebApi
+from slack_standin.workspace import JsonDict, Workspace
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    method: str
+    params: JsonDict
+    token: str | None
+    failed: bool = False
+    response: JsonDict | None = None
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of_json(
+        cls, data: JsonDict, status: int = 200, headers: tuple[tuple[str, str], ...] = ()
+    ) -> _Reply:
+        return cls(status, json.dumps(data).encode(), headers=headers)
+
+
+@dataclass(frozen=True)
+class _Fault:
+    status: int
+    retry_after: int
+    error: str | None
+    applied: bool = False  # the call takes effect before the failure is answered
+
+    def reply(self) -> _Reply:
+        if self.error is not None:
+            return _Reply.of_json({"ok": False, "error": self.error})
+        if self.status == HTTPStatus.TOO_MANY_REQUESTS:
+            body = {"ok": False, "error": "ratelimited"}
+            return _Reply.of_json(body, self.status, (("Retry-After", str(self.retry_after)),))
+        phrase = HTTPStatus(self.status).phrase.encode()
+        return _Reply(self.status, phrase, "text/plain; charset=utf-8")
+
+
+@dataclass(frozen=True)
+class _ResponseTarget:
+    channel: str | None
+    message_ts: str | None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # a loaded bot opens many connections at once
+
+    def __init__(self, fake: FakeSlack) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.fake = fake
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Headers and body are written apart; with Nagle's algorithm on, a kept-alive connection
+    # waits for the client's delayed ACK between them.
+    disable_nagle_algorithm = True
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output clean; every call is recorded on the FakeSlack instead."""
+
+    def _dispatch(self) -> None:
+        fake = cast(_Server, self.server).fake
+        url = urlsplit(self.path)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if url.path.startswith("/api/"):
+            params = request_params(url.query, self.headers.get("Content-Type", ""), raw)
+            token = bearer_token(self.headers.get("Authorization"))
+            token = token or _optional_str(params.pop("token", None))
+            reply = fake._answer_api(url.path.removeprefix("/api/"), params, token)
+        elif url.path.startswith("/response/") and self.command == "POST":
+            reply = fake._answer_response_url(unquote(url.path.removeprefix("/response/")), raw)
+        else:
+            reply = _Reply.of_json({"ok": False, "error": "not_found"}, HTTPStatus.NOT_FOUND)
+        self._send(reply)
+
+    def _send(self, reply: _Reply) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(reply.body)
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class FakeSlack:
+    """A Slack Web API on 127.0.0.1 with inspectable state, call recording and fault injection.
+
+    State (`messages`, `views`, ...) is shared with the server thread; read it after
+    `wait_for` so the call that changes it has been answered.
+    """
+
+    def __init__(self, workspace: Workspace | None = None) -> None:
+        self.workspace = workspace or Workspace()
+        self._api = WebApi(self.workspace)
+        self._changed = threading.Condition()
+        self._calls: list[RecordedCall] = []
+        self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
+        self._response_targets: dict[str, _ResponseTarget] = {}
+        self.responses: dict[str, list[JsonDict]] = {}
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle
+
+    def start(self) -> None:
+        if self._server is not None:
+            raise RuntimeError("FakeSlack is already running")
+        self._server = _Server(self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="fake-slack", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> FakeSlack:
+        if self._server is None:
+            self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not running; call start()")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}api/"
+
+    def response_url_for(
+        self, name: str, *, channel: str | None = None, message_ts: str | None = None
+    ) -> str:
+        """A response_url recording what is posted to it. Bound to a message (channel and ts),
+        `replace_original` and `delete_original` change that message as Slack would."""
+        with self._changed:
+            self._response_targets[name] = _ResponseTarget(channel, message_ts)
+        return f"{self.base_url}response/{quote(name, safe='')}"
+
+    # state
+
+    @property
+    def messages(self) -> dict[str, list[JsonDict]]:
+        return self._api.state.messages
+
+    @property
+    def ephemerals(self) -> dict[str, list[JsonDict]]:
+        return self._api.state.ephemerals
+
+    @property
+    def views(self) -> dict[str, JsonDict]:
+        return self._api.state.views
+
+    @property
+    def home_tabs(self) -> dict[str, JsonDict]:
+        """User id → the Home tab view last published for them."""
+        return self._api.state.home_tabs
+
+    @property
+    def trigger_ttl(self) -> float | None:
+        """Seconds a registered trigger_id stays usable (Slack: 3); None to never expire."""
+        return self._api.state.trigger_ttl
+
+    @trigger_ttl.setter
+    def trigger_ttl(self, seconds: float | None) -> None:
+        self._api.state.trigger_ttl = seconds
+
+    def latest_view(self) -> JsonDict:
+        """The modal the bot most recently opened, pushed or updated (not a Home tab)."""
+        with self._changed:
+            return self._api.latest_view()
+
+    def register_trigger(self, trigger_id: str) -> None:
+        with self._changed:
+            self._api.state.triggers[trigger_id] = time.monotonic()
+
+    def next_ts(self) -> str:
+        with self._changed:
+            return self._api.state.next_ts()
+
+    # recording
+
+    def calls(self, method: str | None = None) -> list[RecordedCall]:
+        with self._changed:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def clear(self) -> None:
+        """Forget recorded calls and response_url posts; workspace state stays."""
+        with self._changed:
+            self._calls.clear()
+            self.responses.clear()
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[RecordedCall]:
+        """Block until `count` calls of `method` (failed ones included) have been answered."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.calls(method)) >= count, timeout):
+                seen = [c.method for c in self._calls]
+                raise TimeoutError(f"{count}× {method} not called within {timeout}s; saw {seen}")
+            return self.calls(method)
+
+    def wait_for_response(self, name: str, count: int = 1, timeout: float = 5.0) -> list[JsonDict]:
+        with self._changed:
+            arrived = self._changed.wait_for(
+                lambda: len(self.responses.get(name, [])) >= count, timeout
+            )
+            if not arrived:
+                raise TimeoutError(f"{count} post(s) to response_url {name!r} within {timeout}s")
+            return copy.deepcopy(self.responses[name])
+
+    # fault injection
+
+    def fail_next(
+        self,
+        method: str,
+        status: int = 429,
+        times: int = 1,
+        retry_after: int = 1,
+        error: str | None = None,
+        applied: bool = False,
+    ) -> None:
+        """The next `times` calls of `method` fail: HTTP `status` (429 with Retry-After), or
+        HTTP 200 `{"ok": false, "error": error}` when `error` is given. With `applied` the call
+        takes effect first, as when Slack posts a message but the answer is lost. `method` may
+        also be "response_url"."""
+        with self._changed:
+            self._faults[method].extend([_Fault(status, retry_after, error, applied)] * times)
+
+    # answering (called from the server's threads)
+
+    def _answer_api(self, method: str, params: JsonDict, token: str | None) -> _Reply:
+        with self._changed:
+            fault = self._take_fault(method)
+            if fault is not None:
+                if fault.applied:
+                    self._api.call(method, copy.deepcopy(params), token)
+                self._record(RecordedCall(method, params, token, failed=True))
+                return fault.reply()
+            result = self._api.call(method, copy.deepcopy(params), token)
+            self._record(RecordedCall(method, params, token, response=result))
+            return _Reply.of_json(result)
+
+    def _answer_response_url(self, name: str, raw: bytes) -> _Reply:
+        body = json_or_none(raw.decode("utf-8"))
+        if not isinstance(body, dict):
+            return _Reply(HTTPStatus.BAD_REQUEST, b"invalid_payload", "text/plain")
+        with self._changed:
+            fault = self._take_fault("response_url")
+            self._record(RecordedCall("response_url", body, None, failed=fault is not None))
+            if fault is not None:
+                return fault.reply()
+            self.responses.setdefault(name, []).append(body)
+            self._apply_response(self._response_targets.get(name), body)
+            return _Reply.of_json({"ok": True})
+
+    def _apply_response(self, target: _ResponseTarget | None, body: JsonDict) -> None:
+        if target is None or target.channel is None or target.message_ts is None:
+            return
+        try:
+            message = self._api.find_message(target.channel, target.message_ts)
+        except ApiError:
+            return
+        if body.get("delete_original"):
+            self._api.delete_message(target.channel, target.message_ts)
+        elif body.get("replace_original"):
+            self._api.edit_message(message, body)
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        queue = self._faults.get(method)
+        return queue.popleft() if queue else None
+
+    def _record(self, call: RecordedCall) -> None:
+        self._calls.append(call)
+        self._changed.notify_all()
