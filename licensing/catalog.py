@@ -102,9 +102,6 @@ class Catalog(BaseModel):
             (p for p in self.products if wanted in (p.id.casefold(), p.name.casefold())), None
         )
 
-    def add_ons_of(self, license_id: str) -> list[Product]:
-        return [p for p in self.products if p.requires == license_id]
-
 
 def load_catalog(path: Path | None = None) -> Catalog:
     """Load and validate a catalog file; the shipped default when `path` is None."""

@@ -85,20 +85,5 @@ class Money:
             raise ValueError(f"{self} is not rounded to the minor unit of {self.currency}")
         return int(scaled)
 
-    def __add__(self, other: Money) -> Money:
-        self._check_same_currency(other)
-        return Money(self.amount + other.amount, self.currency)
-
     def __str__(self) -> str:
         return f"{self.amount:.{minor_unit_exponent(self.currency)}f} {self.currency}"
-
-    def _check_same_currency(self, other: Money) -> None:
-        if other.currency != self.currency:
-            raise ValueError(f"cannot add {other.currency} to {self.currency}")
-
-
-def total(amounts: list[Money], currency: str) -> Money:
-    result = Money.zero(currency)
-    for amount in amounts:
-        result = result + amount
-    return result
