@@ -10,13 +10,13 @@ from typing import Any
 
 import aiohttp
 import uvicorn
-from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from uvicorn.supervisors import Multiprocess
 
 from bot.app import build_app
 from bot.bootstrap import build
+from bot.door import SlackDoor
 from bot.settings import Settings
 from bot.wake import WakeListener, waker_for
 
@@ -32,7 +32,7 @@ class SlackServer:
     """ASGI: `POST /slack/events` to Bolt, `GET /healthz` for load balancers."""
 
     def __init__(self, app: AsyncApp) -> None:
-        self._bolt = AsyncSlackRequestHandler(app, path=EVENTS_PATH)
+        self._bolt = SlackDoor(app, path=EVENTS_PATH)
         self._client = app.client
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

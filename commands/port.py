@@ -12,8 +12,8 @@ from licensing.schemas import (
     AccountKey,
     AccountStatus,
     Actor,
-    InvoiceView,
-    LedgerView,
+    AuditTrail,
+    InvoiceHistory,
     PoolHolders,
     RoleView,
     SubscriptionSummary,
@@ -56,8 +56,6 @@ class LicensingPort(Protocol):
 
     def roles(self, account: AccountKey, actor: Actor) -> list[RoleView]: ...
 
-    def invoices(
-        self, account: AccountKey, actor: Actor, *, limit: int = 10
-    ) -> list[InvoiceView]: ...
+    def invoices(self, account: AccountKey, actor: Actor, *, limit: int = 10) -> InvoiceHistory: ...
 
-    def audit(self, account: AccountKey, actor: Actor, *, limit: int = 50) -> list[LedgerView]: ...
+    def audit(self, account: AccountKey, actor: Actor, *, limit: int = 50) -> AuditTrail: ...

@@ -139,6 +139,13 @@ class InvoiceView(ReadModel):
     lines: list[InvoiceLineView]
 
 
+class InvoiceHistory(ReadModel):
+    """An account's latest invoices, newest first."""
+
+    time_zone: str
+    invoices: list[InvoiceView]
+
+
 class PoolTarget(ReadModel):
     """How many seats a pool should keep when a trial converts."""
 
@@ -195,6 +202,13 @@ class LedgerView(ReadModel):
     currency: str | None
     invoice_id: int | None
     detail: str
+
+
+class AuditTrail(ReadModel):
+    """An account's latest ledger entries, newest first."""
+
+    time_zone: str
+    entries: list[LedgerView]
 
 
 class RemovedSeats(ReadModel):

@@ -23,8 +23,8 @@ from licensing.schemas import (
     AccountKey,
     AccountStatus,
     Actor,
-    InvoiceView,
-    LedgerView,
+    AuditTrail,
+    InvoiceHistory,
     PoolHolders,
     RoleView,
     SubscriptionSummary,
@@ -135,17 +135,23 @@ class LicensingService:
 
     # history
 
-    def invoices(self, account: AccountKey, actor: Actor, *, limit: int = 10) -> list[InvoiceView]:
-        def work(c: Context) -> list[InvoiceView]:
+    def invoices(self, account: AccountKey, actor: Actor, *, limit: int = 10) -> InvoiceHistory:
+        def work(c: Context) -> InvoiceHistory:
             c.access.require_company_admin("see invoices")
-            return [invoice_view(row) for row in c.repo.invoices(c.account.id, limit=limit)]
+            rows = c.repo.invoices(c.account.id, limit=limit)
+            return InvoiceHistory(
+                time_zone=c.account.time_zone, invoices=[invoice_view(row) for row in rows]
+            )
 
         return self._tx.read(account, actor, work)
 
-    def audit(self, account: AccountKey, actor: Actor, *, limit: int = 50) -> list[LedgerView]:
-        def work(c: Context) -> list[LedgerView]:
+    def audit(self, account: AccountKey, actor: Actor, *, limit: int = 50) -> AuditTrail:
+        def work(c: Context) -> AuditTrail:
             c.access.require_company_admin("see the audit log")
-            return [ledger_view(row) for row in c.repo.ledger(c.account.id, limit=limit)]
+            rows = c.repo.ledger(c.account.id, limit=limit)
+            return AuditTrail(
+                time_zone=c.account.time_zone, entries=[ledger_view(row) for row in rows]
+            )
 
         return self._tx.read(account, actor, work)
 

@@ -122,11 +122,9 @@ class SlashCommand:
 
     async def _history(self, name: str, at: _Invocation) -> Message:
         service = self.deps.service
-        tz = (await self.deps.call(service.status, at.key, at.actor)).subscription.time_zone
         if name == "invoices":
-            return invoices_message(await self.deps.call(service.invoices, at.key, at.actor), tz)
-        entries = await self.deps.call(service.audit, at.key, at.actor, limit=25)
-        return audit_message(entries, tz)
+            return invoices_message(await self.deps.call(service.invoices, at.key, at.actor))
+        return audit_message(await self.deps.call(service.audit, at.key, at.actor, limit=25))
 
     async def _settings(self, command: LicenseCommand, at: _Invocation) -> Message:
         name, handle = command.name, self.deps.handle

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from commands.views.common import Message, money, text_message, when
-from licensing.schemas import SYSTEM_ACTOR, InvoiceView, LedgerView
+from licensing.schemas import SYSTEM_ACTOR, AuditTrail, InvoiceHistory
 
 
-def invoices_message(invoices: list[InvoiceView], time_zone: str) -> Message:
-    if not invoices:
+def invoices_message(history: InvoiceHistory) -> Message:
+    if not history.invoices:
         return text_message("No invoices yet.")
-    lines = []
-    for invoice in invoices:
+    lines, time_zone = [], history.time_zone
+    for invoice in history.invoices:
         detail = "; ".join(
             f"{line.seats} × {line.product_id} ({line.office}) {line.amount}"
             for line in invoice.lines
@@ -22,9 +22,9 @@ def invoices_message(invoices: list[InvoiceView], time_zone: str) -> Message:
     return text_message("\n".join(lines))
 
 
-def audit_message(entries: list[LedgerView], time_zone: str) -> Message:
-    lines = []
-    for e in entries:
+def audit_message(trail: AuditTrail) -> Message:
+    lines, time_zone = [], trail.time_zone
+    for e in trail.entries:
         what = " ".join(str(x) for x in (e.product_id, e.office) if x)
         amount = f" {money(e.amount, e.currency)}" if e.currency else ""
         user = f" <@{e.user_id}>" if e.user_id else ""

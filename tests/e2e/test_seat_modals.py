@@ -75,7 +75,7 @@ def test_the_review_shows_the_prorated_charge_and_confirm_charges_it_once(
     [log] = slack.fake.wait_for("chat.postMessage")
     assert log.params["channel"] == "C0LICENSES"
     assert log.params["text"] == "<@UOWNER> bought 2 Talk seat(s) in Main: 19.29 USD charged"
-    invoices = slack.service.invoices(TEAM, OLIVIA)
+    invoices = slack.service.invoices(TEAM, OLIVIA).invoices
     assert [i.total for i in invoices if i.kind == "purchase"] == [Decimal("19.29")]
 
 
@@ -201,7 +201,7 @@ def test_a_confirm_whose_metadata_was_edited_charges_nothing_that_was_not_shown(
     answer = slack.send.view_submission(_edited(review, edit)).json()
 
     assert "Done" not in str(answer["view"]["title"])
-    assert [i.kind for i in slack.service.invoices(TEAM, OLIVIA)] == ["subscription"]
+    assert [i.kind for i in slack.service.invoices(TEAM, OLIVIA).invoices] == ["subscription"]
     [pool] = slack.service.status(TEAM, OLIVIA).pools
     assert (pool.product_id, pool.seats.purchased, pool.seats.scheduled_for_removal) == (
         "talk",
@@ -224,7 +224,7 @@ def test_a_confirm_after_the_account_changed_shows_the_new_review_instead(
     assert again["response_action"] == "update"
     assert "The figures changed since you reviewed them" in shown
     assert "2 new seat(s) charged" in shown
-    assert [i.kind for i in slack.service.invoices(TEAM, OLIVIA)] == ["subscription"]
+    assert [i.kind for i in slack.service.invoices(TEAM, OLIVIA).invoices] == ["subscription"]
     done = slack.send.view_submission({**review, **again["view"], "id": review["id"]}).json()
     assert "<@UOWNER> bought 2 Talk seat(s) in Main" in str(done["view"])
 

@@ -45,6 +45,13 @@ def test_help_lists_the_subcommands(slack: Slack) -> None:
         assert sub in text
 
 
+def test_command_text_that_holds_the_word_payload_is_read_as_a_command(slack: Slack) -> None:
+    slack.send.slash_command("status")
+    answer = slack.send.slash_command("users payload")
+    assert answer.status == 200
+    assert "“payload” is neither a product" in answer.json()["text"]
+
+
 def test_unsigned_wrong_or_stale_requests_are_refused_and_change_nothing(slack: Slack) -> None:
     assert slack.send.slash_command("status", unsigned=True).status == 401
     assert slack.send.slash_command("status", signature="v0=" + "0" * 64).status == 401

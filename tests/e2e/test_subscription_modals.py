@@ -39,7 +39,7 @@ def test_subscribing_reviews_the_first_invoice_and_charges_it_once(slack: Slack)
     done = send.view_submission(confirm).json()
     assert "<@UOWNER> subscribed (monthly): 45.00 USD charged" in str(done["view"])
     send.view_submission(confirm)
-    invoices = slack.service.invoices(TEAM, OLIVIA)
+    invoices = slack.service.invoices(TEAM, OLIVIA).invoices
     assert [(i.kind, i.total) for i in invoices] == [("subscription", Decimal("45.00"))]
 
 

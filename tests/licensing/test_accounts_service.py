@@ -28,7 +28,7 @@ def test_a_new_account_starts_a_trial_with_a_main_office_and_the_installer_as_ad
     assert status.subscription.status == "trialing"
     assert status.subscription.trial_end == START + timedelta(days=14)
     assert status.offices == ["Main"] and status.is_company_admin
-    assert service.audit(account, OWNER)[0].event == "trial_started"
+    assert service.audit(account, OWNER).entries[0].event == "trial_started"
 
 
 def test_installing_again_adds_the_new_installer_as_company_admin_and_keeps_the_trial(

@@ -255,7 +255,7 @@ def test_a_delivery_that_fails_for_good_is_audited_and_falls_back_to_dms(
 
     scheduled.delivery_failed(removal.id, "is_archived")
 
-    audit = service.audit(subscribed, OWNER)
+    audit = service.audit(subscribed, OWNER).entries
     assert [e.event for e in audit[-2:]] == ["notice_failed", "notice_channel_dropped"]
     assert audit[-2].detail == "removal_scheduled to C0LICENSES: is_archived"
     assert service.status(subscribed, OWNER).notice_channel is None

@@ -83,7 +83,7 @@ def everything(service: LicensingService, account: AccountKey, engine: Engine) -
 
 
 def invoice_totals(service: LicensingService, account: AccountKey) -> list[Decimal]:
-    return [invoice.total for invoice in reversed(service.invoices(account, OWNER))]
+    return [invoice.total for invoice in reversed(service.invoices(account, OWNER).invoices)]
 
 
 # 1. Confirming what was reviewed: purchases

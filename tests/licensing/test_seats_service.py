@@ -44,7 +44,7 @@ def test_a_purchase_mid_period_is_charged_prorated_to_the_period_end(
     assert result.covers_end == START.replace(month=2, day=28)
     assert result.pool_after.purchased == 5
     assert result.next_invoice_estimate == Decimal("75.00")
-    invoice = service.invoices(account, OWNER)[0]
+    invoice = service.invoices(account, OWNER).invoices[0]
     assert (invoice.kind, invoice.total, invoice.lines[0].seats) == (
         "purchase",
         Decimal("19.29"),

@@ -58,7 +58,7 @@ def test_subscribing_charges_the_first_period_in_full_and_in_advance(
     assert result.total == Decimal("60.00")
     assert service.status(account, OWNER).subscription.status == "active"
     assert pool_counts(service, account) == (4, 0, 2)
-    [invoice] = service.invoices(account, OWNER)
+    [invoice] = service.invoices(account, OWNER).invoices
     assert (invoice.kind, invoice.total) == ("subscription", Decimal("60.00"))
 
 
@@ -68,7 +68,7 @@ def test_an_annual_subscription_charges_annual_prices_for_a_year(
     subscribe(service, account, seats=3, interval=Interval.YEAR)
     status = service.status(account, OWNER)
     assert status.subscription.period_end == START.replace(year=2027)
-    assert service.invoices(account, OWNER)[0].total == Decimal("450.00")
+    assert service.invoices(account, OWNER).invoices[0].total == Decimal("450.00")
 
 
 def test_converting_with_fewer_seats_than_assigned_is_refused(

@@ -43,8 +43,8 @@ from licensing.schemas import (
     AccountStatus,
     Actor,
     AssignmentChange,
-    InvoiceView,
-    LedgerView,
+    AuditTrail,
+    InvoiceHistory,
     PoolHolders,
     RoleView,
     SubscriptionSummary,
@@ -194,13 +194,13 @@ class FakeService:
         self._read("roles", account)
         return [ROLE]
 
-    def invoices(self, account: AccountKey, actor: Actor, *, limit: int = 10) -> list[InvoiceView]:
+    def invoices(self, account: AccountKey, actor: Actor, *, limit: int = 10) -> InvoiceHistory:
         self._read("invoices", account)
-        return []
+        return InvoiceHistory(time_zone="UTC", invoices=[])
 
-    def audit(self, account: AccountKey, actor: Actor, *, limit: int = 50) -> list[LedgerView]:
+    def audit(self, account: AccountKey, actor: Actor, *, limit: int = 50) -> AuditTrail:
         self._read("audit", account)
-        return []
+        return AuditTrail(time_zone="UTC", entries=[])
 
     def _read(self, name: str, account: AccountKey) -> None:
         self.reads.append(name)
