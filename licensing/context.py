@@ -189,8 +189,9 @@ class Context:
 
     def next_invoice_estimate(self, changes: dict[tuple[int, str], Seats] | None = None) -> Decimal:
         if self.status in (Status.CANCELING, Status.CANCELED):
-            return Decimal(0)
-        return sum((line.amount for line in self.renewal_lines(changes)), Decimal(0))
+            return Money.zero(self.currency).amount
+        lines = self.renewal_lines(changes)
+        return Money.total((line.amount for line in lines), self.currency).amount
 
     def record(self, event: str, **fields: object) -> orm.LedgerEntry:
         """Append a ledger row; `fields` are columns of `orm.LedgerEntry`."""

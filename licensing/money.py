@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -62,6 +62,11 @@ class Money:
     @classmethod
     def zero(cls, currency: str) -> Money:
         return cls.from_minor(0, currency)
+
+    @classmethod
+    def total(cls, amounts: Iterable[Decimal], currency: str) -> Money:
+        """The sum of amounts already rounded to the currency's minor unit, added exactly."""
+        return cls.from_minor(sum(cls(a, currency).to_minor() for a in amounts), currency)
 
     @classmethod
     def rounded(cls, amount: Decimal | Fraction, currency: str) -> Money:

@@ -4,7 +4,6 @@ kind and period, each with one delivery per place it goes to (the outbox)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -12,6 +11,7 @@ from pydantic import BaseModel
 from licensing import orm
 from licensing.context import Context, seats_of
 from licensing.model import RoleName, Status
+from licensing.money import Money
 from licensing.schemas import DataToDelete, NoticeFacts, PeriodClosed, RemovalPool
 
 AT_ONCE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -158,7 +158,7 @@ def _facts(
 
 def _priced(context: Context, kind: NoticeKind, end: datetime) -> NoticeFacts:
     lines = context.renewal_lines()
-    total = sum((line.amount for line in lines), Decimal(0))
+    total = Money.total((line.amount for line in lines), context.currency).amount
     return _facts(context, kind, end, lines=lines, total=total)
 
 

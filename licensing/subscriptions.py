@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from licensing import notices, orm
@@ -11,6 +10,7 @@ from licensing.calendar import Interval, billing_period
 from licensing.context import MAIN_OFFICE, Context, office_key, seats_of
 from licensing.errors import BillingDetailsMissing, InvalidSeatCount, SeatsBelowAssigned
 from licensing.model import RoleName, Seats, Status, check_status_allows
+from licensing.money import Money
 from licensing.reports import invoice_view
 from licensing.repository import Repository
 from licensing.schemas import (
@@ -84,7 +84,7 @@ def quote_subscribe(
         period_end=period.end,
         currency=context.currency,
         lines=lines,
-        total=sum((line.amount for line in lines), Decimal(0)),
+        total=Money.total((line.amount for line in lines), context.currency).amount,
         time_zone=context.account.time_zone,
     )
     return counts, quote
@@ -160,11 +160,11 @@ def reactivate(context: Context) -> SubscriptionChange:
 
 def _change_to(context: Context, status: Status) -> SubscriptionChange:
     renewing = status is Status.ACTIVE
-    estimate = sum((line.amount for line in context.renewal_lines()), Decimal(0))
+    estimate = Money.total((line.amount for line in context.renewal_lines()), context.currency)
     return SubscriptionChange(
         status=status,
         ends_at=context.subscription.current_period_end,
-        next_invoice_estimate=estimate if renewing else Decimal(0),
+        next_invoice_estimate=(estimate if renewing else Money.zero(context.currency)).amount,
         currency=context.currency,
         time_zone=context.account.time_zone,
     )

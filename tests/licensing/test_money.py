@@ -269,3 +269,14 @@ def test_amounts_print_with_the_places_of_their_currency() -> None:
     assert str(Money(Decimal("19.5"), "USD")) == "19.50 USD"
     assert str(Money.zero("JPY")) == "0 JPY"
     assert str(Money.zero("KWD")) == "0.000 KWD"
+
+
+def test_a_total_adds_rounded_amounts_exactly_in_the_currency_format() -> None:
+    assert Money.total([Decimal("0.10")] * 3, "USD") == Money(Decimal("0.30"), "USD")
+    assert str(Money.total([], "USD")) == "0.00 USD"
+    assert str(Money.total([Decimal("1.0001"), Decimal("2")], "CLF")) == "3.0001 CLF"
+
+
+def test_a_total_refuses_an_amount_that_was_never_rounded() -> None:
+    with pytest.raises(ValueError, match="not rounded"):
+        Money.total([Decimal("0.005")], "USD")
