@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -67,7 +67,6 @@ class LicenseCommand:
     product: str | None = None
     office: str | None = None
     text: str = ""  # free text: billing details, an office name, a time zone
-    words: tuple[str, ...] = field(default=(), repr=False)
 
 
 def needs_office_names(text: str) -> bool:
