@@ -1,12 +1,16 @@
-"""The one place objects are built: engine, clock, catalog and service."""
+"""The one place licensebot is built: engine, clock, catalog, the service, the scheduler's
+work and sweeper, and the Slack app on them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from slack_bolt.async_app import AsyncApp
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import build_app
 from bot.notices import dispatcher
 from bot.settings import Settings
 from licensing.catalog import Catalog, load_catalog
@@ -29,6 +33,10 @@ class Components:
     service: LicensingService
     scheduled: ScheduledWork
     sweeper: Sweeper
+
+    def slack_app(self, deliver_soon: Callable[[], None] | None = None) -> AsyncApp:
+        """The Bolt app on these parts; `deliver_soon` wakes the notice dispatcher."""
+        return build_app(self.settings, self.service, self.catalog, self.engine, deliver_soon)
 
 
 def build(settings: Settings | None = None, *, migrate_sqlite: bool = True) -> Components:

@@ -13,7 +13,6 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from bot.app import build_app
 from bot.bootstrap import Components, build
 from bot.server import serve
 from bot.settings import ConfigurationError, Settings
@@ -91,9 +90,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     components = build(settings)
     sweeps = background_scheduler(components.sweeper, _intervals(settings))
     deliver_soon = waker(sweeps)
-    app = build_app(
-        settings, components.service, components.catalog, components.engine, deliver_soon
-    )
+    app = components.slack_app(deliver_soon)
     sweeps.start()
     try:
         serve(app, settings, deliver_soon)

@@ -14,7 +14,6 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from uvicorn.supervisors import Multiprocess
 
-from bot.app import build_app
 from bot.bootstrap import build
 from bot.door import SlackDoor
 from bot.settings import Settings
@@ -114,6 +113,4 @@ def worker_app() -> SlackServer:
     settings = Settings()
     parts = build(settings, migrate_sqlite=False)  # the first process has migrated
     deliver_soon = waker_for(os.environ[WAKE_ADDRESS])
-    return SlackServer(
-        build_app(settings, parts.service, parts.catalog, parts.engine, deliver_soon)
-    )
+    return SlackServer(parts.slack_app(deliver_soon))

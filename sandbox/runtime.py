@@ -16,7 +16,6 @@ import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from bot.app import build_app
 from bot.bootstrap import Components, build
 from bot.server import EVENTS_PATH, SlackServer
 from bot.settings import Settings
@@ -72,7 +71,7 @@ class SandboxRuntime:
             }
         )
         self.components = build(settings)
-        app = build_app(settings, self.components.service, self.components.catalog)
+        app = self.components.slack_app()
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))  # bound here, so no other process can take the port
         self._serve(SlackServer(app), listener)
