@@ -98,9 +98,8 @@ def oauth_settings(
 
     async def open_account(args: AsyncSuccessArgs) -> BoltResponse:
         installed = args.installation
-        key = AccountKey(
-            team_id=installed.team_id or installed.enterprise_id or "",
-            enterprise_id=installed.enterprise_id or "",
+        key = AccountKey.of_installation(
+            installed.team_id, installed.enterprise_id, installed.is_enterprise_install
         )
         await asyncio.to_thread(service.install, key, installed.user_id)
         return await args.default.success(args)

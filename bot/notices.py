@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 
@@ -34,10 +35,21 @@ def _clients(settings: Settings, engine: Engine) -> ClientFor | None:
     )
 
     def installed(key: AccountKey) -> WebClient | None:
-        bot = store.find_bot(enterprise_id=key.enterprise_id or None, team_id=key.team_id)
+        bot = find_bot(store, key)
         return _client(settings, bot.bot_token) if bot and bot.bot_token else None
 
     return installed
+
+
+def find_bot(store: SQLAlchemyInstallationStore, key: AccountKey) -> Bot | None:
+    """The bot of an account's installation, found as Bolt's authorize finds it: the
+    workspace's own, else (on Enterprise Grid) the org-wide installation's."""
+    enterprise = key.enterprise_id or None
+    if not key.org_wide:
+        bot = store.find_bot(enterprise_id=enterprise, team_id=key.team_id)
+        if bot is not None or enterprise is None:
+            return bot
+    return store.find_bot(enterprise_id=enterprise, team_id=None, is_enterprise_install=True)
 
 
 def _client(settings: Settings, token: str) -> WebClient:

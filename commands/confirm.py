@@ -37,6 +37,7 @@ class ConfirmFlow:
     async def confirm(
         self,
         ack: AsyncAck,
+        body: dict[str, Any],
         context: AsyncBoltContext,
         client: AsyncWebClient,
         view: dict[str, Any],
@@ -45,7 +46,7 @@ class ConfirmFlow:
         try:
             review = read(Review, view.get("private_metadata"))
             request, shown = review.reviewed()
-            key, actor = await self.deps.requester(context, client)
+            key, actor = await self.deps.requester(context, client, body)
             result = await self.deps.handle(key, actor, request, f"view:{view['id']}", shown=shown)
         except (QuoteChanged, QuoteExpired):
             again = await self._review_again(key, actor, request, review, review_modal)

@@ -39,9 +39,9 @@ class Deps:
         self.tenancy = Tenancy(self.service, self.directory)
 
     async def requester(
-        self, context: AsyncBoltContext, client: AsyncWebClient
+        self, context: AsyncBoltContext, client: AsyncWebClient, body: dict[str, Any]
     ) -> tuple[AccountKey, Actor]:
-        return await self.tenancy.requester(context, client)
+        return await self.tenancy.requester(context, client, body)
 
     async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a service call off the event loop: it may wait for a database lock."""

@@ -33,7 +33,7 @@ class Directory:
         cached = self._cache.get((account, user_id))
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        person = await self._lookup(client, user_id)
+        person = await self._lookup(client, user_id, account.org_wide)
         self._cache[(account, user_id)] = (time.monotonic() + self._ttl, person)
         return person
 
@@ -42,15 +42,17 @@ class Directory:
         return Actor(user_id=user_id, workspace_admin=bool(person and person.workspace_admin))
 
     @staticmethod
-    async def _lookup(client: AsyncWebClient, user_id: str) -> SlackPerson | None:
+    async def _lookup(client: AsyncWebClient, user_id: str, org_wide: bool) -> SlackPerson | None:
+        """Installed org-wide, the org's owners and admins are the admins."""
         try:
             user = (await client.users_info(user=user_id))["user"]
         except SlackApiError as exc:
             if exc.response.get("error") == "user_not_found":
                 return None
             raise
+        rights = (user.get("enterprise_user") or {}) if org_wide else user
         return SlackPerson(
             user_id=user_id,
-            workspace_admin=bool(user.get("is_admin") or user.get("is_owner")),
+            workspace_admin=bool(rights.get("is_admin") or rights.get("is_owner")),
             active=not user.get("deleted") and not user.get("is_bot"),
         )

@@ -6,6 +6,7 @@ happen seconds later even while the test clock stands still.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from licensing import notices, orm
@@ -89,6 +90,19 @@ def failed(context: Context, delivery_id: int, error: str) -> None:
     for delivery in moving:
         _give_up(delivery, error)
         _send_elsewhere(context, delivery)
+
+
+def undeliverable(context: Context, deliveries: Sequence[orm.NoticeDelivery], reason: str) -> int:
+    """Give up on deliveries because licensebot cannot reach the workspace at all (it was
+    uninstalled, or its token revoked). Unlike a failing channel, the channel stays set, so
+    a reinstall delivers there again."""
+    for delivery in deliveries:
+        _give_up(delivery, reason)
+    if deliveries:
+        context.record(
+            "notices_undeliverable", seats=0, detail=f"{len(deliveries)} notice(s): {reason}"
+        )
+    return len(deliveries)
 
 
 def _send_elsewhere(context: Context, delivery: orm.NoticeDelivery) -> None:

@@ -221,14 +221,16 @@ class Repository:
             .with_for_update(skip_locked=True)
         ).all()
 
-    def pending_deliveries(self, account_id: int, target: str) -> Sequence[orm.NoticeDelivery]:
-        return self.session.scalars(
-            select(orm.NoticeDelivery).where(
-                orm.NoticeDelivery.account_id == account_id,
-                orm.NoticeDelivery.target == target,
-                orm.NoticeDelivery.state == "pending",
-            )
-        ).all()
+    def pending_deliveries(
+        self, account_id: int, target: str | None = None
+    ) -> Sequence[orm.NoticeDelivery]:
+        """The account's deliveries still to be made (to `target` only, if given)."""
+        query = select(orm.NoticeDelivery).where(
+            orm.NoticeDelivery.account_id == account_id, orm.NoticeDelivery.state == "pending"
+        )
+        if target is not None:
+            query = query.where(orm.NoticeDelivery.target == target)
+        return self.session.scalars(query).all()
 
     def deliveries_of(self, notice_id: int) -> Sequence[orm.NoticeDelivery]:
         return self.session.scalars(

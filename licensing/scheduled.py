@@ -9,29 +9,24 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from licensing import notices, orm, outbox, subscriptions
-from licensing.access import Access
 from licensing.catalog import Catalog
 from licensing.clock import Clock
-from licensing.context import Context
 from licensing.db import UnitOfWork
-from licensing.schemas import SYSTEM_ACTOR, AccountKey, Delivery, PeriodClosed
+from licensing.schemas import AccountKey, Delivery, PeriodClosed
+from licensing.transactions import Transactions
 
 
 class ScheduledWork:
     def __init__(
         self, session_factory: sessionmaker[Session], catalog: Catalog, clock: Clock
     ) -> None:
-        self.session_factory = session_factory
-        self.catalog = catalog
         self.clock = clock
-
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+        self._tx = Transactions(session_factory, catalog, clock)
 
     def close_next_due_period(self) -> PeriodClosed | None:
         """Close the oldest due period of any account, in its own transaction; None when
         nothing is due. Several processes may call this at once."""
-        with self.unit_of_work() as uow:
+        with self._tx.unit_of_work() as uow:
             now = self.clock.now()
             subscription = uow.repo.claim_due_subscription(now)
             if subscription is None:
@@ -43,12 +38,12 @@ class ScheduledWork:
     def write_next_due_reminders(self) -> bool:
         """Write the reminders of one account whose lead time has come, in its own transaction;
         False when none is due. Several processes may call this at once."""
-        with self.unit_of_work() as uow:
+        with self._tx.unit_of_work() as uow:
             now = self.clock.now()
             subscription = uow.repo.claim_subscription_to_remind(now)
             if subscription is None:
                 return False
-            notices.write_due_reminders(self._internal(uow, subscription, now))
+            notices.write_due_reminders(self._tx.internal(uow, subscription, now))
             uow.commit()
             return True
 
@@ -56,7 +51,7 @@ class ScheduledWork:
         """Close every due period of one account, oldest first, one transaction each."""
         closed: list[PeriodClosed] = []
         while True:
-            with self.unit_of_work() as uow:
+            with self._tx.unit_of_work() as uow:
                 now = self.clock.now()
                 row = uow.repo.account(account.team_id, account.enterprise_id)
                 subscription = uow.repo.due_subscription(row.id, now) if row else None
@@ -68,30 +63,18 @@ class ScheduledWork:
     def _close(
         self, uow: UnitOfWork, subscription: orm.Subscription, now: datetime
     ) -> PeriodClosed:
-        return subscriptions.close_period(self._internal(uow, subscription, now))
-
-    def _internal(self, uow: UnitOfWork, subscription: orm.Subscription, now: datetime) -> Context:
-        """The context of licensebot's own work on a locked account."""
-        return Context(
-            uow=uow,
-            catalog=self.catalog,
-            account=uow.repo.account_by_id(subscription.account_id),
-            subscription=subscription,
-            access=Access(company_admin=True, office_ids=frozenset()),
-            actor_id=SYSTEM_ACTOR,
-            now=now,
-        )
+        return subscriptions.close_period(self._tx.internal(uow, subscription, now))
 
     # the notice outbox (times here are real time; see licensing.outbox)
 
     def claim_deliveries(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
-        with self.unit_of_work() as uow:
+        with self._tx.unit_of_work() as uow:
             claimed = outbox.claim(uow.repo, now, limit, lease)
             uow.commit()
             return claimed
 
     def delivery_sent(self, delivery_id: int, channel: str, ts: str) -> None:
-        with self.unit_of_work() as uow:
+        with self._tx.unit_of_work() as uow:
             outbox.sent(uow.repo, delivery_id, channel, ts)
             uow.commit()
 
@@ -99,14 +82,23 @@ class ScheduledWork:
         self, delivery_id: int, at: datetime, error: str, *, maybe_posted: bool
     ) -> bool:
         """Schedule another attempt; False once the retries ran out (then call delivery_failed)."""
-        with self.unit_of_work() as uow:
+        with self._tx.unit_of_work() as uow:
             scheduled = outbox.retry(uow.repo, delivery_id, at, error, maybe_posted=maybe_posted)
             uow.commit()
             return scheduled
 
     def delivery_failed(self, delivery_id: int, error: str) -> None:
-        with self.unit_of_work() as uow:
+        with self._tx.unit_of_work() as uow:
             account_id = uow.repo.delivery(delivery_id).account_id
             subscription = uow.repo.subscription(account_id, lock=True)
-            outbox.failed(self._internal(uow, subscription, self.clock.now()), delivery_id, error)
+            outbox.failed(self._tx.internal(uow, subscription), delivery_id, error)
+            uow.commit()
+
+    def delivery_undeliverable(self, delivery_id: int, reason: str) -> None:
+        """Give up on a delivery to a workspace licensebot can no longer reach at all."""
+        with self._tx.unit_of_work() as uow:
+            delivery = uow.repo.delivery(delivery_id)
+            subscription = uow.repo.subscription(delivery.account_id, lock=True)
+            context = self._tx.internal(uow, subscription)
+            outbox.undeliverable(context, [delivery], reason)
             uow.commit()

@@ -19,17 +19,34 @@ class ReadModel(BaseModel):
 
 
 class AccountKey(ReadModel):
-    """Which Slack workspace (and Enterprise Grid org, if any) an account belongs to."""
+    """Which Slack installation an account belongs to: a workspace (with its Enterprise Grid
+    org, if any), or a whole org when licensebot was installed org-wide; then `team_id` is
+    the org's id too."""
 
     team_id: str
     enterprise_id: str = ""
 
+    @classmethod
+    def of_installation(
+        cls, team_id: str | None, enterprise_id: str | None, org_wide: bool
+    ) -> AccountKey:
+        if org_wide and enterprise_id:
+            return cls(team_id=enterprise_id, enterprise_id=enterprise_id)
+        return cls(team_id=team_id or "", enterprise_id=enterprise_id or "")
+
+    @property
+    def org_wide(self) -> bool:
+        return bool(self.enterprise_id) and self.team_id == self.enterprise_id
+
 
 class Actor(ReadModel):
-    """Who asks. `workspace_admin` is what Slack says of the user (owner or admin)."""
+    """Who asks. `workspace_admin` is what Slack says of the user (owner or admin) where
+    licensebot is installed; `external`, a user of another organisation in a shared channel,
+    who is a member at most, whatever roles name them."""
 
     user_id: str
     workspace_admin: bool = False
+    external: bool = False
 
 
 class SeatCounts(ReadModel):

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from licensing import admin, orm, people, reports, subscriptions, usecases
+from licensing import admin, orm, outbox, people, reports, subscriptions, usecases
 from licensing.catalog import Catalog
 from licensing.clock import Clock
 from licensing.context import Context
@@ -78,6 +78,20 @@ class LicensingService:
             summary = reports.subscription_summary(row, repo.subscription(row.id))
             uow.commit()
             return summary
+
+    def uninstalled(self, account: AccountKey, reason: str) -> int:
+        """licensebot left the account's workspace (uninstalled, tokens revoked): every notice
+        still waiting for it is undeliverable. The subscription itself is not touched: leaving
+        Slack is not cancelling. How many deliveries were given up."""
+        with self._tx.unit_of_work() as uow:
+            subscription = uow.repo.lock_subscription_of(account.team_id, account.enterprise_id)
+            if subscription is None:
+                return 0
+            context = self._tx.internal(uow, subscription)
+            pending = uow.repo.pending_deliveries(context.account.id)
+            given_up = outbox.undeliverable(context, pending, reason)
+            uow.commit()
+            return given_up
 
     def office_names(self, account: AccountKey, actor: Actor) -> list[str]:
         """Every office of the account, so requests can name one; seeing names needs no role."""

@@ -18,9 +18,9 @@ from licensing.clock import Clock
 from licensing.context import Context
 from licensing.db import UnitOfWork
 from licensing.errors import AccountNotFound, IdempotencyConflict, QuoteExpired
-from licensing.orm import IdempotencyRecord
+from licensing.orm import IdempotencyRecord, Subscription
 from licensing.requests import R, Request
-from licensing.schemas import AccountKey, Actor
+from licensing.schemas import SYSTEM_ACTOR, AccountKey, Actor
 
 Value = TypeVar("Value")
 
@@ -86,6 +86,20 @@ class Transactions:
             uow.commit()
             return result
 
+    def internal(
+        self, uow: UnitOfWork, subscription: Subscription, now: datetime | None = None
+    ) -> Context:
+        """The context of licensebot's own work on a locked account."""
+        return Context(
+            uow=uow,
+            catalog=self.catalog,
+            account=uow.repo.account_by_id(subscription.account_id),
+            subscription=subscription,
+            access=Access(company_admin=True, office_ids=frozenset()),
+            actor_id=SYSTEM_ACTOR,
+            now=now or self.clock.now(),
+        )
+
     def _open(self, uow: UnitOfWork, key: AccountKey, actor: Actor, *, lock: bool) -> Context:
         if lock:
             subscription = uow.repo.lock_subscription_of(key.team_id, key.enterprise_id)
@@ -96,7 +110,7 @@ class Transactions:
         if not found:
             raise AccountNotFound(key.team_id)
         account, subscription = found
-        roles = uow.repo.roles_of(account.id, actor.user_id)
+        roles = [] if actor.external else uow.repo.roles_of(account.id, actor.user_id)
         return Context(
             uow=uow,
             catalog=self.catalog,

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 METADATA_EVENT = "licensebot_notice"
 # Slack answers these when it may have done the work all the same.
 UNSURE_ERRORS = {"internal_error", "fatal_error", "request_timeout", "service_unavailable"}
+# Slack answers these when licensebot can no longer act in the workspace at all.
+GONE_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "team_not_found"}
+NOT_INSTALLED = "licensebot is not installed in this workspace"
 HISTORY_LOOKBACK = 200  # messages searched for an earlier attempt
 
 Render = Callable[[NoticeView], dict[str, Any]]
@@ -67,7 +70,7 @@ class Dispatcher:
             AccountKey(team_id=notice.team_id, enterprise_id=notice.enterprise_id)
         )
         if client is None:
-            self._fail(delivery, "the app is not installed in this workspace", report)
+            self._undeliverable(delivery, NOT_INSTALLED, report)
             return
         try:
             channel = self._conversation(client, delivery)
@@ -142,6 +145,8 @@ class Dispatcher:
             )
         elif status >= 500 or code in UNSURE_ERRORS:
             self._retry(delivery, code, report, maybe_posted=unsure)
+        elif code in GONE_ERRORS:
+            self._undeliverable(delivery, f"{NOT_INSTALLED} ({code})", report)
         else:  # channel_not_found, is_archived, not_in_channel, invalid_auth, …
             self._fail(delivery, code, report)
 
@@ -162,6 +167,11 @@ class Dispatcher:
             report.retried += 1
         else:
             self._fail(delivery, f"gave up after {delivery.attempts} attempts: {error}", report)
+
+    def _undeliverable(self, delivery: Delivery, reason: str, report: DeliveryReport) -> None:
+        log.warning("notice delivery %s is undeliverable: %s", delivery.id, reason)
+        self.work.delivery_undeliverable(delivery.id, reason)
+        report.failed += 1
 
     def _fail(self, delivery: Delivery, error: str, report: DeliveryReport) -> None:
         log.error(

@@ -8,6 +8,7 @@ from commands import ids
 from commands.confirm import ConfirmFlow
 from commands.deps import Deps
 from commands.listeners.home import HomeTab
+from commands.listeners.installs import Installations
 from commands.listeners.notices import NoticeButtons
 from commands.listeners.people import PeopleModal
 from commands.listeners.seats import SeatButtons, SeatModals
@@ -35,3 +36,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.action(ids.NOTICE_REACTIVATE)(notices.reactivate)
     app.action(ids.NOTICE_SUBSCRIBE)(notices.subscribe)
     app.event("app_home_opened")(HomeTab(deps).opened)
+    installations = Installations(deps, app.installation_store)
+    app.event("app_uninstalled")(installations.app_uninstalled)
+    app.event("tokens_revoked")(installations.tokens_revoked)

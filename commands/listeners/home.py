@@ -17,12 +17,16 @@ class HomeTab:
         self.deps = deps
 
     async def opened(
-        self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+        self,
+        event: dict[str, Any],
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
     ) -> None:
         if event.get("tab") != "home":
             return
         try:
-            key, actor = await self.deps.requester(context, client)
+            key, actor = await self.deps.requester(context, client, body)
             view = home_view(await self.deps.call(self.deps.service.status, key, actor))
         except LicensingError as refusal:
             view = home_view(None, refusal.message)

@@ -57,7 +57,7 @@ class NoticeButtons:
         await ack()
         try:
             read(NoticeButton, body["actions"][0].get("value"))
-            key, actor = await self.deps.requester(context, client)
+            key, actor = await self.deps.requester(context, client, body)
             status = await self.deps.call(self.deps.service.status, key, actor)
             if not status.is_company_admin:
                 raise NotAllowed("subscribe", "company admins")
@@ -81,7 +81,7 @@ class NoticeButtons:
         try:
             value = read(button, clicked.get("value"))
             request = request_of(value)
-            key, actor = await self.deps.requester(context, client)
+            key, actor = await self.deps.requester(context, client, body)
             result = await self.deps.handle(
                 key, actor, request, f"notice:{value.notice}:{block_id}"
             )

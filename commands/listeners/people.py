@@ -35,6 +35,7 @@ class PeopleModal:
     async def submit(
         self,
         ack: AsyncAck,
+        body: dict[str, Any],
         context: AsyncBoltContext,
         client: AsyncWebClient,
         view: dict[str, Any],
@@ -42,7 +43,7 @@ class PeopleModal:
         try:
             entry = read(PeopleEntry, view.get("private_metadata"))
             request = people_request(entry, view["state"]["values"])
-            key, actor = await self.deps.requester(context, client)
+            key, actor = await self.deps.requester(context, client, body)
             person = await self.deps.directory.person(client, key, request.user_id)
             if person is None or not person.active:
                 raise FieldErrors({ids.USER_BLOCK: "Pick an active member of this workspace."})

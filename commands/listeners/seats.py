@@ -37,6 +37,7 @@ class SeatModals:
     async def entry(
         self,
         ack: AsyncAck,
+        body: dict[str, Any],
         context: AsyncBoltContext,
         client: AsyncWebClient,
         view: dict[str, Any],
@@ -44,7 +45,7 @@ class SeatModals:
         try:
             entry = read(SeatEntry, view.get("private_metadata"))
             request = seat_request(entry.action, view["state"]["values"])
-            key, actor = await self.deps.requester(context, client)
+            key, actor = await self.deps.requester(context, client, body)
             quote: PurchaseQuote | SeatChange = await self.deps.quote(key, actor, request)
         except FieldErrors as wrong:
             await ack(response_action="errors", errors=wrong.errors)
@@ -66,11 +67,12 @@ class SeatModals:
     async def confirm(
         self,
         ack: AsyncAck,
+        body: dict[str, Any],
         context: AsyncBoltContext,
         client: AsyncWebClient,
         view: dict[str, Any],
     ) -> None:
-        await self.confirm_flow.confirm(ack, context, client, view, seat_review_modal)
+        await self.confirm_flow.confirm(ack, body, context, client, view, seat_review_modal)
 
 
 class SeatButtons:
@@ -118,7 +120,7 @@ class SeatButtons:
         clicked = body["actions"][0]
         try:
             preset = read(SeatPreset, clicked.get("value"))
-            key, actor = await self.deps.requester(context, client)
+            key, actor = await self.deps.requester(context, client, body)
             offices = await self.deps.call(self.deps.service.office_names, key, actor)
         except (LicensingError, DamagedPayload) as refusal:
             await client.chat_postEphemeral(

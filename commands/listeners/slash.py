@@ -63,7 +63,7 @@ class SlashCommand:
         client: AsyncWebClient,
     ) -> None:
         try:
-            key, actor = await self.deps.requester(context, client)
+            key, actor = await self.deps.requester(context, client, command)
             text = str(command.get("text") or "")
             offices = []
             if needs_office_names(text):

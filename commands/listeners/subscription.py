@@ -51,6 +51,7 @@ class SubscriptionModals:
     async def entry(
         self,
         ack: AsyncAck,
+        body: dict[str, Any],
         context: AsyncBoltContext,
         client: AsyncWebClient,
         view: dict[str, Any],
@@ -58,7 +59,7 @@ class SubscriptionModals:
         try:
             entry = read(SubscribeEntry, view.get("private_metadata"))
             request = subscribe_request(entry, view["state"]["values"])
-            key, actor = await self.deps.requester(context, client)
+            key, actor = await self.deps.requester(context, client, body)
             quote = await self.deps.quote(key, actor, request)
         except FieldErrors as wrong:
             await ack(response_action="errors", errors=wrong.errors)
@@ -75,12 +76,14 @@ class SubscriptionModals:
     async def confirm(
         self,
         ack: AsyncAck,
+        body: dict[str, Any],
         context: AsyncBoltContext,
         client: AsyncWebClient,
         view: dict[str, Any],
     ) -> None:
         await self.confirm_flow.confirm(
             ack,
+            body,
             context,
             client,
             view,

@@ -336,6 +336,12 @@ class Harness:
     def as_user(self, user_id: str, channel_id: str | None = "C1") -> None:
         self.context = bolt_context(user_id=user_id, channel_id=channel_id)
 
+    @property
+    def body(self) -> dict[str, Any]:
+        """The body of a view submission by the context's user, from the workspace itself."""
+        user = {"id": self.context.user_id, "team_id": self.context.team_id}
+        return {"type": "view_submission", "user": user, "team": {"id": self.context.team_id}}
+
     def run(self, listener: Awaitable[T]) -> T:
         """Run a listener on a fresh event loop, then the work it left to run after its ack."""
 

@@ -15,7 +15,9 @@ from tests.commands.views.samples import STATUS
 def opened(harness: Harness, user: str, tab: str = "home") -> None:
     harness.as_user(user, channel_id=f"D0{user}")
     event = {"type": "app_home_opened", "user": user, "tab": tab, "channel": f"D0{user}"}
-    harness.run(HomeTab(harness.deps).opened(event, harness.context, harness.client.web))
+    harness.run(
+        HomeTab(harness.deps).opened(event, {"event": event}, harness.context, harness.client.web)
+    )
 
 
 def published(harness: Harness) -> tuple[str, dict[str, Any]]:

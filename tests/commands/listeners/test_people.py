@@ -25,7 +25,11 @@ PICK_ACTIVE = "Pick an active member of this workspace."
 
 def submit(harness: Harness, view: dict[str, Any], ack: AsyncMock | None = None) -> AsyncMock:
     ack = ack or AsyncMock()
-    harness.run(PeopleModal(harness.deps).submit(ack, harness.context, harness.client.web, view))
+    harness.run(
+        PeopleModal(harness.deps).submit(
+            ack, harness.body, harness.context, harness.client.web, view
+        )
+    )
     return ack
 
 

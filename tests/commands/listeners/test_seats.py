@@ -48,14 +48,16 @@ def modals(harness: Harness) -> SeatModals:
 
 def enter(harness: Harness, view: dict[str, Any]) -> AsyncMock:
     ack = AsyncMock()
-    harness.run(modals(harness).entry(ack, harness.context, harness.client.web, view))
+    harness.run(modals(harness).entry(ack, harness.body, harness.context, harness.client.web, view))
     return ack
 
 
 def confirm(harness: Harness, metadata: str) -> AsyncMock:
     view = submitted(metadata, callback_id=ids.SEATS_REVIEW)
     ack = AsyncMock()
-    harness.run(modals(harness).confirm(ack, harness.context, harness.client.web, view))
+    harness.run(
+        modals(harness).confirm(ack, harness.body, harness.context, harness.client.web, view)
+    )
     return ack
 
 
@@ -272,7 +274,9 @@ def test_a_restore_confirmed_from_a_notice_marks_the_notice_after_the_ack(
     ack = harness.client.acking()
     view = submitted(Review.of(restore, CHANGE, ref).dump(), callback_id=ids.SEATS_REVIEW)
 
-    harness.run(modals(harness).confirm(ack, harness.context, harness.client.web, view))
+    harness.run(
+        modals(harness).confirm(ack, harness.body, harness.context, harness.client.web, view)
+    )
 
     assert harness.client.order()[-3:] == ["ack", "conversations_history", "chat_update"]
     [update] = harness.client.made("chat_update")

@@ -38,12 +38,14 @@ def modals(harness: Harness) -> SubscriptionModals:
 
 def enter(harness: Harness, view: dict[str, Any]) -> AsyncMock:
     ack = AsyncMock()
-    harness.run(modals(harness).entry(ack, harness.context, harness.client.web, view))
+    harness.run(modals(harness).entry(ack, harness.body, harness.context, harness.client.web, view))
     return ack
 
 
 def open_modal(harness: Harness, action: str, interval: str | None = None) -> None:
-    key, actor = harness.run(harness.deps.requester(harness.context, harness.client.web))
+    key, actor = harness.run(
+        harness.deps.requester(harness.context, harness.client.web, harness.body)
+    )
     harness.run(modals(harness).open(action, interval, key, actor, TRIGGER, harness.client.web))
 
 
@@ -155,7 +157,9 @@ def test_confirm_subscribes_as_reviewed_under_the_view_key(harness: Harness) -> 
     )
     ack = AsyncMock()
 
-    harness.run(modals(harness).confirm(ack, harness.context, harness.client.web, view))
+    harness.run(
+        modals(harness).confirm(ack, harness.body, harness.context, harness.client.web, view)
+    )
 
     [call] = harness.service.calls
     assert (call.method, call.request, call.shown) == ("handle", SUBSCRIBE_REQUEST, SUBSCRIBE)
@@ -175,7 +179,9 @@ def test_a_changed_cancellation_is_reviewed_again_as_a_cancellation(harness: Har
     )
     ack = AsyncMock()
 
-    harness.run(modals(harness).confirm(ack, harness.context, harness.client.web, view))
+    harness.run(
+        modals(harness).confirm(ack, harness.body, harness.context, harness.client.web, view)
+    )
 
     review = shown(ack)
     assert review["callback_id"] == ids.SUBSCRIPTION_REVIEW
