@@ -270,6 +270,50 @@ def test_a_delivery_that_fails_for_good_is_audited_and_falls_back_to_dms(
     assert scheduled.claim_deliveries(now, limit=10, lease=timedelta(minutes=1)) == []
 
 
+def test_an_uninstall_gives_up_waiting_notices_but_keeps_the_channel_and_the_subscription(
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    subscribed: AccountKey,
+    clock: FakeClock,
+) -> None:
+    clock.current = PERIOD_END - timedelta(days=3)
+    sweep_reminders(scheduled)
+    before = service.status(subscribed, OWNER)
+
+    given_up = service.uninstalled(subscribed, "licensebot was uninstalled from the workspace")
+
+    assert given_up == 3  # the removal's log line, the removal notice and the renewal notice
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    assert scheduled.claim_deliveries(now, limit=10, lease=timedelta(minutes=1)) == []
+    after = service.status(subscribed, OWNER)
+    assert after.notice_channel == "C0LICENSES"
+    assert after.subscription == before.subscription
+    [entry] = service.audit(subscribed, OWNER).entries[-1:]
+    assert (entry.event, entry.detail) == (
+        "notices_undeliverable",
+        "3 notice(s): licensebot was uninstalled from the workspace",
+    )
+    assert service.uninstalled(subscribed, "again") == 0
+
+
+def test_a_delivery_to_a_workspace_that_is_gone_keeps_the_channel_for_a_reinstall(
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    subscribed: AccountKey,
+    clock: FakeClock,
+) -> None:
+    clock.current = PERIOD_END - timedelta(days=3)
+    sweep_reminders(scheduled)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    _, removal, _ = scheduled.claim_deliveries(now, limit=10, lease=timedelta(minutes=1))
+
+    scheduled.delivery_undeliverable(removal.id, "licensebot is not installed in this workspace")
+
+    assert service.status(subscribed, OWNER).notice_channel == "C0LICENSES"
+    assert service.audit(subscribed, OWNER).entries[-1].event == "notices_undeliverable"
+    assert scheduled.claim_deliveries(now, limit=10, lease=timedelta(minutes=1)) == []
+
+
 def test_a_delivery_whose_lease_ran_out_is_claimed_again_as_maybe_posted(
     scheduled: ScheduledWork, subscribed: AccountKey, clock: FakeClock
 ) -> None:

@@ -115,6 +115,7 @@ class FakeService:
         self.clock = FakeClock()
         self.installed = set(installed)
         self.installs: list[tuple[AccountKey, str]] = []
+        self.uninstalls: list[tuple[AccountKey, str]] = []
         self.calls: list[Call] = []
         self.reads: list[str] = []  # the names of the plain reads, in order
         self.account_status: AccountStatus = STATUS
@@ -144,6 +145,10 @@ class FakeService:
         return [c for c in self.calls if c.method == "quote"]
 
     # LicensingPort
+
+    def uninstalled(self, account: AccountKey, reason: str) -> int:
+        self.uninstalls.append((account, reason))
+        return 2
 
     def install(
         self, account: AccountKey, installer_id: str, time_zone: str = "UTC"
