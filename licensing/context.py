@@ -75,6 +75,11 @@ class Context:
     def currency(self) -> str:
         return self.catalog.currency
 
+    def period_has_ended(self) -> bool:
+        """Whether the current period ended before now (and is not yet closed)."""
+        end = self.subscription.current_period_end
+        return end is not None and end <= self.now
+
     def current_period(self) -> Period:
         end = self.subscription.current_period_end
         assert end is not None, "an ended subscription has no current period"

@@ -49,16 +49,7 @@ class ScheduledWork:
 
     def close_due_periods(self, account: AccountKey) -> list[PeriodClosed]:
         """Close every due period of one account, oldest first, one transaction each."""
-        closed: list[PeriodClosed] = []
-        while True:
-            with self._tx.unit_of_work() as uow:
-                now = self.clock.now()
-                row = uow.repo.account(account.team_id, account.enterprise_id)
-                subscription = uow.repo.due_subscription(row.id, now) if row else None
-                if subscription is None:
-                    return closed
-                closed.append(self._close(uow, subscription, now))
-                uow.commit()
+        return self._tx.close_due_periods(account)
 
     def _close(
         self, uow: UnitOfWork, subscription: orm.Subscription, now: datetime

@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from licensing import notices
+from licensing import notices, subscriptions
 from licensing.access import Access
 from licensing.catalog import Catalog
 from licensing.clock import Clock
@@ -20,7 +20,7 @@ from licensing.db import UnitOfWork
 from licensing.errors import AccountNotFound, IdempotencyConflict, QuoteExpired
 from licensing.orm import IdempotencyRecord, Subscription
 from licensing.requests import R, Request
-from licensing.schemas import SYSTEM_ACTOR, AccountKey, Actor
+from licensing.schemas import SYSTEM_ACTOR, AccountKey, Actor, PeriodClosed
 
 Value = TypeVar("Value")
 
@@ -47,8 +47,26 @@ class Transactions:
         return UnitOfWork(self.session_factory, read_only=read_only)
 
     def read(self, account: AccountKey, actor: Actor, work: Callable[[Context], Value]) -> Value:
-        with self.unit_of_work(read_only=True) as uow:
-            return work(self._open(uow, account, actor, lock=False))
+        """`work` on the account as it is now: a period that has ended is closed first."""
+        while True:
+            with self.unit_of_work(read_only=True) as uow:
+                context = self._open(uow, account, actor, lock=False)
+                if not context.period_has_ended():
+                    return work(context)
+            self.close_due_periods(account)
+
+    def close_due_periods(self, account: AccountKey) -> list[PeriodClosed]:
+        """Close every ended period of one account, oldest first, one transaction each."""
+        closed: list[PeriodClosed] = []
+        while True:
+            with self.unit_of_work() as uow:
+                now = self.clock.now()
+                row = uow.repo.account(account.team_id, account.enterprise_id)
+                subscription = uow.repo.due_subscription(row.id, now) if row else None
+                if subscription is None:
+                    return closed
+                closed.append(subscriptions.close_period(self.internal(uow, subscription, now)))
+                uow.commit()
 
     def change(
         self,
@@ -60,31 +78,52 @@ class Transactions:
     ) -> R:
         """Run `work` on the locked account; under a key already used for this request,
         return the stored result instead, and refuse the key for any other request."""
-        with self.unit_of_work() as uow:
-            context = self._open(uow, account, actor, lock=True)
-            fingerprint = _fingerprint(request)
-            if idempotency_key is not None:
-                record = uow.repo.idempotency_record(context.account.id, idempotency_key)
-                if record is not None:
-                    if record.request_hash != fingerprint:
-                        raise IdempotencyConflict()
-                    stored = request.result_type().model_validate_json(record.response)
-                    return cast(R, stored)
-            result = work(context)
-            if idempotency_key is not None:
-                notices.activity(context, request.operation, idempotency_key, result)
-                uow.repo.add(
-                    IdempotencyRecord(
-                        account_id=context.account.id,
-                        key=idempotency_key,
-                        operation=request.operation,
-                        request_hash=fingerprint,
-                        response=result.model_dump_json(),
-                        created_at=context.now,
-                    )
+        while True:
+            with self.unit_of_work() as uow:
+                context = self._open(uow, account, actor, lock=True)
+                if not context.period_has_ended():
+                    return self._apply(uow, context, request, work, idempotency_key)
+                self._close_ended_periods(uow, context)
+
+    def _apply(
+        self,
+        uow: UnitOfWork,
+        context: Context,
+        request: Request[R],
+        work: Callable[[Context], R],
+        idempotency_key: str | None,
+    ) -> R:
+        fingerprint = _fingerprint(request)
+        if idempotency_key is not None:
+            record = uow.repo.idempotency_record(context.account.id, idempotency_key)
+            if record is not None:
+                if record.request_hash != fingerprint:
+                    raise IdempotencyConflict()
+                stored = request.result_type().model_validate_json(record.response)
+                return cast(R, stored)
+        result = work(context)
+        if idempotency_key is not None:
+            notices.activity(context, request.operation, idempotency_key, result)
+            uow.repo.add(
+                IdempotencyRecord(
+                    account_id=context.account.id,
+                    key=idempotency_key,
+                    operation=request.operation,
+                    request_hash=fingerprint,
+                    response=result.model_dump_json(),
+                    created_at=context.now,
                 )
-            uow.commit()
-            return result
+            )
+        uow.commit()
+        return result
+
+    def _close_ended_periods(self, uow: UnitOfWork, context: Context) -> None:
+        """Close, on the locked account, every period that ended before this request came
+        (the sweep may not have run yet), and commit: the request then runs on the account as
+        it is now, in a transaction of its own, so that refusing it keeps the closings."""
+        while context.period_has_ended():
+            subscriptions.close_period(self.internal(uow, context.subscription, context.now))
+        uow.commit()
 
     def internal(
         self, uow: UnitOfWork, subscription: Subscription, now: datetime | None = None
