@@ -51,6 +51,17 @@ def billing_period(anchor: datetime, interval: Interval, index: int, tz: ZoneInf
     )
 
 
+def following_period(
+    current_end: datetime, anchor: datetime, interval: Interval, index: int, tz: ZoneInfo
+) -> Period:
+    """Period `index`, which starts exactly where the one before it ended: it ends on the
+    anchor's calendar in `tz`, so a billing time zone changed meanwhile applies from here on
+    without a gap or an overlap."""
+    return Period(
+        index=index, start=current_end, end=period_boundary(anchor, interval, index + 1, tz)
+    )
+
+
 def remaining_fraction(
     period: Period, now: datetime, mode: ProrationMode, tz: ZoneInfo
 ) -> Fraction:

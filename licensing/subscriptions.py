@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from licensing import notices, orm
-from licensing.calendar import Interval, billing_period
+from licensing.calendar import Interval, billing_period, following_period
 from licensing.context import MAIN_OFFICE, Context, office_key, seats_of
 from licensing.errors import BillingDetailsMissing, InvalidSeatCount, SeatsBelowAssigned
 from licensing.model import RoleName, Seats, Status, check_status_allows
@@ -216,7 +216,8 @@ def close_period(context: Context) -> PeriodClosed:
         context.record("subscription_ended")
     else:
         removed = _apply_removals(context)
-        nxt = billing_period(
+        nxt = following_period(
+            period_end,
             subscription.anchor,
             context.interval,
             subscription.period_index + 1,

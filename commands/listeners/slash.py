@@ -29,7 +29,12 @@ from commands.views.people import (
     users_message,
 )
 from commands.views.seats import no_seat_message, seats_entry_modal
-from commands.views.status import help_message, reminders_message, status_message
+from commands.views.status import (
+    help_message,
+    reminders_message,
+    status_message,
+    time_zone_message,
+)
 from licensing.errors import LicensingError, NoSeatAvailable
 from licensing.model import RoleName
 from licensing.requests import (
@@ -144,7 +149,7 @@ class SlashCommand:
         if name == "timezone":
             zone = build_request(SetTimeZone, time_zone=command.text)
             status = await handle(at.key, at.actor, zone)
-            return text_message(f"Billing time zone is now {status.subscription.time_zone}.")
+            return time_zone_message(status)
         if command.action == "add":
             status = await handle(at.key, at.actor, build_request(AddOffice, name=command.text))
             return text_message(f"Offices: {', '.join(status.offices)}.")

@@ -122,3 +122,15 @@ def reminders_message(status: AccountStatus) -> Message:
         f"Reminders go out {status.notice_lead_days} day(s) before each period ends, to {where}. "
         "Change it with `/license reminders DAYS` (1 to 30)."
     )
+
+
+def time_zone_message(status: AccountStatus) -> Message:
+    """A new billing time zone applies from the next period: the current one keeps its end."""
+    zone, end = status.subscription.time_zone, status.subscription.period_end
+    text = f"Billing time zone is now {zone}."
+    if end is not None:
+        text += (
+            f" The current period still ends on {when(end, zone)}; the periods after it follow "
+            f"{zone}."
+        )
+    return text_message(text)

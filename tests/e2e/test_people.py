@@ -96,7 +96,8 @@ def test_the_reading_and_settings_subcommands_answer_with_what_an_admin_checks(
     assert send.slash_command("offices add Berlin").json()["text"] == "Offices: Main, Berlin."
     assert send.slash_command("offices").json()["text"] == "Offices: Main, Berlin."
     assert send.slash_command("timezone Europe/Berlin").json()["text"] == (
-        "Billing time zone is now Europe/Berlin."
+        "Billing time zone is now Europe/Berlin. The current period still ends on "
+        "Feb 14, 2026 10:00 CET; the periods after it follow Europe/Berlin."
     )
     assert "is not a time zone" in send.slash_command("timezone Mars/Base").json()["text"]
     assert send.slash_command("invoices").json()["text"] == "No invoices yet."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import Engine
@@ -56,6 +57,32 @@ def test_periods_follow_the_wall_clock_of_the_billing_time_zone(
     subscribe(service, key, seats=1)
     # Midnight on Apr 1 in New York is 04:00 UTC: daylight saving time began on Mar 8.
     assert service.status(key, OWNER).subscription.period_end == datetime(2026, 4, 1, 4, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("UTC", "Asia/Tokyo"), ("Asia/Tokyo", "UTC"), ("UTC", "Pacific/Kiritimati")],
+)
+def test_a_time_zone_changed_mid_period_applies_from_the_next_period_without_gap_or_overlap(
+    service: LicensingService, scheduled: ScheduledWork, clock: FakeClock, before: str, after: str
+) -> None:
+    key = AccountKey(team_id="TZONES")
+    clock.current = datetime(2026, 1, 30, 20, tzinfo=UTC)  # Jan 31 05:00 in Tokyo
+    service.install(key, OWNER.user_id, before)
+    subscribe(service, key, seats=1)
+    first_end = service.status(key, OWNER).subscription.period_end
+    clock.current += timedelta(days=10)
+
+    service.handle(key, OWNER, SetTimeZone(time_zone=after))
+    assert service.status(key, OWNER).subscription.period_end == first_end
+
+    clock.current = datetime(2026, 6, 1, tzinfo=UTC)
+    scheduled.close_due_periods(key)
+    invoices = sorted(service.invoices(key, OWNER).invoices, key=lambda i: i.covers_start)
+    spans = [(i.covers_start, i.covers_end) for i in invoices]
+    assert spans[0][1] == first_end
+    assert all(end == start for (_, end), (start, _) in pairwise(spans))
+    assert len(spans) == 5  # the first period and four renewals, each charged once
 
 
 def test_day_mode_counts_the_purchase_day_and_not_the_period_end_day(
