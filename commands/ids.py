@@ -15,6 +15,8 @@ OPEN_REMOVE = "open_remove"
 SUBSCRIPTION_ENTRY = "subscription_entry"
 SUBSCRIPTION_REVIEW = "subscription_review"
 INTERVAL_BLOCK, INTERVAL_ACTION = "interval", "interval_value"
+START_BLOCK, START_ACTION = "start", "start_value"  # during the trial: at its end, or now
+START_AT_TRIAL_END, START_NOW = "trial_end", "now"
 POOL_SEATS_PREFIX = "pool_seats_"  # then the pool's index in the modal's metadata
 
 

@@ -242,7 +242,10 @@ def subscribe_request(entry: SubscribeEntry, state: ViewState) -> Subscribe:
         pools.append(PoolTarget(product=pool.product, office=pool.office, seats=seats))
     if errors:
         raise FieldErrors(errors)
-    return _build(Subscribe, interval=interval, pools=tuple(pools))
+    start_now = ids.START_BLOCK not in state or (
+        _selected(state, ids.START_BLOCK, ids.START_ACTION) == ids.START_NOW
+    )
+    return _build(Subscribe, interval=interval, pools=tuple(pools), start_now=start_now)
 
 
 def people_request(entry: PeopleEntry, state: ViewState) -> Assign | Revoke:

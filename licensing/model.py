@@ -22,10 +22,15 @@ from licensing.money import Money
 
 class Status(StrEnum):
     TRIALING = "trialing"
+    CONVERTING = "converting"  # still on the free trial, subscribed: paid from its end
     ACTIVE = "active"
     CANCELING = "canceling"
     CANCELED = "canceled"
     EXPIRED = "expired"
+
+
+# Seats are added and removed at once and free while the free trial lasts.
+FREE_TRIAL = frozenset({Status.TRIALING, Status.CONVERTING})
 
 
 class RoleName(StrEnum):
@@ -130,19 +135,21 @@ def full_charge(unit_price: Decimal, seats: int, currency: str) -> Money:
 
 
 _ALLOWED: dict[str, frozenset[Status]] = {
-    "buy seats": frozenset({Status.TRIALING, Status.ACTIVE}),
-    "remove seats": frozenset({Status.TRIALING, Status.ACTIVE, Status.CANCELING}),
+    "buy seats": FREE_TRIAL | {Status.ACTIVE},
+    "remove seats": FREE_TRIAL | {Status.ACTIVE, Status.CANCELING},
     "restore seats": frozenset({Status.ACTIVE, Status.CANCELING}),
-    "assign seats": frozenset({Status.TRIALING, Status.ACTIVE, Status.CANCELING}),
+    "assign seats": FREE_TRIAL | {Status.ACTIVE, Status.CANCELING},
     # After an expired trial, revoking lets an admin bring assignments down before subscribing.
-    "revoke seats": frozenset({Status.TRIALING, Status.ACTIVE, Status.CANCELING, Status.EXPIRED}),
+    "revoke seats": FREE_TRIAL | {Status.ACTIVE, Status.CANCELING, Status.EXPIRED},
     "subscribe": frozenset({Status.TRIALING, Status.EXPIRED}),
-    "cancel": frozenset({Status.ACTIVE}),
+    "cancel": frozenset({Status.ACTIVE, Status.CONVERTING}),
     "reactivate": frozenset({Status.CANCELING}),
 }
 
 _WHY: dict[Status, str] = {
     Status.TRIALING: "the account is on a free trial; subscribe to start paying",
+    Status.CONVERTING: "the account is subscribed, and its first paid period starts when the "
+    "free trial ends",
     Status.ACTIVE: "the subscription is active",
     Status.CANCELING: "the subscription ends at the end of this period; reactivate it first",
     Status.CANCELED: "the subscription was canceled and its data deleted",

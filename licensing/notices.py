@@ -23,6 +23,7 @@ class NoticeKind(StrEnum):
     RENEWAL_COMING = "renewal_coming"
     TRIAL_ENDING = "trial_ending"
     CANCELLATION_COMING = "cancellation_coming"
+    PAID_PERIOD_COMING = "paid_period_coming"  # the trial of a subscribed account is ending
     PERIOD_ENDED = "period_ended"
     ACTIVITY = "activity"  # a one-line log of a change, for the notice channel only
 
@@ -55,6 +56,9 @@ def write_due_reminders(context: Context) -> list[NoticeKind]:
 def _reminders(context: Context, end: datetime) -> list[tuple[NoticeKind, NoticeFacts]]:
     if context.status is Status.TRIALING:
         return [(NoticeKind.TRIAL_ENDING, _priced(context, NoticeKind.TRIAL_ENDING, end))]
+    if context.status is Status.CONVERTING:
+        kind = NoticeKind.PAID_PERIOD_COMING
+        return [(kind, _priced(context, kind, end))]
     if context.status is Status.CANCELING:
         facts = _facts(context, NoticeKind.CANCELLATION_COMING, end, to_delete=_to_delete(context))
         return [(NoticeKind.CANCELLATION_COMING, facts)]

@@ -87,11 +87,13 @@ class Revoke(Request[AssignmentChange]):
 
 
 class Subscribe(Request[SubscribeQuote]):
-    """Convert to paid; `pools` sets the seats each pool keeps (the others stay as they are)."""
+    """Convert to paid; `pools` sets the seats each pool keeps (the others stay as they are).
+    During the free trial the first period starts when it ends, unless `start_now`."""
 
     operation = "subscribe"
     interval: Interval
     pools: tuple[PoolTarget, ...] = Field(default=(), max_length=500)
+    start_now: bool = False
 
 
 class Cancel(Request[SubscriptionChange]):

@@ -9,7 +9,13 @@ from datetime import datetime
 from licensing import orm
 from licensing.calendar import Period
 from licensing.context import Context, seat_counts, seats_of
-from licensing.model import Seats, Status, check_seat_count, check_status_allows, prorated_charge
+from licensing.model import (
+    FREE_TRIAL,
+    Seats,
+    check_seat_count,
+    check_status_allows,
+    prorated_charge,
+)
 from licensing.money import Money
 from licensing.schemas import InvoiceLineView, PurchaseQuote, SeatChange
 
@@ -66,7 +72,7 @@ def quote_purchase(
 ) -> tuple[PoolChange, PurchaseQuote]:
     change = plan_change(context, "buy seats", product, office, count, max_seats, Seats.buy)
     plan = change.before.plan_purchase(count)
-    trial = context.status is Status.TRIALING
+    trial = context.status in FREE_TRIAL
     period = context.current_period()
     amount = Money.zero(context.currency)
     if not trial:
@@ -129,7 +135,7 @@ def purchase(context: Context, change: PoolChange, quote: PurchaseQuote) -> Purc
 def plan_removal(
     context: Context, count: int, product: str, office: str | None, max_seats: int
 ) -> tuple[PoolChange, SeatChange]:
-    immediate = context.status is Status.TRIALING
+    immediate = context.status in FREE_TRIAL
     rule = Seats.remove_now if immediate else Seats.schedule_removal
     change = plan_change(context, "remove seats", product, office, count, max_seats, rule)
     return change, _seat_change(context, change, count, immediate)

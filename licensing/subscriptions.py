@@ -9,7 +9,7 @@ from licensing import notices, orm
 from licensing.calendar import Interval, billing_period, following_period
 from licensing.context import MAIN_OFFICE, Context, office_key, seats_of
 from licensing.errors import BillingDetailsMissing, InvalidSeatCount, SeatsBelowAssigned
-from licensing.model import RoleName, Seats, Status, check_status_allows
+from licensing.model import FREE_TRIAL, RoleName, Seats, Status, check_status_allows
 from licensing.money import Money
 from licensing.reports import invoice_view
 from licensing.repository import Repository
@@ -71,12 +71,21 @@ def open_account(
 
 
 def quote_subscribe(
-    context: Context, interval: Interval, targets: list[PoolTarget], max_seats: int
+    context: Context,
+    interval: Interval,
+    targets: list[PoolTarget],
+    max_seats: int,
+    start_now: bool = False,
 ) -> tuple[dict[tuple[int, str], Seats], SubscribeQuote]:
+    """Subscribing during the free trial keeps it: the first period starts, and is charged,
+    when it ends. `start_now` starts it at once instead, giving up the rest of the trial."""
     context.access.require_company_admin("subscribe")
     check_status_allows("subscribe", context.status)
     counts = _target_counts(context, targets, max_seats)
-    period = billing_period(context.now, interval, 0, context.tz)
+    trial_end = context.subscription.current_period_end if context.status in FREE_TRIAL else None
+    keeps_trial = trial_end is not None and not start_now
+    start = trial_end if keeps_trial and trial_end else context.now
+    period = billing_period(start, interval, 0, context.tz)
     lines = context.renewal_lines(counts, interval)
     quote = SubscribeQuote(
         interval=interval,
@@ -86,6 +95,9 @@ def quote_subscribe(
         lines=lines,
         total=Money.total((line.amount for line in lines), context.currency).amount,
         time_zone=context.account.time_zone,
+        trial_end=trial_end,
+        keeps_trial=keeps_trial,
+        priced_at=context.now,
     )
     return counts, quote
 
@@ -118,15 +130,25 @@ def subscribe(
     for (office_id, product_id), seats in counts.items():
         office = context.office_by_id(office_id)
         context.store(context.pool(office, context.product(product_id)), seats)
-    subscription = context.subscription
-    subscription.status, subscription.interval = Status.ACTIVE, interval
-    subscription.anchor, subscription.period_index = quote.period_start, 0
-    subscription.current_period_start = quote.period_start
-    subscription.current_period_end = quote.period_end
-    notices.plan_reminders(context)
-    context.record("subscription_started", detail=f"billed {interval}ly")
-    invoice = context.invoice("subscription", context.current_period(), quote.lines, "subscribed")
+    context.subscription.interval = interval
+    if quote.keeps_trial:
+        context.subscription.status = Status.CONVERTING
+        context.record("subscription_scheduled", detail=f"billed {interval}ly from the trial end")
+        notices.write_due_reminders(context)  # inside the lead time, announce it now
+        return quote
+    invoice = _start_paid_period(context, quote.period_start, "subscription_started")
     return quote.model_copy(update={"invoice_id": invoice.id})
+
+
+def _start_paid_period(context: Context, start: datetime, event: str) -> orm.Invoice:
+    """Open period 0 at `start` and charge it in advance, in full, for the seats held."""
+    subscription = context.subscription
+    period = billing_period(start, context.interval, 0, context.tz)
+    subscription.status, subscription.anchor, subscription.period_index = Status.ACTIVE, start, 0
+    subscription.current_period_start, subscription.current_period_end = period.start, period.end
+    notices.plan_reminders(context)
+    context.record(event, detail=f"billed {context.interval}ly")
+    return context.invoice("subscription", period, context.renewal_lines(), "subscribed")
 
 
 # cancel and reactivate
@@ -135,14 +157,19 @@ def subscribe(
 def quote_cancel(context: Context) -> SubscriptionChange:
     context.access.require_company_admin("cancel the subscription")
     check_status_allows("cancel", context.status)
-    return _change_to(context, Status.CANCELING)
+    return _change_to(context, _CANCELED_TO[context.status])
 
 
 def cancel(context: Context) -> SubscriptionChange:
-    context.subscription.status = Status.CANCELING
+    """An active subscription ends with its period; one waiting for the trial's end is
+    dropped, and the trial then ends as if never converted."""
+    context.subscription.status = _CANCELED_TO[context.status]
     context.record("cancellation_scheduled")
     notices.write_due_reminders(context)
     return subscription_change(context)
+
+
+_CANCELED_TO = {Status.ACTIVE: Status.CANCELING, Status.CONVERTING: Status.TRIALING}
 
 
 def quote_reactivate(context: Context) -> SubscriptionChange:
@@ -209,6 +236,9 @@ def close_period(context: Context) -> PeriodClosed:
     if context.status is Status.TRIALING:
         subscription.status, subscription.current_period_end = Status.EXPIRED, None
         context.record("trial_expired")
+    elif context.status is Status.CONVERTING:
+        started = _start_paid_period(context, period_end, "subscription_started")
+        invoice = invoice_view(started)
     elif context.status is Status.CANCELING:
         context.delete_instance_data()
         context.account.notice_channel = context.account.billing_details = None
@@ -229,7 +259,7 @@ def close_period(context: Context) -> PeriodClosed:
         if lines:
             invoice = invoice_view(context.invoice("renewal", nxt, lines, "renewal_charged"))
     outcome = {Status.EXPIRED: "expired", Status.CANCELED: "canceled"}.get(
-        context.status, "renewed"
+        context.status, "started" if subscription.period_index == 0 else "renewed"
     )
     closing.outcome = outcome
     closed = PeriodClosed(

@@ -60,7 +60,7 @@ _TERMS: dict[type[BaseModel], set[str]] = {
         "free_trial",
     },
     SeatChange: {"office", "product_id", "count", "immediate"},
-    SubscribeQuote: {"interval", "currency", "lines", "total"},
+    SubscribeQuote: {"interval", "currency", "lines", "total", "keeps_trial", "trial_end"},
     SubscriptionChange: {"status", "ends_at"},
     AssignmentChange: {"user_id", "office", "product_id", "also_revoked"},
 }
@@ -116,7 +116,9 @@ def _revoke(c: Context, r: requests.Revoke, policy: Policy) -> Plan[Any]:
 
 
 def _subscribe(c: Context, r: requests.Subscribe, policy: Policy) -> Plan[SubscribeQuote]:
-    counts, quote = subscriptions.quote_subscribe(c, r.interval, list(r.pools), policy.max_seats)
+    counts, quote = subscriptions.quote_subscribe(
+        c, r.interval, list(r.pools), policy.max_seats, r.start_now
+    )
     return Plan(quote, lambda: subscriptions.subscribe(c, r.interval, counts, quote))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -87,3 +87,13 @@ def done_modal(title: str, text: str) -> View:
         close=PlainTextObject(text="Done"),
         blocks=[_md(text)],
     )
+
+
+def span(length: timedelta) -> str:
+    """A length of time as people say it: `9 days 4 hours`, `3 hours 20 minutes`."""
+    minutes = int(length.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "minute")]
+    said = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n]
+    return " ".join(said) or "less than a minute"

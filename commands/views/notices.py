@@ -123,6 +123,30 @@ def _trial_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str,
     ]
 
 
+def _paid_period_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
+    text = f"Your free trial ends on {when(facts.period_end, tz)} and your subscription starts"
+    lines = [
+        f"• {line.seats} × {line.product_id} in {line.office}: {money(line.amount, facts.currency)}"
+        for line in facts.lines
+    ]
+    body = "\n".join(lines) or "No seats are held, so nothing will be charged."
+    return text, [
+        _md(f":calendar: *{text}.*\n{body}"),
+        _md(
+            f"Charged then, in advance, for the first {facts.interval}: "
+            f"*{money(facts.total, facts.currency)}*"
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="Seats bought or removed before then change it; "
+                    "`/license subscription cancel` keeps it a trial."
+                )
+            ]
+        ),
+    ]
+
+
 def _cancellation_notice(
     notice: NoticeView, facts: NoticeFacts, tz: str
 ) -> tuple[str, list[Block]]:
@@ -156,6 +180,9 @@ def _period_end_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple
     if closed.outcome == "expired":
         text = f"Your free trial ended on {day}"
         body = "Seats stopped working; nothing was charged. Subscribe to go on: `/license subscription subscribe`."
+    elif closed.outcome == "started":
+        text = f"Your free trial ended on {day} and your subscription started"
+        body = "\n".join(_renewal_result(facts, tz))
     elif closed.outcome == "canceled":
         text = f"Your subscription ended on {day}"
         body = "Offices, seats, assignments and roles were deleted. Invoices and the audit log are kept."
@@ -211,6 +238,7 @@ _NOTICE_BUILDERS = {
     "removal_scheduled": _removal_notice,
     "renewal_coming": _renewal_notice,
     "trial_ending": _trial_notice,
+    "paid_period_coming": _paid_period_notice,
     "cancellation_coming": _cancellation_notice,
     "period_ended": _period_end_notice,
 }

@@ -16,6 +16,7 @@ from slack_sdk.models.views import View
 from commands import ids
 from commands.carried import SeatPreset
 from commands.views.common import Message, _blocks_message, _md, money, text_message, when
+from licensing.model import Status
 from licensing.schemas import AccountStatus
 
 HELP = """*`/license` — run your company's paid seats*
@@ -40,7 +41,10 @@ def help_message() -> Message:
 
 def status_blocks(status: AccountStatus) -> list[Block]:
     sub, tz = status.subscription, status.subscription.time_zone
-    ends = "Trial ends" if sub.status == "trialing" else "Period ends"
+    ends = {
+        Status.TRIALING: "Trial ends",
+        Status.CONVERTING: "Trial ends, then paid periods start",
+    }.get(sub.status, "Period ends")
     blocks: list[Block] = [
         HeaderBlock(text="Licenses"),
         ContextBlock(

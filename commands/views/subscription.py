@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import (
     Block,
     InputBlock,
@@ -14,7 +16,7 @@ from slack_sdk.models.views import View
 
 from commands import ids
 from commands.carried import NoticeRef, PoolField, SubscribeEntry
-from commands.views.common import _md, _pick, money, when
+from commands.views.common import _md, _pick, money, span, when
 from licensing.model import Status
 from licensing.schemas import AccountStatus, SubscribeQuote, SubscriptionChange
 
@@ -34,6 +36,8 @@ def subscribe_entry_modal(
             ),
         )
     ]
+    if status.subscription.status is Status.TRIALING and status.subscription.period_end:
+        blocks.append(_start_input(status.subscription.period_end, status.subscription.time_zone))
     for index, pool in enumerate(status.pools):
         blocks.append(
             InputBlock(
@@ -60,13 +64,30 @@ def subscribe_entry_modal(
     )
 
 
+def _start_input(trial_end: datetime, time_zone: str) -> InputBlock:
+    options = [
+        Option(
+            value=ids.START_AT_TRIAL_END,
+            label=f"When the trial ends ({when(trial_end, time_zone)})"[:75],
+        ),
+        Option(value=ids.START_NOW, label="Now, giving up the rest of the trial"),
+    ]
+    return InputBlock(
+        block_id=ids.START_BLOCK,
+        label="First paid period starts",
+        element=StaticSelectElement(
+            action_id=ids.START_ACTION, options=options, initial_option=options[0]
+        ),
+    )
+
+
 def subscription_review_modal(
     quote: SubscribeQuote | SubscriptionChange, metadata: str, note: str | None = None
 ) -> View:
     """The review of subscribing, canceling or reactivating; `note` says why it is shown again."""
     if isinstance(quote, SubscribeQuote):
         return subscribe_review_modal(quote, metadata, note)
-    if quote.status is Status.CANCELING:
+    if quote.status in (Status.CANCELING, Status.TRIALING):
         return cancel_review_modal(quote, metadata, note)
     return reactivate_review_modal(quote, metadata, note)
 
@@ -77,22 +98,36 @@ def subscribe_review_modal(quote: SubscribeQuote, metadata: str, note: str | Non
         f"• {line.seats} × {line.product_id} in {line.office}: {money(line.amount, quote.currency)}"
         for line in quote.lines
     ] or ["• no seats"]
-    text = (
-        f"*Subscribe, billed {quote.interval}ly*\n"
-        + "\n".join(lines)
-        + f"\n*{money(quote.total, quote.currency)}* charged now, in advance, for "
-        f"{when(quote.period_start, time_zone)} to {when(quote.period_end, time_zone)}."
-    )
+    total = money(quote.total, quote.currency)
+    first = f"{when(quote.period_start, time_zone)} to {when(quote.period_end, time_zone)}"
+    if quote.keeps_trial:
+        when_charged = (
+            f"Your free trial goes on until {when(quote.trial_end, time_zone)}. Then the first "
+            f"period, {first}, is charged in advance: *{total}* for these seats (seats added or "
+            "removed before then change it). Nothing is charged now."
+        )
+    else:
+        when_charged = f"*{total}* charged now, in advance, for {first}."
+        if quote.trial_end and quote.trial_end > quote.priced_at:
+            given_up = span(quote.trial_end - quote.priced_at)
+            when_charged += f" This gives up the {given_up} left of the free trial."
+    text = f"*Subscribe, billed {quote.interval}ly*\n" + "\n".join(lines) + "\n" + when_charged
     return _confirm_modal("Review", text, "Subscribe", metadata, note)
 
 
 def cancel_review_modal(change: SubscriptionChange, metadata: str, note: str | None = None) -> View:
     end = when(change.ends_at, change.time_zone)
-    text = (
-        f"*Cancel the subscription on {end}*\nSeats keep working until then and nothing more "
-        "is charged. Then offices, pools, assignments, roles and settings are deleted; "
-        "invoices and the audit log are kept. You can reactivate any time before then."
-    )
+    if change.status is Status.TRIALING:
+        text = (
+            f"*Cancel the subscription*\nNothing is charged: the free trial still ends on {end}, "
+            "and then seats stop working unless you subscribe again."
+        )
+    else:
+        text = (
+            f"*Cancel the subscription on {end}*\nSeats keep working until then and nothing more "
+            "is charged. Then offices, pools, assignments, roles and settings are deleted; "
+            "invoices and the audit log are kept. You can reactivate any time before then."
+        )
     return _confirm_modal("Cancel subscription", text, "Cancel subscription", metadata, note)
 
 
@@ -120,10 +155,18 @@ def subscription_done_text(
     operation: str, change: SubscriptionChange | SubscribeQuote, user_id: str
 ) -> str:
     if isinstance(change, SubscribeQuote):
-        return (
-            f"<@{user_id}> subscribed ({change.interval}ly): "
-            f"{money(change.total, change.currency)} charged"
-        )
+        total = money(change.total, change.currency)
+        if change.keeps_trial:
+            starts = when(change.period_start, change.time_zone)
+            return (
+                f"<@{user_id}> subscribed ({change.interval}ly): the first period starts when "
+                f"the free trial ends, on {starts}, and is charged then ({total} for the seats "
+                "held now)"
+            )
+        return f"<@{user_id}> subscribed ({change.interval}ly): {total} charged"
+    if operation == "cancel" and change.status is Status.TRIALING:
+        ends = when(change.ends_at, change.time_zone)
+        return f"<@{user_id}> canceled the subscription: the free trial ends on {ends}, unpaid"
     if operation == "cancel":
         ends = when(change.ends_at, change.time_zone)
         return f"<@{user_id}> canceled the subscription: it ends on {ends}"
