@@ -36,7 +36,7 @@ def _subscribed(service: LicensingService, team_id: str) -> AccountKey:
     service.handle(
         key,
         OWNER,
-        Subscribe(interval=Interval.MONTH, pools=pools),
+        Subscribe(interval=Interval.MONTH, pools=pools, start_now=True),
         idempotency_key=f"{team_id}-sub",
     )
     return key

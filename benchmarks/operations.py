@@ -53,7 +53,7 @@ def open_paid_account(service: LicensingService, team_id: str, seats: int) -> Ac
     service.handle(
         key,
         OWNER,
-        Subscribe(interval=Interval.MONTH, pools=pools),
+        Subscribe(interval=Interval.MONTH, pools=pools, start_now=True),
         idempotency_key=f"{team_id}-sub",
     )
     service.handle(

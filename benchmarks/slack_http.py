@@ -114,7 +114,7 @@ def open_account(database_url: str) -> None:
     service.handle(
         key,
         OWNER,
-        Subscribe(interval=Interval.MONTH, pools=pools),
+        Subscribe(interval=Interval.MONTH, pools=pools, start_now=True),
         idempotency_key="bench-subscribe",
     )
     service.handle(key, OWNER, SetNoticeChannel(channel_id="C0LICENSES"))

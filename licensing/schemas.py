@@ -187,7 +187,7 @@ class SubscribeQuote(ReadModel):
     lines: list[InvoiceLineView]
     total: Decimal
     time_zone: str
-    priced_at: datetime
+    priced_at: datetime | None = None  # when quoted
     # Subscribing during the free trial keeps it (`keeps_trial`): the first period starts and is
     # charged at `trial_end`; otherwise it starts now, and `trial_end` is what is given up.
     keeps_trial: bool = False

@@ -108,7 +108,7 @@ def subscribe_review_modal(quote: SubscribeQuote, metadata: str, note: str | Non
         )
     else:
         when_charged = f"*{total}* charged now, in advance, for {first}."
-        if quote.trial_end and quote.trial_end > quote.priced_at:
+        if quote.trial_end and quote.priced_at and quote.trial_end > quote.priced_at:
             given_up = span(quote.trial_end - quote.priced_at)
             when_charged += f" This gives up the {given_up} left of the free trial."
     text = f"*Subscribe, billed {quote.interval}ly*\n" + "\n".join(lines) + "\n" + when_charged

@@ -76,7 +76,9 @@ def _account_with_history(env: dict[str, str]) -> None:
     service.handle(
         key,
         owner,
-        Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=3),)),
+        Subscribe(
+            interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=3),), start_now=True
+        ),
         idempotency_key="subscribe",
     )
 
@@ -153,7 +155,9 @@ def test_advancing_the_test_clock_runs_the_period_end_sweep_at_once(env: dict[st
     service.install(key, owner.user_id)
     service.handle(key, owner, Purchase(count=2, product="talk"), idempotency_key="trial")
     service.handle(key, owner, SetBillingDetails(details="Visa ending 4242"))
-    service.handle(key, owner, Subscribe(interval=Interval.MONTH), idempotency_key="subscribe")
+    service.handle(
+        key, owner, Subscribe(interval=Interval.MONTH, start_now=True), idempotency_key="subscribe"
+    )
 
     result = run_cli("clock", "advance", "60d", env=on)
 

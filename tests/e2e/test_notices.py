@@ -71,7 +71,10 @@ def subscribed(slack: Slack, seats: int = 5, channel: str | None = CHANNEL) -> N
     slack.service.handle(TEAM, OLIVIA, SetBillingDetails(details="Visa ending 4242"))
     targets = [PoolTarget(product="talk", seats=seats)]
     slack.service.handle(
-        TEAM, OLIVIA, Subscribe(interval=Interval.MONTH, pools=tuple(targets)), "sub"
+        TEAM,
+        OLIVIA,
+        Subscribe(interval=Interval.MONTH, pools=tuple(targets), start_now=True),
+        "sub",
     )
 
 

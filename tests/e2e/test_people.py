@@ -102,7 +102,7 @@ def test_the_reading_and_settings_subcommands_answer_with_what_an_admin_checks(
     assert "is not a time zone" in send.slash_command("timezone Mars/Base").json()["text"]
     assert send.slash_command("invoices").json()["text"] == "No invoices yet."
     send.slash_command("subscription billing Visa ending 4242")
-    slack.service.handle(TEAM, OLIVIA, Subscribe(interval=Interval.MONTH), "s")
+    slack.service.handle(TEAM, OLIVIA, Subscribe(interval=Interval.MONTH, start_now=True), "s")
     invoices = send.slash_command("invoices").json()["text"]
     assert "subscription" in invoices and "*30.00 USD* — 2 × talk (Main) 30.00" in invoices
     status = send.slash_command("subscription").json()

@@ -35,7 +35,10 @@ def _subscribed(slack: Slack, seats: int) -> None:
     slack.service.handle(TEAM, OLIVIA, SetBillingDetails(details="Visa ending 4242"))
     targets = [PoolTarget(product="talk", seats=seats)]
     slack.service.handle(
-        TEAM, OLIVIA, Subscribe(interval=Interval.MONTH, pools=tuple(targets)), "sub"
+        TEAM,
+        OLIVIA,
+        Subscribe(interval=Interval.MONTH, pools=tuple(targets), start_now=True),
+        "sub",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from licensing.requests import Assign, Purchase
@@ -24,16 +25,18 @@ def test_subscribing_reviews_the_first_invoice_and_charges_it_once(slack: Slack)
     _trial_with_seats(slack)
     slack.send.slash_command("subscription subscribe")
     entry = slack.fake.latest_view()
-    assert entry["blocks"][1]["element"]["initial_value"] == "5"
+    assert entry["blocks"][2]["element"]["initial_value"] == "5"
     send = slack.send
     values = {
         "interval": {"interval_value": send.static_select("month")},
+        "start": {"start_value": send.static_select("now")},
         "pool_seats_0": {"count_value": send.number_input("3")},
     }
     review = send.view_submission(entry, values=values).json()
     shown = str(review["view"]["blocks"])
     assert "3 × talk in Main: 45.00 USD" in shown
     assert "*45.00 USD* charged now, in advance" in shown
+    assert "This gives up the 14 days left of the free trial." in shown
 
     confirm = {**entry, **review["view"], "id": entry["id"]}
     done = send.view_submission(confirm).json()
@@ -81,6 +84,40 @@ def test_cancel_then_reactivate(slack: Slack, clock: FakeClock) -> None:
     slack.send.slash_command("subscription reactivate")
     slack.send.view_submission(slack.fake.latest_view())
     assert slack.service.status(TEAM, OLIVIA).subscription.status == "active"
+
+
+def test_subscribing_during_the_trial_keeps_it_and_charges_when_it_ends(
+    slack: Slack, clock: FakeClock
+) -> None:
+    _trial_with_seats(slack)
+    clock.advance(days=4)
+    slack.send.slash_command("subscription subscribe")
+    entry = slack.fake.latest_view()
+    start = entry["blocks"][1]["element"]
+    assert start["initial_option"]["value"] == "trial_end"
+    values = {
+        "interval": {"interval_value": slack.send.static_select("month")},
+        "start": {"start_value": slack.send.static_select("trial_end")},
+        "pool_seats_0": {"count_value": slack.send.number_input("3")},
+    }
+    review = slack.send.view_submission(entry, values=values).json()
+    shown = str(review["view"]["blocks"])
+    assert "Your free trial goes on until Feb 14, 2026 09:00 UTC" in shown
+    assert "*45.00 USD* for these seats" in shown and "Nothing is charged now" in shown
+
+    done = slack.send.view_submission({**entry, **review["view"], "id": entry["id"]}).json()
+    assert "the first period starts when the free trial ends, on Feb 14, 2026 09:00 UTC" in str(
+        done["view"]
+    )
+    assert slack.service.invoices(TEAM, OLIVIA).invoices == []
+    slack.service.handle(TEAM, OLIVIA, Purchase(count=1, product="talk"), "free")  # still free
+    assert slack.service.invoices(TEAM, OLIVIA).invoices == []
+
+    clock.advance(days=10, seconds=1)
+    status = slack.service.status(TEAM, OLIVIA).subscription
+    assert (status.status, status.period_start) == ("active", clock.now() - timedelta(seconds=1))
+    [first] = slack.service.invoices(TEAM, OLIVIA).invoices
+    assert (first.kind, first.total) == ("subscription", Decimal("60.00"))  # the 4 seats held
 
 
 def test_members_cannot_open_the_subscription_modals(slack: Slack) -> None:

@@ -23,7 +23,7 @@ def subscribe(
     """Convert the trial to a paid subscription with `seats` seats of `product`."""
     service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
     pools = (PoolTarget(product=product, seats=seats),)
-    request = Subscribe(interval=interval, pools=pools)
+    request = Subscribe(interval=interval, pools=pools, start_now=True)
     service.handle(account, OWNER, request, idempotency_key=f"subscribe-{seats}")
 
 

@@ -156,7 +156,7 @@ def test_office_admins_manage_only_their_own_offices(
         )
     assert "company admins and admins of Main" in refused.value.message
     with pytest.raises(errors.NotAllowed):
-        subscribe_monthly = Subscribe(interval="month")  # type: ignore[arg-type]
+        subscribe_monthly = Subscribe(interval="month", start_now=True)  # type: ignore[arg-type]
         service.handle(account, berlin_admin, subscribe_monthly, idempotency_key="s")
 
     status = service.status(account, berlin_admin)

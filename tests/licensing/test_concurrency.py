@@ -187,7 +187,7 @@ def test_twenty_admins_racing_for_five_free_seats_assign_exactly_five(
         racing.handle(
             TEAM,
             OWNER,
-            Subscribe(interval=Interval.MONTH, pools=pools),
+            Subscribe(interval=Interval.MONTH, pools=pools, start_now=True),
             idempotency_key="subscribe",
         )
         for user in ("UOLD1", "UOLD2"):
@@ -251,7 +251,7 @@ def test_restores_and_purchases_racing_end_as_some_serial_order_would(
     racing.handle(
         TEAM,
         OWNER,
-        Subscribe(interval=Interval.MONTH, pools=pools),
+        Subscribe(interval=Interval.MONTH, pools=pools, start_now=True),
         idempotency_key="subscribe",
     )
     clock.advance(days=10)
@@ -394,7 +394,7 @@ def test_schedulers_racing_over_due_periods_close_each_once_in_order(
     racing.handle(
         TEAM,
         OWNER,
-        Subscribe(interval=Interval.MONTH, pools=pools),
+        Subscribe(interval=Interval.MONTH, pools=pools, start_now=True),
         idempotency_key="subscribe",
     )
     racing.handle(TEAM, OWNER, ScheduleRemoval(count=1, product="talk"), idempotency_key="remove")

@@ -85,7 +85,11 @@ def test_every_money_moving_operation_replays_its_first_result(
         "subscribe": lambda: service.handle(
             account,
             OWNER,
-            Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=4),)),
+            Subscribe(
+                interval=Interval.MONTH,
+                pools=(PoolTarget(product="talk", seats=4),),
+                start_now=True,
+            ),
             idempotency_key="subscribe-4",
         ),
     }

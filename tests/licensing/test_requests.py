@@ -262,7 +262,9 @@ def test_a_subscription_confirmed_with_its_review_charges_exactly_the_reviewed_t
 ) -> None:
     service.handle(account, OWNER, Purchase(count=3, product="talk"), idempotency_key="trial")
     service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
-    request = Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=4),))
+    request = Subscribe(
+        interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=4),), start_now=True
+    )
     review = service.quote(account, OWNER, request)
 
     result = service.handle(account, OWNER, request, idempotency_key="sub", shown=review)
@@ -287,7 +289,9 @@ def test_a_subscription_whose_review_showed_other_terms_is_refused_and_changes_n
 ) -> None:
     service.handle(account, OWNER, Purchase(count=3, product="talk"), idempotency_key="trial")
     service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
-    request = Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=4),))
+    request = Subscribe(
+        interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=4),), start_now=True
+    )
     fresh = service.quote(account, OWNER, request)
     before = everything(service, account, engine)
 
@@ -305,7 +309,9 @@ def test_a_subscription_reviewed_before_more_seats_were_bought_is_refused_with_t
 ) -> None:
     service.handle(account, OWNER, Purchase(count=3, product="talk"), idempotency_key="trial")
     service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
-    request = Subscribe(interval=Interval.MONTH)  # every pool keeps the seats it has
+    request = Subscribe(
+        interval=Interval.MONTH, start_now=True
+    )  # every pool keeps the seats it has
     review = service.quote(account, OWNER, request)
     service.handle(account, OWNER, Purchase(count=1, product="meetings"), idempotency_key="more")
     before = everything(service, account, engine)
@@ -446,7 +452,7 @@ def test_a_subscription_confirmed_a_minute_after_its_review_is_applied(
 ) -> None:
     service.handle(account, OWNER, Purchase(count=3, product="talk"), idempotency_key="trial")
     service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
-    request = Subscribe(interval=Interval.MONTH)
+    request = Subscribe(interval=Interval.MONTH, start_now=True)
     review = service.quote(account, OWNER, request)
     clock.advance(minutes=1)
 
@@ -464,7 +470,9 @@ EXAMPLES: dict[type[Request[Any]], Request[Any]] = {
     Restore: Restore(count=1, product="talk"),
     Assign: Assign(user_id=USER, product="talk", office="Main"),
     Revoke: Revoke(user_id=USER, product="talk"),
-    Subscribe: Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=3),)),
+    Subscribe: Subscribe(
+        interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=3),), start_now=True
+    ),
     Cancel: Cancel(),
     Reactivate: Reactivate(),
     SetBillingDetails: SetBillingDetails(details="ACME Inc., 1 Main St"),
@@ -554,7 +562,9 @@ def test_other_malformed_requests_are_rejected() -> None:
         lambda: Subscribe.model_validate({"interval": "fortnight"}),
         lambda: GrantRole.model_validate({"user_id": USER, "role": "owner"}),
         lambda: Subscribe(
-            interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=1),) * 501
+            interval=Interval.MONTH,
+            pools=(PoolTarget(product="talk", seats=1),) * 501,
+            start_now=True,
         ),
     ):
         with pytest.raises(ValidationError):
@@ -584,7 +594,7 @@ def test_a_request_cannot_be_changed_once_made() -> None:
 # 4. Every request type is handled
 
 # What each request needs first, on a trial with billing details and three talk seats.
-SUBSCRIBED: list[Request[Any]] = [Subscribe(interval=Interval.MONTH)]
+SUBSCRIBED: list[Request[Any]] = [Subscribe(interval=Interval.MONTH, start_now=True)]
 BEFORE: dict[type[Request[Any]], list[Request[Any]]] = {
     ScheduleRemoval: SUBSCRIBED,
     Restore: [*SUBSCRIBED, ScheduleRemoval(count=1, product="talk")],

@@ -224,6 +224,7 @@ def test_the_maximum_seat_count_is_configurable() -> None:
 
 ALLOWED = {
     Status.TRIALING: {"buy seats", "remove seats", "assign seats", "revoke seats", "subscribe"},
+    Status.CONVERTING: {"buy seats", "remove seats", "assign seats", "revoke seats", "cancel"},
     Status.ACTIVE: {
         "buy seats",
         "remove seats",
@@ -254,6 +255,8 @@ ACTIONS = [
 ]
 WHY = {
     Status.TRIALING: "the account is on a free trial; subscribe to start paying",
+    Status.CONVERTING: "the account is subscribed, and its first paid period starts when the "
+    "free trial ends",
     Status.ACTIVE: "the subscription is active",
     Status.CANCELING: "the subscription ends at the end of this period; reactivate it first",
     Status.CANCELED: "the subscription was canceled and its data deleted",

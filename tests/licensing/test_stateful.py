@@ -631,7 +631,7 @@ class LicensingMachine(RuleBasedStateMachine):
             )
             and m.billing
         )
-        request = Subscribe(interval=interval, pools=tuple(pool_targets))
+        request = Subscribe(interval=interval, pools=tuple(pool_targets), start_now=True)
         result, before = self.call(request, self.new_key(), ok=ok)
         if not ok:
             return
@@ -996,7 +996,10 @@ def test_subscribing_without_seats_is_recorded_in_the_ledger(
     with engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(orm.LedgerEntry)).scalar_one()
     result = service.handle(
-        account, OWNER, Subscribe(interval=Interval.MONTH), idempotency_key="subscribe"
+        account,
+        OWNER,
+        Subscribe(interval=Interval.MONTH, start_now=True),
+        idempotency_key="subscribe",
     )
     assert (result.lines, result.total) == ([], Decimal(0))
     assert service.status(account, OWNER).subscription.status == "active"

@@ -49,7 +49,9 @@ def test_subscribing_charges_the_first_period_in_full_and_in_advance(
     result = service.handle(
         account,
         OWNER,
-        Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=4),)),
+        Subscribe(
+            interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=4),), start_now=True
+        ),
         idempotency_key="s",
     )
 
@@ -81,7 +83,11 @@ def test_converting_with_fewer_seats_than_assigned_is_refused(
         service.handle(
             account,
             OWNER,
-            Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=2),)),
+            Subscribe(
+                interval=Interval.MONTH,
+                pools=(PoolTarget(product="talk", seats=2),),
+                start_now=True,
+            ),
             idempotency_key="s",
         )
 
@@ -98,7 +104,9 @@ def test_subscribing_needs_billing_details_on_file(
 ) -> None:
     _trial_with_assignments(service, account, seats=2, users=0)
     with pytest.raises(errors.BillingDetailsMissing):
-        service.handle(account, OWNER, Subscribe(interval=Interval.MONTH), idempotency_key="s")
+        service.handle(
+            account, OWNER, Subscribe(interval=Interval.MONTH, start_now=True), idempotency_key="s"
+        )
 
 
 def test_a_trial_that_ends_unconverted_expires_without_a_charge(
@@ -250,7 +258,7 @@ def test_an_interval_given_as_plain_text_bills_the_same_as_the_enum(
 ) -> None:
     service.handle(account, OWNER, Purchase(count=2, product="talk"), idempotency_key="trial")
     service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
-    monthly = Subscribe(interval="month")  # type: ignore[arg-type]
+    monthly = Subscribe(interval="month", start_now=True)  # type: ignore[arg-type]
     result = service.handle(account, OWNER, monthly, idempotency_key="s")
     assert (result.total, result.period_end) == (Decimal("30.00"), START.replace(month=2, day=28))
 
@@ -266,8 +274,68 @@ def test_after_an_expired_trial_users_can_be_revoked_to_subscribe_with_fewer_sea
     result = service.handle(
         account,
         OWNER,
-        Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=2),)),
+        Subscribe(
+            interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=2),), start_now=True
+        ),
         idempotency_key="s",
     )
     assert result.total == Decimal("30.00")
     assert pool_counts(service, account) == (2, 0, 2)
+
+
+TRIAL_END = START.replace(month=2, day=14)
+
+
+def _subscribed_in_trial(service: LicensingService, account: AccountKey, seats: int = 3) -> None:
+    service.handle(account, OWNER, Purchase(count=seats, product="talk"), idempotency_key="t")
+    service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
+    request = Subscribe(interval=Interval.MONTH)
+    quote = service.handle(account, OWNER, request, idempotency_key="keep-trial")
+    assert quote.keeps_trial and quote.invoice_id is None
+    assert (quote.period_start, quote.trial_end) == (TRIAL_END, TRIAL_END)
+
+
+def test_subscribing_in_the_trial_charges_nothing_until_the_trial_ends(
+    service: LicensingService, scheduled: ScheduledWork, account: AccountKey, clock: FakeClock
+) -> None:
+    _subscribed_in_trial(service, account, seats=3)
+    assert service.status(account, OWNER).subscription.status == "converting"
+    assert service.invoices(account, OWNER).invoices == []
+    with pytest.raises(errors.WrongSubscriptionState, match="first paid period starts"):
+        service.handle(account, OWNER, Subscribe(interval=Interval.YEAR), idempotency_key="again")
+
+    clock.current = TRIAL_END
+    [closed] = scheduled.close_due_periods(account)
+
+    assert closed.outcome == "started" and closed.invoice is not None
+    assert (closed.invoice.total, closed.invoice.covers_start) == (Decimal("45.00"), TRIAL_END)
+    summary = service.status(account, OWNER).subscription
+    assert (summary.status, summary.period_end) == ("active", START.replace(month=3, day=14))
+
+
+def test_canceling_a_subscription_that_waits_for_the_trial_end_lets_the_trial_expire_unpaid(
+    service: LicensingService, scheduled: ScheduledWork, account: AccountKey, clock: FakeClock
+) -> None:
+    _subscribed_in_trial(service, account)
+    change = service.handle(account, OWNER, Cancel(), idempotency_key="cancel")
+    assert (change.status, change.ends_at) == ("trialing", TRIAL_END)
+
+    clock.current = TRIAL_END
+    [closed] = scheduled.close_due_periods(account)
+    assert closed.outcome == "expired" and closed.invoice is None
+    assert service.invoices(account, OWNER).invoices == []
+
+
+def test_starting_now_gives_up_the_rest_of_the_trial_and_charges_at_once(
+    service: LicensingService, account: AccountKey, clock: FakeClock
+) -> None:
+    clock.advance(days=4)
+    service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
+    request = Subscribe(interval=Interval.MONTH, pools=(PoolTarget(product="talk", seats=2),))
+    review = service.quote(account, OWNER, request.model_copy(update={"start_now": True}))
+    assert not review.keeps_trial and review.trial_end == TRIAL_END
+    quote = service.handle(
+        account, OWNER, request.model_copy(update={"start_now": True}), idempotency_key="now"
+    )
+    assert quote.period_start == clock.now() and quote.invoice_id is not None
+    assert [i.total for i in service.invoices(account, OWNER).invoices] == [Decimal("30.00")]

@@ -39,7 +39,7 @@ def subscribe(service: LicensingService, key: AccountKey) -> None:
     service.handle(
         key,
         OWNER,
-        Subscribe(interval=Interval.MONTH, pools=pools),
+        Subscribe(interval=Interval.MONTH, pools=pools, start_now=True),
         idempotency_key="subscribe",
     )
 

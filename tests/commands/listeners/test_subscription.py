@@ -29,6 +29,7 @@ SUBSCRIBE_REQUEST = Subscribe(
         PoolTarget(product="talk", office="Main", seats=3),
         PoolTarget(product="talk", office="Berlin", seats=0),
     ),
+    start_now=True,
 )
 
 
