@@ -47,6 +47,11 @@ class Deps:
         """Run a service call off the event loop: it may wait for a database lock."""
         return await asyncio.to_thread(fn, *args, **kwargs)
 
+    async def can_start(
+        self, account: AccountKey, actor: Actor, request_type: type[Request[Any]]
+    ) -> None:
+        await asyncio.to_thread(self.service.can_start, account, actor, request_type)
+
     async def quote(self, account: AccountKey, actor: Actor, request: Request[R]) -> R:
         return await asyncio.to_thread(self.service.quote, account, actor, request)
 

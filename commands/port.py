@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -33,6 +33,10 @@ class LicensingPort(Protocol):
     def office_names(self, account: AccountKey, actor: Actor) -> list[str]: ...
 
     def status(self, account: AccountKey, actor: Actor) -> AccountStatus: ...
+
+    def can_start(
+        self, account: AccountKey, actor: Actor, request_type: type[Request[Any]]
+    ) -> None: ...
 
     def quote(self, account: AccountKey, actor: Actor, request: Request[R]) -> R: ...
 

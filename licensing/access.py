@@ -27,6 +27,9 @@ class Access:
             ),
         )
 
+    def manages_any_office(self) -> bool:
+        return self.company_admin or bool(self.office_ids)
+
     def manages(self, office_id: int) -> bool:
         return self.company_admin or office_id in self.office_ids
 

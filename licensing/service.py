@@ -6,12 +6,22 @@ first result and changes nothing; the same key with another request is refused."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from licensing import admin, orm, outbox, people, reports, subscriptions, usecases
+from licensing import (
+    admin,
+    orm,
+    outbox,
+    people,
+    preflight,
+    reports,
+    subscriptions,
+    usecases,
+)
 from licensing.catalog import Catalog
 from licensing.clock import Clock
 from licensing.context import Context
@@ -112,6 +122,13 @@ class LicensingService:
             return quote
 
         return self._tx.read(account, actor, work)
+
+    def can_start(
+        self, account: AccountKey, actor: Actor, request_type: type[Request[Any]]
+    ) -> None:
+        """Refuse at once what `handle` would surely refuse for any request of this type (the
+        actor's role, the subscription's state), before a form is shown for it."""
+        self._tx.read(account, actor, lambda c: preflight.check_can_start(c, request_type))
 
     def handle(
         self,

@@ -16,8 +16,8 @@ from commands.deps import Deps
 from commands.notice_updates import NoticeUpdates
 from commands.views.notices import done_text
 from commands.views.subscription import subscribe_entry_modal
-from licensing.errors import LicensingError, NotAllowed
-from licensing.requests import Reactivate, Request
+from licensing.errors import LicensingError
+from licensing.requests import Reactivate, Request, Subscribe
 
 
 class NoticeButtons:
@@ -58,9 +58,8 @@ class NoticeButtons:
         try:
             read(NoticeButton, body["actions"][0].get("value"))
             key, actor = await self.deps.requester(context, client, body)
+            await self.deps.can_start(key, actor, Subscribe)
             status = await self.deps.call(self.deps.service.status, key, actor)
-            if not status.is_company_admin:
-                raise NotAllowed("subscribe", "company admins")
         except (LicensingError, DamagedPayload) as refusal:
             await _refuse(body, client, refusal.message)
             return

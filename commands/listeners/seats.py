@@ -14,7 +14,7 @@ from commands.carried import DamagedPayload, Review, SeatAction, SeatEntry, Seat
 from commands.confirm import ConfirmFlow
 from commands.deps import Deps
 from commands.listeners.notices import notice_ref
-from commands.parsing import FieldErrors, seat_request
+from commands.parsing import SEAT_REQUESTS, FieldErrors, seat_request
 from commands.views.common import done_modal
 from commands.views.seats import seat_review_modal, seats_entry_modal
 from licensing import errors
@@ -121,6 +121,7 @@ class SeatButtons:
         try:
             preset = read(SeatPreset, clicked.get("value"))
             key, actor = await self.deps.requester(context, client, body)
+            await self.deps.can_start(key, actor, SEAT_REQUESTS[action])
             offices = await self.deps.call(self.deps.service.office_names, key, actor)
         except (LicensingError, DamagedPayload) as refusal:
             await client.chat_postEphemeral(

@@ -13,6 +13,7 @@ from commands.carried import PEOPLE_ACTIONS, SEAT_ACTIONS, SeatPreset
 from commands.deps import Deps
 from commands.listeners.subscription import SubscriptionModals
 from commands.parsing import (
+    SEAT_REQUESTS,
     LicenseCommand,
     UsageError,
     build_request,
@@ -87,8 +88,9 @@ class SlashCommand:
         if name == "status":
             return status_message(await self.deps.call(self.deps.service.status, at.key, at.actor))
         if name in SEAT_ACTIONS:
-            preset = SeatPreset(count=command.count, product=command.product, office=command.office)
             action = SEAT_ACTIONS[name]
+            await self.deps.can_start(at.key, at.actor, SEAT_REQUESTS[action])
+            preset = SeatPreset(count=command.count, product=command.product, office=command.office)
             await at.open(seats_entry_modal(action, self.deps.catalog, at.offices, preset))
             return None
         if name in ("assign", "revoke"):
@@ -110,6 +112,7 @@ class SlashCommand:
         if command.user_id is None or command.product is None:
             channel = str(at.command.get("channel_id") or "")
             action = PEOPLE_ACTIONS[command.name]
+            await self.deps.can_start(at.key, at.actor, Assign if action == "assign" else Revoke)
             modal = people_entry_modal(action, self.deps.catalog, at.offices, command, channel)
             await at.open(modal)
             return None

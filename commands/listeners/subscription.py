@@ -16,8 +16,8 @@ from commands.deps import Deps
 from commands.parsing import FieldErrors, subscribe_request
 from commands.views.common import done_modal
 from commands.views.subscription import subscribe_entry_modal, subscription_review_modal
-from licensing.errors import LicensingError, NotAllowed, SeatsBelowAssigned
-from licensing.requests import Cancel, Reactivate
+from licensing.errors import LicensingError, SeatsBelowAssigned
+from licensing.requests import Cancel, Reactivate, Subscribe
 from licensing.schemas import AccountKey, Actor
 
 
@@ -35,12 +35,11 @@ class SubscriptionModals:
         trigger_id: str,
         client: AsyncWebClient,
     ) -> None:
-        """`/license subscription subscribe|cancel|reactivate`: refused at once if the
-        actor may not, and again on Confirm."""
+        """`/license subscription subscribe|cancel|reactivate`: refused at once if it cannot
+        be done now, and checked again on Confirm."""
         if action == "subscribe":
+            await self.deps.can_start(key, actor, Subscribe)
             status = await self.deps.call(self.deps.service.status, key, actor)
-            if not status.is_company_admin:
-                raise NotAllowed("change the subscription", "company admins")
             modal = subscribe_entry_modal(status, interval)
         else:
             request = Cancel() if action == "cancel" else Reactivate()

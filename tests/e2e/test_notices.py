@@ -234,6 +234,10 @@ def test_a_trial_without_a_channel_is_told_by_dm_and_ends_unconverted(
     sweeper.run_once()
     [ending] = posted(slack, "DUOWNER")
     assert ending["text"] == "Your free trial ends on Feb 14, 2026 09:00 UTC"
+    click(slack, ending, ids.NOTICE_SUBSCRIBE)  # no billing details yet: said at once
+    [refusal] = slack.fake.wait_for("chat.postEphemeral")
+    assert "Add billing details before subscribing" in refusal.params["text"]
+    slack.send.slash_command("subscription billing Visa ending 4242")
     click(slack, ending, ids.NOTICE_SUBSCRIBE)
     assert slack.fake.latest_view()["callback_id"] == ids.SUBSCRIPTION_ENTRY
 

@@ -15,6 +15,7 @@ from licensing.calendar import Interval
 from licensing.requests import (
     AddOffice,
     Assign,
+    Cancel,
     Purchase,
     Restore,
     ScheduleRemoval,
@@ -252,3 +253,16 @@ def test_an_office_whose_name_holds_a_bar_keeps_its_own_pool(slack: Slack) -> No
 
     seats = {p.office: p.seats.purchased for p in slack.service.status(TEAM, OLIVIA).pools}
     assert seats == {"Main": 1, "Sales|talk": 3}
+
+
+def test_what_can_be_refused_before_a_form_opens_is_refused_at_once(slack: Slack) -> None:
+    slack.send.slash_command("status")  # opens the account, on its trial
+    subscribe = slack.send.slash_command("subscription subscribe").json()
+    assert "Add billing details before subscribing" in subscribe["text"]
+    member = slack.send.slash_command("buy 3 talk", user="UDANA").json()
+    assert "You cannot buy seats: only company admins and office admins can" in member["text"]
+    _subscribed(slack, seats=3)
+    slack.service.handle(TEAM, OLIVIA, Cancel(), "cancel")
+    canceling = slack.send.slash_command("buy 1 talk").json()
+    assert "You cannot buy seats now: the subscription ends" in canceling["text"]
+    assert slack.fake.calls("views.open") == []

@@ -61,7 +61,7 @@ from tests.commands.views.samples import (
 from tests.conftest import FakeClock
 
 T = TypeVar("T")
-Method = Literal["quote", "handle"]
+Method = Literal["start", "quote", "handle"]
 
 TEAM = AccountKey(team_id="T1")
 ADMIN, MEMBER, GONE = "U1", "U3", "UGONE"  # a workspace admin, a member, a deleted user
@@ -166,6 +166,14 @@ class FakeService:
         if self.status_refusal is not None:
             raise self.status_refusal
         return self.account_status
+
+    def can_start(
+        self, account: AccountKey, actor: Actor, request_type: type[Request[Any]]
+    ) -> None:
+        self._read("can_start", account)
+        refusal = self._refusals.get(("start", request_type))
+        if refusal is not None:
+            raise refusal
 
     def quote(self, account: AccountKey, actor: Actor, request: Request[R]) -> R:
         self.calls.append(Call("quote", account, actor, request))

@@ -12,7 +12,7 @@ from commands import ids
 from commands.carried import DamagedPayload, NoticeRef, RestoreButton, SubscribeEntry, read
 from commands.listeners.notices import NoticeButtons
 from licensing.errors import LicensingError, NotAllowed, SeatsAlreadyGone
-from licensing.requests import Reactivate, Restore
+from licensing.requests import Reactivate, Restore, Subscribe
 from tests.commands.listeners.fakes import MEMBER, Harness
 from tests.commands.listeners.payloads import (
     NOTICE_CHANNEL,
@@ -22,7 +22,7 @@ from tests.commands.listeners.payloads import (
     click,
     posted_notice,
 )
-from tests.commands.views.samples import STATUS, T1
+from tests.commands.views.samples import T1
 
 STAMP = "Jan 31, 2026 09:00 UTC"  # the fake service's clock, in the result's time zone
 
@@ -130,7 +130,7 @@ def test_a_damaged_button_is_told_ephemerally_and_changes_nothing(
 def test_subscribe_by_a_non_admin_is_told_ephemerally_and_opens_nothing(
     harness: Harness,
 ) -> None:
-    harness.service.account_status = STATUS.model_copy(update={"is_company_admin": False})
+    harness.service.refuse(Subscribe, NotAllowed("subscribe", "company admins"), on="start")
     harness.as_user(MEMBER)
     body, _, _ = clicked("trial_ending", ids.NOTICE_SUBSCRIBE, user=MEMBER)
 

@@ -11,10 +11,10 @@ from commands.listeners.subscription import SubscriptionModals
 from commands.tenancy import NotSetUp
 from commands.views.status import HELP
 from licensing.errors import NoSeatAvailable, NotAllowed
-from licensing.requests import Assign, Cancel, Revoke, SetNoticeChannel
+from licensing.requests import Assign, Cancel, Revoke, SetNoticeChannel, Subscribe
 from tests.commands.listeners.fakes import ADMIN, MEMBER, TEAM, Harness, acked
 from tests.commands.listeners.payloads import TRIGGER, slash
-from tests.commands.views.samples import CANCELING, STATUS
+from tests.commands.views.samples import CANCELING
 
 
 def answer(harness: Harness, text: str) -> AsyncMock:
@@ -161,13 +161,13 @@ def test_subscription_cancel_quotes_the_cancellation_and_opens_its_review(
 
 
 def test_a_member_asking_to_subscribe_is_refused_in_the_answer(harness: Harness) -> None:
-    harness.service.account_status = STATUS.model_copy(update={"is_company_admin": False})
+    harness.service.refuse(Subscribe, NotAllowed("subscribe", "company admins"), on="start")
     harness.as_user(MEMBER)
 
     ack = answer(harness, "subscription subscribe")
 
     ack.assert_awaited_once_with(
         response_type="ephemeral",
-        text=NotAllowed("change the subscription", "company admins").message,
+        text=NotAllowed("subscribe", "company admins").message,
     )
     assert harness.client.made("views_open") == []

@@ -18,7 +18,7 @@ from licensing.requests import Cancel, Reactivate, Subscribe
 from licensing.schemas import PoolTarget
 from tests.commands.listeners.fakes import ADMIN, MEMBER, Harness, acked, as_dict
 from tests.commands.listeners.payloads import TRIGGER, VIEW_ID, submitted, subscribe_values
-from tests.commands.views.samples import CANCELING, REACTIVATED, STATUS, SUBSCRIBE
+from tests.commands.views.samples import CANCELING, REACTIVATED, SUBSCRIBE
 
 TWO_POOLS = SubscribeEntry(
     pools=(PoolField(office="Main", product="talk"), PoolField(office="Berlin", product="talk"))
@@ -144,7 +144,7 @@ def test_an_admin_opening_subscribe_gets_a_seats_field_for_each_pool(harness: Ha
 
 
 def test_a_member_opening_subscribe_is_not_allowed(harness: Harness) -> None:
-    harness.service.account_status = STATUS.model_copy(update={"is_company_admin": False})
+    harness.service.refuse(Subscribe, NotAllowed("subscribe", "company admins"), on="start")
     harness.as_user(MEMBER)
 
     with pytest.raises(NotAllowed, match="only company admins can"):
