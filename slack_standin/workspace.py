@@ -161,6 +161,7 @@ class WorkspaceState:
     home_tabs: dict[str, JsonDict] = field(default_factory=dict)
     last_view_id: str | None = None
     triggers: dict[str, float] = field(default_factory=dict)
+    trigger_teams: dict[str, str] = field(default_factory=dict)  # the workspace it came from
     trigger_ttl: float | None = TRIGGER_TTL_SECONDS
     _ts_counter: itertools.count[int] = field(default_factory=_count_from_one, init=False)
     _view_counter: itertools.count[int] = field(default_factory=_count_from_one, init=False)
