@@ -18,7 +18,7 @@ from slack_standin.arguments import (
     param,
 )
 from slack_standin.directory import Directory, Scope
-from slack_standin.tokens import Tokens
+from slack_standin.tokens import Tokens, org_token, workspace_token
 from slack_standin.workspace import (
     FIRST_TS,
     JsonDict,
@@ -73,19 +73,46 @@ class WebApi:
             return error.to_json()
 
     def oauth_v2_access(self, params: JsonDict) -> JsonDict:
-        """Exchange an install code. A code `code-<user id>` says who installed the app."""
+        """Exchange an install code: `code-<user>` installs into the first workspace,
+        `code-<user>-<team>` into workspace <team>, `org-<user>-<enterprise>` into the whole
+        org. The user is who installed the app."""
         code = param(params, "code", "invalid_code")
-        ws = self.workspace
-        installer = code.removeprefix("code-") if code.startswith("code-") else "UOWNER"
+        if code.startswith("org-"):
+            return self._install_org(*_split_code(code.removeprefix("org-")))
+        rest = code.removeprefix("code-") if code.startswith("code-") else ""
+        installer, team_id = _split_code(rest) if "-" in rest else (rest, None)
+        workspace = self.workspace if team_id is None else self.directory.team(team_id)
+        if workspace is None:
+            raise ApiError("invalid_code")
+        token = workspace_token(workspace.team_id)
+        self.tokens.installed(workspace.team_id, token)
         return {
-            "access_token": f"xoxb-{ws.team_id}-installed",
+            "access_token": token,
             "token_type": "bot",
             "scope": "chat:write,commands,users:read",
-            "bot_user_id": ws.bot_user_id,
-            "app_id": ws.app_id,
-            "team": {"id": ws.team_id, "name": ws.team_name},
-            "enterprise": None,
+            "bot_user_id": workspace.bot_user_id,
+            "app_id": workspace.app_id,
+            "team": {"id": workspace.team_id, "name": workspace.team_name},
+            "enterprise": workspace.enterprise,
             "is_enterprise_install": False,
+            "authed_user": {"id": installer or "UOWNER"},
+        }
+
+    def _install_org(self, installer: str, enterprise_id: str) -> JsonDict:
+        org = self.directory.org(enterprise_id)
+        if not installer or not org:
+            raise ApiError("invalid_code")
+        token = org_token(enterprise_id)
+        self.tokens.installed(enterprise_id, token)
+        return {
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "chat:write,commands,users:read",
+            "bot_user_id": org[0].bot_user_id,
+            "app_id": org[0].app_id,
+            "team": None,
+            "enterprise": org[0].enterprise,
+            "is_enterprise_install": True,
             "authed_user": {"id": installer},
         }
 
@@ -419,6 +446,14 @@ class WebApi:
 
     def _hash(self) -> str:
         return f"{int(time.time())}.{uuid.uuid4().hex[:8]}"
+
+
+def _split_code(rest: str) -> tuple[str, str]:
+    """`<user>-<team or enterprise>` of an install code."""
+    user, _, where = rest.rpartition("-")
+    if not user or not where:
+        raise ApiError("invalid_code")
+    return user, where
 
 
 def _viewer(scope: Scope, channel: SlackChannel, host: Workspace) -> Workspace:
