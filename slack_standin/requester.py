@@ -245,6 +245,29 @@ class SlackRequester:
             envelope["context_enterprise_id"] = context.enterprise_id
         return self._send(json.dumps(envelope), "application/json", overrides)
 
+    def app_uninstalled(
+        self, *, revoke: bool = True, **overrides: Unpack[SigningOverrides]
+    ) -> Response:
+        """The app was uninstalled from this workspace (org, when installed org-wide). With
+        `revoke` and a FakeSlack, its tokens there answer `token_revoked` from now on."""
+        return self._revocation({"type": "app_uninstalled"}, revoke, overrides)
+
+    def tokens_revoked(
+        self,
+        bot: bool = True,
+        users: Iterable[str] = (),
+        *,
+        revoke: bool = True,
+        **overrides: Unpack[SigningOverrides],
+    ) -> Response:
+        """The bot's token (`bot`) and the user tokens of `users` here were revoked. With
+        `revoke`, `bot` and a FakeSlack, the bot's tokens answer `token_revoked` from now on."""
+        ws = self.workspace
+        tokens = {"oauth": list(users), "bot": [ws.bot_user_id] if bot else []}
+        return self._revocation(
+            {"type": "tokens_revoked", "tokens": tokens}, revoke and bot, overrides
+        )
+
     # payload parts
 
     def _interaction_base(self, user: str, *, team: Workspace, actor: Workspace) -> JsonDict:
@@ -264,6 +287,12 @@ class SlackRequester:
             "enterprise": team.enterprise,
         }
 
+    @property
+    def _installed_in(self) -> str:
+        """The team id, or (org-wide) the enterprise id, the app is installed in."""
+        ws = self.workspace
+        return ws.enterprise_id if self.org_wide and ws.enterprise_id else ws.team_id
+
     def _authorization(self) -> JsonDict:
         """The installation a request is for, as `authorizations[0]` of an event."""
         ws = self.workspace
@@ -274,6 +303,23 @@ class SlackRequester:
             "is_bot": True,
             "is_enterprise_install": self.org_wide,
         }
+
+    def _revocation(self, event: JsonDict, revoke: bool, overrides: SigningOverrides) -> Response:
+        ws = self.workspace
+        if revoke and self.fake is not None:
+            self.fake.uninstall(self._installed_in)
+        now = int(time.time())
+        envelope: JsonDict = {
+            "token": VERIFICATION_TOKEN,
+            **({} if self.org_wide else {"team_id": ws.team_id}),
+            **({"enterprise_id": ws.enterprise_id} if ws.enterprise_id else {}),
+            "api_app_id": ws.app_id,
+            "event": {**event, "event_ts": f"{now}.000100"},
+            "type": "event_callback",
+            "event_id": f"Ev{next(self._counter):08d}",
+            "event_time": now,
+        }
+        return self._send(json.dumps(envelope), "application/json", overrides)
 
     def _action(
         self,
