@@ -20,7 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from slack_standin.inputs import number_input, plain, plain_text, static_select, users_select
 from slack_standin.server import FakeSlack
-from slack_standin.workspace import JsonDict, Workspace
+from slack_standin.workspace import JsonDict, SlackChannel, Workspace
 
 VERIFICATION_TOKEN = "legacy-verification-token"
 
@@ -62,7 +62,13 @@ def _find_element(blocks: Iterable[Any], action_id: str) -> tuple[str, JsonDict]
 
 
 class SlackRequester:
-    """Posts signed requests to the bot's HTTP endpoint, shaped like Slack's."""
+    """Posts signed requests to the bot's HTTP endpoint, shaped like Slack's, from the people
+    of `workspace`, where the app is installed (`org_wide`: installed in its whole Enterprise
+    Grid org). On Grid every request names the org as Slack does.
+
+    `from_workspace` sends a request from a person of another organisation, through a channel
+    shared with them (Slack Connect): their ids are that workspace's, while the installation
+    the request is for stays this one."""
 
     def __init__(
         self,
@@ -72,12 +78,16 @@ class SlackRequester:
         fake: FakeSlack | None = None,
         *,
         timeout: float = 10.0,
+        org_wide: bool = False,
     ) -> None:
+        if org_wide and workspace.enterprise_id is None:
+            raise ValueError(f"{workspace.team_id} is in no org to install the app org-wide in")
         self.events_url = events_url
         self.signing_secret = signing_secret
         self.workspace = workspace
         self.fake = fake
         self.timeout = timeout
+        self.org_wide = org_wide
         self.last_trigger_id: str | None = None
         self.last_response_name: str | None = None
         self._counter = itertools.count(1)
@@ -98,23 +108,35 @@ class SlackRequester:
         user: str = "UOWNER",
         command: str = "/license",
         channel: str = "C0GENERAL",
+        *,
+        from_workspace: Workspace | None = None,
         **overrides: Unpack[SigningOverrides],
     ) -> Response:
-        ws = self.workspace
+        """A command typed by `user`. From another organisation's workspace (in a channel
+        shared with it) it comes as that workspace's, since Slack does not share slash
+        commands: it reaches the app through its installation there."""
+        ws = from_workspace or self.workspace
+        org = (
+            {"enterprise_id": ws.enterprise_id, "enterprise_name": _enterprise_name(ws)}
+            if ws.enterprise_id is not None
+            else {}
+        )
+        org_wide = self.org_wide and from_workspace is None
         form = {
             "token": VERIFICATION_TOKEN,
             "team_id": ws.team_id,
             "team_domain": ws.domain,
+            **org,
             "channel_id": channel,
             "channel_name": self._channel_name(channel),
             "user_id": user,
-            "user_name": self._user_name(user),
+            "user_name": self._user_name(user, ws),
             "command": command,
             "text": text,
-            "api_app_id": ws.app_id,
-            "is_enterprise_install": "false",
+            "api_app_id": self.workspace.app_id,
+            "is_enterprise_install": "true" if org_wide else "false",
             "response_url": self._response_url("command", channel),
-            "trigger_id": self._trigger_id(),
+            "trigger_id": self._trigger_id(ws),
         }
         return self._send(urlencode(form), "application/x-www-form-urlencoded", overrides)
 
@@ -123,13 +145,22 @@ class SlackRequester:
         view: JsonDict,
         user: str = "UOWNER",
         values: dict[str, dict[str, JsonDict]] | None = None,
+        *,
+        from_workspace: Workspace | None = None,
         **overrides: Unpack[SigningOverrides],
     ) -> Response:
+        """Submit `view`. From another organisation's workspace (a modal opened from a shared
+        channel) the team, the user's team and the view's team are theirs, and
+        `view.app_installed_team_id` names this workspace, as Slack sends it."""
         submitted = {"private_metadata": "", "callback_id": "", **copy.deepcopy(view)}
+        if from_workspace is not None:
+            submitted["team_id"] = from_workspace.team_id
+            submitted["app_installed_team_id"] = self.workspace.team_id
         submitted["state"] = {"values": copy.deepcopy(values or {})}
+        actor = from_workspace or self.workspace
         payload = {
             "type": "view_submission",
-            **self._interaction_base(user),
+            **self._interaction_base(user, team=actor, actor=actor),
             "view": submitted,
             "response_urls": [],
         }
@@ -146,12 +177,18 @@ class SlackRequester:
         view: JsonDict | None = None,
         channel: str = "C0GENERAL",
         selected_option: str | None = None,
+        *,
+        from_workspace: Workspace | None = None,
         **overrides: Unpack[SigningOverrides],
     ) -> Response:
         """Click `action_id` in `view`, in `message`, or (neither given) in an ephemeral message.
 
         Unset `block_id`, `value` and element type are read from the element with that
-        action_id in the view's or message's blocks, if there is one."""
+        action_id in the view's or message's blocks, if there is one.
+
+        From another organisation's workspace, the user (and their `team_id`) is theirs; in a
+        message of a shared channel the payload's `team` stays the workspace where the app
+        posted it, as Slack sends it; in a view, it is theirs, as for a view submission."""
         blocks = (view or message or {}).get("blocks", [])
         found = _find_element(blocks, action_id)
         action = self._action(action_id, value, block_id, selected_option, found)
@@ -160,52 +197,129 @@ class SlackRequester:
             if view is not None
             else self._message_context(message, channel, container)
         )
+        actor = from_workspace or self.workspace
+        team = actor if view is not None else self.workspace
         payload = {
             "type": "block_actions",
-            **self._interaction_base(user),
+            **self._interaction_base(user, team=team, actor=actor),
             **context,
             "actions": [action],
         }
         return self._send_payload(payload, overrides)
 
-    def event(self, event: JsonDict, **overrides: Unpack[SigningOverrides]) -> Response:
+    def event(
+        self,
+        event: JsonDict,
+        *,
+        from_workspace: Workspace | None = None,
+        **overrides: Unpack[SigningOverrides],
+    ) -> Response:
+        """An Events API envelope for the app's installation here (`authorizations`). From
+        another organisation's workspace, through a shared channel, the envelope's team (and
+        org) are theirs, `context_team_id`/`context_enterprise_id` the channel's host and
+        `is_ext_shared_channel` true; an event in a channel shared with another
+        organisation is marked so too."""
         ws = self.workspace
+        sender = from_workspace or ws
         now = int(time.time())
-        envelope = {
+        inner = {"event_ts": f"{now}.000100", **event}
+        if from_workspace is not None and "user" in inner and "team" not in inner:
+            inner["team"] = from_workspace.team_id
+        host = self._host(_event_channel(inner))
+        shared = from_workspace is not None or (host is not None and bool(host[0].shared_with))
+        envelope: JsonDict = {
             "token": VERIFICATION_TOKEN,
-            "team_id": ws.team_id,
+            "team_id": sender.team_id,
+            **({"enterprise_id": sender.enterprise_id} if sender.enterprise_id else {}),
             "api_app_id": ws.app_id,
-            "event": {"event_ts": f"{now}.000100", **event},
+            "event": inner,
             "type": "event_callback",
             "event_id": f"Ev{next(self._counter):08d}",
             "event_time": now,
-            "authorizations": [
-                {
-                    "enterprise_id": None,
-                    "team_id": ws.team_id,
-                    "user_id": ws.bot_user_id,
-                    "is_bot": True,
-                    "is_enterprise_install": False,
-                }
-            ],
-            "is_ext_shared_channel": False,
+            "authorizations": [self._authorization()],
+            "is_ext_shared_channel": shared,
         }
+        if shared:
+            context = host[1] if host is not None else ws
+            envelope["context_team_id"] = context.team_id
+            envelope["context_enterprise_id"] = context.enterprise_id
         return self._send(json.dumps(envelope), "application/json", overrides)
+
+    def app_uninstalled(
+        self, *, revoke: bool = True, **overrides: Unpack[SigningOverrides]
+    ) -> Response:
+        """The app was uninstalled from this workspace (org, when installed org-wide). With
+        `revoke` and a FakeSlack, its tokens there answer `token_revoked` from now on."""
+        return self._revocation({"type": "app_uninstalled"}, revoke, overrides)
+
+    def tokens_revoked(
+        self,
+        bot: bool = True,
+        users: Iterable[str] = (),
+        *,
+        revoke: bool = True,
+        **overrides: Unpack[SigningOverrides],
+    ) -> Response:
+        """The bot's token (`bot`) and the user tokens of `users` here were revoked. With
+        `revoke`, `bot` and a FakeSlack, the bot's tokens answer `token_revoked` from now on."""
+        ws = self.workspace
+        tokens = {"oauth": list(users), "bot": [ws.bot_user_id] if bot else []}
+        return self._revocation(
+            {"type": "tokens_revoked", "tokens": tokens}, revoke and bot, overrides
+        )
 
     # payload parts
 
-    def _interaction_base(self, user: str) -> JsonDict:
-        ws = self.workspace
-        name = self._user_name(user)
+    def _interaction_base(self, user: str, *, team: Workspace, actor: Workspace) -> JsonDict:
+        """`team` is the payload's workspace; `actor` the user's."""
+        name = self._user_name(user, actor)
+        team_json: JsonDict = {"id": team.team_id, "domain": team.domain}
+        if team.enterprise_id is not None:
+            team_json["enterprise_id"] = team.enterprise_id
+            team_json["enterprise_name"] = _enterprise_name(team)
         return {
             "token": VERIFICATION_TOKEN,
-            "team": {"id": ws.team_id, "domain": ws.domain},
-            "user": {"id": user, "username": name, "name": name, "team_id": ws.team_id},
-            "api_app_id": ws.app_id,
-            "trigger_id": self._trigger_id(),
-            "is_enterprise_install": False,
-            "enterprise": None,
+            "team": team_json,
+            "user": {"id": user, "username": name, "name": name, "team_id": actor.team_id},
+            "api_app_id": self.workspace.app_id,
+            "trigger_id": self._trigger_id(actor),
+            "is_enterprise_install": self.org_wide,
+            "enterprise": team.enterprise,
         }
+
+    @property
+    def _installed_in(self) -> str:
+        """The team id, or (org-wide) the enterprise id, the app is installed in."""
+        ws = self.workspace
+        return ws.enterprise_id if self.org_wide and ws.enterprise_id else ws.team_id
+
+    def _authorization(self) -> JsonDict:
+        """The installation a request is for, as `authorizations[0]` of an event."""
+        ws = self.workspace
+        return {
+            "enterprise_id": ws.enterprise_id,
+            "team_id": None if self.org_wide else ws.team_id,
+            "user_id": ws.bot_user_id,
+            "is_bot": True,
+            "is_enterprise_install": self.org_wide,
+        }
+
+    def _revocation(self, event: JsonDict, revoke: bool, overrides: SigningOverrides) -> Response:
+        ws = self.workspace
+        if revoke and self.fake is not None:
+            self.fake.uninstall(self._installed_in)
+        now = int(time.time())
+        envelope: JsonDict = {
+            "token": VERIFICATION_TOKEN,
+            **({} if self.org_wide else {"team_id": ws.team_id}),
+            **({"enterprise_id": ws.enterprise_id} if ws.enterprise_id else {}),
+            "api_app_id": ws.app_id,
+            "event": {**event, "event_ts": f"{now}.000100"},
+            "type": "event_callback",
+            "event_id": f"Ev{next(self._counter):08d}",
+            "event_time": now,
+        }
+        return self._send(json.dumps(envelope), "application/json", overrides)
 
     def _action(
         self,
@@ -261,17 +375,28 @@ class SlackRequester:
     def _channel_name(self, channel_id: str) -> str:
         if channel_id.startswith("D"):
             return "directmessage"
-        found = self.workspace.channel(channel_id)
-        return found.name if found else "privategroup"
+        found = self._host(channel_id)
+        return found[0].name if found else "privategroup"
 
-    def _user_name(self, user_id: str) -> str:
-        found = self.workspace.user(user_id)
+    def _host(self, channel_id: str | None) -> tuple[SlackChannel, Workspace] | None:
+        """The channel and its workspace: this one, or another the FakeSlack holds."""
+        if channel_id is None:
+            return None
+        workspaces = self.fake.workspaces if self.fake is not None else ()
+        for workspace in (self.workspace, *workspaces):
+            channel = workspace.channel(channel_id)
+            if channel is not None:
+                return channel, workspace
+        return None
+
+    def _user_name(self, user_id: str, workspace: Workspace | None = None) -> str:
+        found = (workspace or self.workspace).user(user_id)
         return found.name if found else user_id.lower()
 
-    def _trigger_id(self) -> str:
+    def _trigger_id(self, workspace: Workspace | None = None) -> str:
         trigger_id = f"{next(self._counter)}.{int(time.time())}.{uuid.uuid4().hex[:24]}"
         if self.fake is not None:
-            self.fake.register_trigger(trigger_id)
+            self.fake.register_trigger(trigger_id, (workspace or self.workspace).team_id)
         self.last_trigger_id = trigger_id
         return trigger_id
 
@@ -316,3 +441,20 @@ class SlackRequester:
 
 def _lower_keys(headers: Message) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items()}
+
+
+def _enterprise_name(workspace: Workspace) -> str:
+    return workspace.enterprise_name or workspace.enterprise_id or ""
+
+
+def _event_channel(event: JsonDict) -> str | None:
+    """The channel an event happened in: `channel`, `channel_id`, or `item.channel`."""
+    item = event.get("item")
+    for found in (
+        event.get("channel"),
+        event.get("channel_id"),
+        isinstance(item, dict) and item.get("channel"),
+    ):
+        if isinstance(found, str):
+            return found
+    return None

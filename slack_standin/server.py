@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -125,11 +126,17 @@ class FakeSlack:
 
     State (`messages`, `views`, ...) is shared with the server thread; read it after
     `wait_for` so the call that changes it has been answered.
+
+    It may hold several workspaces (`others`, `add_workspace`), in Enterprise Grid orgs or
+    not; `workspace` is the first, for which the configured bot token acts. See
+    `slack_standin.tokens` for the tokens of the others and of org-wide installs.
     """
 
-    def __init__(self, workspace: Workspace | None = None) -> None:
+    def __init__(
+        self, workspace: Workspace | None = None, others: Iterable[Workspace] = ()
+    ) -> None:
         self.workspace = workspace or Workspace()
-        self._api = WebApi(self.workspace)
+        self._api = WebApi(self.workspace, others)
         self._changed = threading.Condition()
         self._calls: list[RecordedCall] = []
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
@@ -194,6 +201,32 @@ class FakeSlack:
             self._response_targets[name] = _ResponseTarget(channel, message_ts)
         return f"{self.base_url}response/{quote(name, safe='')}"
 
+    # workspaces and installs
+
+    @property
+    def workspaces(self) -> tuple[Workspace, ...]:
+        """Every workspace, the first (`workspace`) first."""
+        with self._changed:
+            return tuple(self._api.directory.workspaces)
+
+    def add_workspace(self, workspace: Workspace) -> Workspace:
+        """Hold one more workspace. Its channel ids must be its own; its user ids too, unless
+        it is in the same org as the workspace that has them (a Grid user)."""
+        with self._changed:
+            self._api.directory.add(workspace)
+        return workspace
+
+    def revoke(self, token: str) -> None:
+        """Every call with `token` answers `token_revoked`, until an install issues it again."""
+        with self._changed:
+            self._api.tokens.revoke(token)
+
+    def uninstall(self, team_or_enterprise_id: str) -> None:
+        """Every token acting for that workspace (the configured one included, for the first)
+        or org answers `token_revoked`, until the app is installed there again."""
+        with self._changed:
+            self._api.tokens.uninstall(team_or_enterprise_id)
+
     # state
 
     @property
@@ -227,9 +260,13 @@ class FakeSlack:
         with self._changed:
             return self._api.latest_view()
 
-    def register_trigger(self, trigger_id: str) -> None:
+    def register_trigger(self, trigger_id: str, team_id: str | None = None) -> None:
+        """A trigger_id sent to the bot, from workspace `team_id` (where a view it opens is
+        shown)."""
         with self._changed:
             self._api.state.triggers[trigger_id] = time.monotonic()
+            if team_id is not None:
+                self._api.state.trigger_teams[trigger_id] = team_id
 
     def next_ts(self) -> str:
         with self._changed:

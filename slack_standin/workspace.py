@@ -22,8 +22,10 @@ class SlackUser:
     deleted: bool = False
     is_bot: bool = False
     tz: str = "UTC"
+    is_org_admin: bool = False  # an admin or owner of the Enterprise Grid org
 
     def to_api(self, team_id: str) -> JsonDict:
+        """The user as a member of workspace `team_id`, with their roles there."""
         return {
             "id": self.id,
             "team_id": team_id,
@@ -52,8 +54,16 @@ class SlackChannel:
     name: str
     is_archived: bool = False
     is_member: bool = True
+    shared_with: set[str] = field(default_factory=set)  # team ids it is shared with (Slack Connect)
 
-    def to_api(self, team_id: str) -> JsonDict:
+    def to_api(self, team_id: str, host_team_id: str | None = None) -> JsonDict:
+        """The channel as workspace `team_id` sees it; `host_team_id` is the workspace it
+        belongs to, when that is another (a channel shared with `team_id`)."""
+        shared = bool(self.shared_with)
+        extra: JsonDict = {}
+        if shared:
+            teams = sorted({host_team_id or team_id, *self.shared_with})
+            extra = {"shared_team_ids": teams, "connected_team_ids": teams}
         return {
             "id": self.id,
             "name": self.name,
@@ -65,8 +75,12 @@ class SlackChannel:
             "is_general": self.name == "general",
             "is_archived": self.is_archived,
             "is_member": self.is_member,
+            "is_shared": shared,
+            "is_ext_shared": shared,
+            "is_org_shared": False,
             "context_team_id": team_id,
             "created": FIRST_TS,
+            **extra,
         }
 
 
@@ -101,10 +115,19 @@ class Workspace:
     bot_id: str = "B0001"
     users: list[SlackUser] = field(default_factory=_default_users)
     channels: list[SlackChannel] = field(default_factory=_default_channels)
+    enterprise_id: str | None = None  # set for a workspace of an Enterprise Grid org
+    enterprise_name: str | None = None
 
     @property
     def url(self) -> str:
         return f"https://{self.domain}.slack.com/"
+
+    @property
+    def enterprise(self) -> JsonDict | None:
+        """`{"id", "name"}` of its org, as payloads and OAuth answers carry it; None off Grid."""
+        if self.enterprise_id is None:
+            return None
+        return {"id": self.enterprise_id, "name": self.enterprise_name or self.enterprise_id}
 
     def user(self, user_id: str) -> SlackUser | None:
         return next((u for u in self.users if u.id == user_id), None)
@@ -138,6 +161,7 @@ class WorkspaceState:
     home_tabs: dict[str, JsonDict] = field(default_factory=dict)
     last_view_id: str | None = None
     triggers: dict[str, float] = field(default_factory=dict)
+    trigger_teams: dict[str, str] = field(default_factory=dict)  # the workspace it came from
     trigger_ttl: float | None = TRIGGER_TTL_SECONDS
     _ts_counter: itertools.count[int] = field(default_factory=_count_from_one, init=False)
     _view_counter: itertools.count[int] = field(default_factory=_count_from_one, init=False)

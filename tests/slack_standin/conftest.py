@@ -1,14 +1,24 @@
-"""A running FakeSlack, slack_sdk's client pointed at it, and what the tests post."""
+"""A running FakeSlack (one plain workspace, or an Enterprise Grid org with a Slack Connect
+partner), slack_sdk's client pointed at it, a bot endpoint that checks signatures as Bolt
+does, and what the tests post."""
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
 
 from slack_standin.server import FakeSlack
+from slack_standin.workspace import SlackChannel, SlackUser, Workspace
 
+SECRET = "test-signing-secret"
 MODAL = {
     "type": "modal",
     "callback_id": "buy",
@@ -41,3 +51,117 @@ def fake() -> Iterator[FakeSlack]:
 @pytest.fixture
 def client(fake: FakeSlack) -> WebClient:
     return WebClient(token="xoxb-test", base_url=fake.api_url)
+
+
+# An Enterprise Grid org, Acme Corp (E0001), of two workspaces: Acme (T0001, the defaults, with
+# Olivia an org admin and #acme-partners shared with two other organisations) and Acme EU
+# (T0002), where Dana is an admin and Eva works. Partner (T0900) is a workspace of another org,
+# Partner Inc (E0900); Solo (T0500) is on no Grid org.
+
+
+def acme() -> Workspace:
+    hq = Workspace(enterprise_id="E0001", enterprise_name="Acme Corp")
+    owner = hq.user("UOWNER")
+    assert owner is not None
+    owner.is_org_admin = True
+    hq.channels.append(SlackChannel("C0SHARED", "acme-partners", shared_with={"T0900", "T0500"}))
+    return hq
+
+
+def acme_eu() -> Workspace:
+    return Workspace(
+        team_id="T0002",
+        team_name="Acme EU",
+        domain="acme-eu",
+        users=[
+            SlackUser("UOWNER", "olivia", "Olivia Owens", is_org_admin=True),
+            SlackUser("UDANA", "dana", "Dana Diaz", is_admin=True),
+            SlackUser("UEVA", "eva", "Eva Weber"),
+            SlackUser("UBOT", "licensebot", "License Bot", is_bot=True),
+        ],
+        channels=[SlackChannel("C2GENERAL", "general"), SlackChannel("C2SALES", "sales")],
+        enterprise_id="E0001",
+        enterprise_name="Acme Corp",
+    )
+
+
+def partner() -> Workspace:
+    return Workspace(
+        team_id="T0900",
+        team_name="Partner",
+        domain="partner",
+        bot_user_id="UPBOT",
+        bot_id="B0900",
+        users=[
+            SlackUser("UPAT", "pat", "Pat Palmer", is_admin=True, is_owner=True),
+            SlackUser("UPBOT", "licensebot", "License Bot", is_bot=True),
+        ],
+        channels=[SlackChannel("C9GENERAL", "general")],
+        enterprise_id="E0900",
+        enterprise_name="Partner Inc",
+    )
+
+
+def solo() -> Workspace:
+    return Workspace(
+        team_id="T0500",
+        team_name="Solo",
+        domain="solo",
+        bot_user_id="USBOT",
+        users=[SlackUser("USAM", "sam", "Sam Stone", is_admin=True, is_owner=True)],
+        channels=[SlackChannel("C5GENERAL", "general")],
+    )
+
+
+@pytest.fixture
+def grid() -> Iterator[FakeSlack]:
+    with FakeSlack(acme(), others=[acme_eu(), partner(), solo()]) as running:
+        running.trigger_ttl = None
+        yield running
+
+
+def web(fake: FakeSlack, token: str) -> WebClient:
+    return WebClient(token=token, base_url=fake.api_url, retry_handlers=[])
+
+
+class _VerifyingHandler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        verifier = SignatureVerifier(SECRET)
+        if not verifier.is_valid_request(body, dict(self.headers.items())):
+            self._reply(401, {"error": "invalid signature"})
+            return
+        self._reply(200, _parsed(self.headers["Content-Type"], body))
+
+    def _reply(self, status: int, data: dict[str, Any]) -> None:
+        encoded = json.dumps(data).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(encoded)))
+        self.end_headers()
+        self.wfile.write(encoded)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _parsed(content_type: str, body: str) -> dict[str, Any]:
+    if content_type == "application/json":
+        return {"json": json.loads(body)}
+    form = dict(parse_qsl(body))
+    if "payload" in form:
+        return {"payload": json.loads(form["payload"])}
+    return {"form": form}
+
+
+@pytest.fixture
+def bot_url() -> Iterator[str]:
+    """A bot endpoint answering with what it was sent (`form`, `payload` or `json`), after
+    checking its signature with slack_sdk's SignatureVerifier."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _VerifyingHandler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/slack/events"
+    server.shutdown()
+    server.server_close()
+    thread.join()

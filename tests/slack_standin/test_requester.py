@@ -3,66 +3,17 @@ SignatureVerifier."""
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
 from slack_standin.requester import SlackRequester
 from slack_standin.server import FakeSlack
-from tests.slack_standin.conftest import MODAL, NOTICE_BLOCKS
-
-SECRET = "test-signing-secret"
-
-
-class _VerifyingHandler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        verifier = SignatureVerifier(SECRET)
-        if not verifier.is_valid_request(body, dict(self.headers.items())):
-            self._reply(401, {"error": "invalid signature"})
-            return
-        self._reply(200, _parsed(self.headers["Content-Type"], body))
-
-    def _reply(self, status: int, data: dict[str, Any]) -> None:
-        encoded = json.dumps(data).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(encoded)))
-        self.end_headers()
-        self.wfile.write(encoded)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def _parsed(content_type: str, body: str) -> dict[str, Any]:
-    if content_type == "application/json":
-        return {"json": json.loads(body)}
-    form = dict(parse_qsl(body))
-    if "payload" in form:
-        return {"payload": json.loads(form["payload"])}
-    return {"form": form}
-
-
-@pytest.fixture
-def bot_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _VerifyingHandler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/slack/events"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+from tests.slack_standin.conftest import MODAL, NOTICE_BLOCKS, SECRET
 
 
 @pytest.fixture
