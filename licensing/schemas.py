@@ -227,7 +227,7 @@ class LedgerView(ReadModel):
 
 
 class AuditTrail(ReadModel):
-    """An account's latest ledger entries, newest first."""
+    """An account's latest ledger entries, oldest of them first."""
 
     time_zone: str
     entries: list[LedgerView]

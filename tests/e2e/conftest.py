@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -96,3 +99,25 @@ def slack(engine: Engine, catalog: Catalog, clock: FakeClock) -> Iterator[Slack]
         with serving(build_app(settings, service, catalog, deliver_soon=deliver_soon)) as base:
             send = SlackRequester(base + EVENTS_PATH, SIGNING_SECRET, workspace, fake)
             yield Slack(fake, send, service, scheduled, base, background)
+
+
+def browse(url: str, cookie: str = "") -> tuple[int, str, str]:
+    """GET like a browser: returns status, body and the cookie the page set. (Bolt's state
+    cookie is `Secure`, so it is handed back by hand over plain loopback HTTP.)"""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            set_cookie = (response.headers.get("set-cookie") or "").split(";")[0]
+            return response.status, response.read().decode(), set_cookie
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), ""
+
+
+def oauth_install(base: str, code: str) -> int:
+    """Run Slack's OAuth install from licensebot's install page, as a browser would; the
+    stand-in installs according to `code` (see slack_standin's oauth.v2.access)."""
+    _, page, cookie = browse(base + "/slack/install")
+    state = re.search(r"state=([\w-]+)", page)
+    assert state, page
+    status, _, _ = browse(f"{base}/slack/oauth_redirect?code={code}&state={state.group(1)}", cookie)
+    return status

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -21,7 +19,7 @@ from slack_standin.requester import SlackRequester
 from slack_standin.server import FakeSlack
 from slack_standin.workspace import Workspace
 from tests.conftest import FakeClock
-from tests.e2e.conftest import SIGNING_SECRET, serving
+from tests.e2e.conftest import SIGNING_SECRET, browse, serving
 
 
 @pytest.fixture
@@ -40,23 +38,11 @@ def oauth_app(
             yield base, fake, service
 
 
-def _get(url: str, cookie: str = "") -> tuple[int, str, str]:
-    """GET like a browser: returns status, body and the cookie the page set. (Bolt's state
-    cookie is `Secure`, so it is handed back by hand over plain loopback HTTP.)"""
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            set_cookie = (response.headers.get("set-cookie") or "").split(";")[0]
-            return response.status, response.read().decode(), set_cookie
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(), ""
-
-
 def test_installing_stores_the_installation_and_opens_the_account(
     oauth_app: tuple[str, FakeSlack, LicensingService], engine: Engine
 ) -> None:
     base, fake, service = oauth_app
-    status, page, cookie = _get(base + "/slack/install")
+    status, page, cookie = browse(base + "/slack/install")
     assert status == 200
     state = re.search(r"state=([\w-]+)", page)
     assert (
@@ -69,8 +55,8 @@ def test_installing_stores_the_installation_and_opens_the_account(
     )
 
     redirect = f"{base}/slack/oauth_redirect?code=code-UDANA&state={state.group(1)}"
-    assert _get(redirect)[0] == 400  # not from the browser that started the install
-    status, _, _ = _get(redirect, cookie)
+    assert browse(redirect)[0] == 400  # not from the browser that started the install
+    status, _, _ = browse(redirect, cookie)
 
     assert status == 200
     with engine.connect() as conn:
@@ -89,7 +75,7 @@ def test_a_forged_state_is_refused(
     oauth_app: tuple[str, FakeSlack, LicensingService],
 ) -> None:
     base, _, service = oauth_app
-    status, _, _ = _get(
+    status, _, _ = browse(
         f"{base}/slack/oauth_redirect?code=code-UDANA&state=forged", "slack-app-oauth-state=forged"
     )
     assert status == 401  # a state this app never issued
