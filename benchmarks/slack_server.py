@@ -15,7 +15,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.app import web_client
 from bot.cli import main as licensebot
-from bot.server import SlackServer, serve
+from bot.server import SlackServer, serve, signing_secret
 from bot.settings import Settings
 
 
@@ -35,7 +35,8 @@ def bare_app(settings: Settings) -> AsyncApp:
 
 def bare_worker_app() -> SlackServer:
     """The bare app of one worker process, when `LICENSEBOT_WEB_WORKERS` asks for several."""
-    return SlackServer(bare_app(Settings()))
+    settings = Settings()
+    return SlackServer(bare_app(settings), signing_secret(settings))
 
 
 def main(argv: Sequence[str]) -> int:

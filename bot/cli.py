@@ -18,6 +18,7 @@ from bot.server import serve
 from bot.settings import ConfigurationError, Settings
 from licensing.catalog import Catalog, load_catalog
 from licensing.clock import StoredTestClock, parse_duration
+from licensing.db import make_engine
 from licensing.errors import CatalogError, LicensingError
 from licensing.export import AccountExport
 from licensing.migrate import upgrade
@@ -111,8 +112,13 @@ def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    components = build(settings, migrate_sqlite=False)
-    upgrade(components.engine)
+    """Only the engine: building the rest would start the test clock, whose table a new
+    database does not have yet."""
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
     print("licensebot: database is up to date")
     return 0
 

@@ -16,7 +16,7 @@ from uvicorn.supervisors import Multiprocess
 
 from bot.bootstrap import build
 from bot.door import SlackDoor
-from bot.settings import Settings
+from bot.settings import ConfigurationError, Settings
 from bot.wake import WakeListener, waker_for
 
 Scope = dict[str, Any]
@@ -28,10 +28,11 @@ WAKE_ADDRESS = "LICENSEBOT_WAKE_SOCKET"  # set by the first process for its work
 
 
 class SlackServer:
-    """ASGI: `POST /slack/events` to Bolt, `GET /healthz` for load balancers."""
+    """ASGI: `POST /slack/events` through the door to Bolt, `GET /healthz` for load
+    balancers; `signing_secret` is the app's, which the door checks every request against."""
 
-    def __init__(self, app: AsyncApp) -> None:
-        self._bolt = SlackDoor(app, path=EVENTS_PATH)
+    def __init__(self, app: AsyncApp, signing_secret: str) -> None:
+        self._bolt = SlackDoor(app, signing_secret, path=EVENTS_PATH)
         self._client = app.client
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -88,7 +89,7 @@ def serve(
         return
     options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": "info"}
     if settings.web_workers == 1:
-        uvicorn.run(SlackServer(app), access_log=False, **options)
+        uvicorn.run(SlackServer(app, signing_secret(settings)), access_log=False, **options)
         return
     config = uvicorn.Config(
         worker_factory, factory=True, workers=settings.web_workers, access_log=False, **options
@@ -113,4 +114,11 @@ def worker_app() -> SlackServer:
     settings = Settings()
     parts = build(settings, migrate_sqlite=False)  # the first process has migrated
     deliver_soon = waker_for(os.environ[WAKE_ADDRESS])
-    return SlackServer(parts.slack_app(deliver_soon))
+    return SlackServer(parts.slack_app(deliver_soon), signing_secret(settings))
+
+
+def signing_secret(settings: Settings) -> str:
+    """The secret HTTP mode checks every request against (`check_slack` asks for it too)."""
+    if not settings.slack_signing_secret:
+        raise ConfigurationError("SLACK_SIGNING_SECRET must be set to serve HTTP.")
+    return settings.slack_signing_secret

@@ -122,6 +122,16 @@ class BillingDetailsMissing(LicensingError):
         )
 
 
+class CardDataRefused(LicensingError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Card details are never taken in Slack, so nothing was saved: leave out the card "
+            "number and security code. Billing details are who and where to invoice, e.g. "
+            "`/license subscription billing Acme Ltd, 1 Main St, London, VAT GB123456789, "
+            "billing@acme.example`."
+        )
+
+
 class WrongSubscriptionState(LicensingError):
     """The action does not fit the subscription's current status."""
 

@@ -7,8 +7,14 @@ from zoneinfo import ZoneInfo
 
 from licensing import notices, orm
 from licensing.calendar import Interval, billing_period, following_period
+from licensing.card_data import holds_card_data
 from licensing.context import MAIN_OFFICE, Context, office_key, seats_of
-from licensing.errors import BillingDetailsMissing, InvalidSeatCount, SeatsBelowAssigned
+from licensing.errors import (
+    BillingDetailsMissing,
+    CardDataRefused,
+    InvalidSeatCount,
+    SeatsBelowAssigned,
+)
 from licensing.model import FREE_TRIAL, RoleName, Seats, Status, check_status_allows
 from licensing.money import Money
 from licensing.reports import invoice_view
@@ -199,6 +205,8 @@ def _change_to(context: Context, status: Status) -> SubscriptionChange:
 
 def set_billing_details(context: Context, details: str) -> SubscriptionChange:
     context.access.require_company_admin("change billing details")
+    if holds_card_data(details):
+        raise CardDataRefused()
     context.account.billing_details = details.strip()[:200] or None
     context.record("billing_details_updated")
     return subscription_change(context)

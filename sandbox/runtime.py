@@ -74,7 +74,7 @@ class SandboxRuntime:
         app = self.components.slack_app()
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))  # bound here, so no other process can take the port
-        self._serve(SlackServer(app), listener)
+        self._serve(SlackServer(app, self._signing_secret), listener)
         self._requester = SlackRequester(
             f"http://127.0.0.1:{listener.getsockname()[1]}{EVENTS_PATH}",
             self._signing_secret,

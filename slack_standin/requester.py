@@ -4,17 +4,21 @@ does, signed with the app's signing secret."""
 from __future__ import annotations
 
 import copy
+import hashlib
+import hmac
+import http.client
 import itertools
 import json
+import socket
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any, TypedDict, Unpack
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from slack_sdk.signature import SignatureVerifier
 
@@ -23,6 +27,7 @@ from slack_standin.server import FakeSlack
 from slack_standin.workspace import JsonDict, SlackChannel, Workspace
 
 VERIFICATION_TOKEN = "legacy-verification-token"
+FRAMING = (b"content-length", b"transfer-encoding")  # the headers that say where a body ends
 
 
 class SigningOverrides(TypedDict, total=False):
@@ -48,6 +53,12 @@ def slack_signature(signing_secret: str, timestamp: str, body: str) -> str:
     signature = SignatureVerifier(signing_secret).generate_signature(timestamp=timestamp, body=body)
     assert signature is not None  # None only without a timestamp
     return signature
+
+
+def byte_signature(signing_secret: str, timestamp: str, body: bytes) -> str:
+    """The `X-Slack-Signature` of a body of any bytes (slack_sdk signs only UTF-8 text)."""
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
 
 
 def _find_element(blocks: Iterable[Any], action_id: str) -> tuple[str, JsonDict] | None:
@@ -411,6 +422,22 @@ class SlackRequester:
         return self.fake.next_ts() if self.fake is not None else f"{time.time():.6f}"
 
     # sending
+
+    def post_raw(self, body: bytes, headers: Sequence[tuple[bytes, bytes]]) -> Response:
+        """POST these bytes with exactly these headers, however malformed: repeated, not
+        ASCII, or a Content-Length that promises more than the body (one is added unless it or
+        a Transfer-Encoding is given). The connection stays open until the answer."""
+        url = urlsplit(self.events_url)
+        lines = [b"POST " + url.path.encode() + b" HTTP/1.1", b"Host: " + url.netloc.encode()]
+        lines += [name + b": " + value for name, value in headers]
+        if not any(name.lower() in FRAMING for name, _ in headers):
+            lines.append(b"Content-Length: " + str(len(body)).encode())
+        with socket.create_connection((url.hostname, url.port or 80), self.timeout) as sock:
+            sock.sendall(b"\r\n".join([*lines, b"", body]))
+            reply = http.client.HTTPResponse(sock)
+            reply.begin()
+            with reply:
+                return Response(reply.status, _lower_keys(reply.msg), reply.read().decode())
 
     def _send_payload(self, payload: JsonDict, overrides: SigningOverrides) -> Response:
         body = urlencode({"payload": json.dumps(payload)})

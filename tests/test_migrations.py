@@ -5,11 +5,12 @@ from __future__ import annotations
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, insert, inspect, select
 
 from bot.installation import metadata as slack_install_metadata
 from licensing.migrate import alembic_config, upgrade
 from licensing.orm import Base
+from tests.conftest import START
 
 
 def test_the_migrated_schema_matches_the_tables_in_the_code(engine: Engine) -> None:
@@ -35,6 +36,34 @@ def test_migrations_go_down_to_nothing_and_up_again(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
     assert "ledger" in inspect(engine).get_table_names()
+
+
+def test_card_numbers_stored_before_0005_are_masked_to_their_last_four_digits(
+    engine: Engine,
+) -> None:
+    config = alembic_config(engine)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0004")
+    stored = {
+        "T1": "Visa 4242 4242 4242 4242, exp 12/28, cvc 123",
+        "T2": "Acme Ltd, VAT GB123456789, +44 20 7946 0958",
+        "T3": None,
+    }
+    accounts = Base.metadata.tables["accounts"]
+    with engine.begin() as conn:
+        rows = [
+            {"team_id": t, "billing_details": d, "created_at": START} for t, d in stored.items()
+        ]
+        conn.execute(insert(accounts), rows)
+    upgrade(engine)
+    with engine.connect() as conn:
+        details = dict(conn.execute(select(accounts.c.team_id, accounts.c.billing_details)).all())
+    assert details == {
+        "T1": "Visa •••• 4242, exp 12/28, cvc •••",
+        "T2": "Acme Ltd, VAT GB123456789, +44 20 7946 0958",
+        "T3": None,
+    }
 
 
 def test_the_queries_of_requests_and_period_ends_have_indexes(engine: Engine) -> None:

@@ -8,9 +8,13 @@ import json
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from bot.bootstrap import build
 from bot.settings import Settings
@@ -60,10 +64,39 @@ def test_a_bad_catalog_stops_with_a_message_naming_the_field(
     )
 
 
-def test_migrate_brings_a_new_database_up_to_date(env: dict[str, str]) -> None:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database of each kind with no tables at all."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'new.db'}"
+        return
+    server_url = request.getfixturevalue("postgres_url")
+    name = f"new_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def test_migrate_brings_a_new_database_up_to_date(new_database: str) -> None:
+    result = run_cli("migrate", env={"DATABASE_URL": new_database})
+    assert result.returncode == 0, result.stderr
+    assert "database is up to date" in result.stdout
+
+
+def test_migrate_with_the_test_clock_on_brings_a_new_database_up_to_date(
+    new_database: str,
+) -> None:
+    env = {"DATABASE_URL": new_database, "LICENSEBOT_TEST_CLOCK": "1"}
     result = run_cli("migrate", env=env)
     assert result.returncode == 0, result.stderr
     assert "database is up to date" in result.stdout
+    shown = run_cli("clock", "show", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert datetime.fromisoformat(shown.stdout.strip()).tzinfo is not None
 
 
 def _account_with_history(env: dict[str, str]) -> None:

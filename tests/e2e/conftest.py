@@ -60,7 +60,11 @@ def serving(app: AsyncApp) -> Iterator[str]:
     """Serve `app` with uvicorn on a free loopback port; yield its base URL."""
     port = _free_port()
     config = uvicorn.Config(
-        SlackServer(app), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        SlackServer(app, SIGNING_SECRET),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 import urllib.request
 
+from sqlalchemy import Engine, text
+
 from licensing.requests import Purchase
 from licensing.schemas import AccountKey, Actor
 from tests.e2e.conftest import Slack
@@ -50,6 +52,19 @@ def test_command_text_that_holds_the_word_payload_is_read_as_a_command(slack: Sl
     answer = slack.send.slash_command("users payload")
     assert answer.status == 200
     assert "“payload” is neither a product" in answer.json()["text"]
+
+
+def test_billing_details_holding_a_card_are_refused_and_nothing_is_stored(
+    slack: Slack, engine: Engine
+) -> None:
+    slack.send.slash_command("status")  # opens the account
+    answer = slack.send.slash_command("subscription billing 4242 4242 4242 4242 cvc 123").json()
+    assert "Card details are never taken in Slack" in answer["text"]
+    assert "4242 4242" not in answer["text"]
+    [account] = slack.service.export()
+    assert "billing_details_updated" not in [entry.event for entry in account.ledger]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT billing_details FROM accounts")).scalar_one() is None
 
 
 def test_unsigned_wrong_or_stale_requests_are_refused_and_change_nothing(slack: Slack) -> None:

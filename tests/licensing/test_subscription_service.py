@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -107,6 +107,31 @@ def test_subscribing_needs_billing_details_on_file(
         service.handle(
             account, OWNER, Subscribe(interval=Interval.MONTH, start_now=True), idempotency_key="s"
         )
+
+
+def stored_billing_details(engine: Engine) -> list[str | None]:
+    with Session(engine) as session:
+        return list(session.scalars(select(orm.Account.billing_details)))
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        "Visa 4242 4242 4242 4242, exp 12/28",
+        "4111-1111-1111-1111",
+        "Acme Ltd, card ending 4242, cvv: 123",
+        pytest.param("Acme Ltd, " + "x" * 250 + " 4242424242424242", id="past-200-characters"),
+    ],
+)
+def test_billing_details_holding_card_data_are_refused_and_nothing_is_stored(
+    service: LicensingService, account: AccountKey, engine: Engine, details: str
+) -> None:
+    service.handle(account, OWNER, SetBillingDetails(details="Acme Ltd, VAT GB123456789"))
+    ledger = ledger_events(engine)
+    with pytest.raises(errors.CardDataRefused, match="Card details are never taken in Slack"):
+        service.handle(account, OWNER, SetBillingDetails(details=details))
+    assert stored_billing_details(engine) == ["Acme Ltd, VAT GB123456789"]
+    assert ledger_events(engine) == ledger
 
 
 def test_a_trial_that_ends_unconverted_expires_without_a_charge(
