@@ -5,6 +5,7 @@ envelopes to it and takes its acks back."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
@@ -20,6 +21,9 @@ from slack_standin.server import FakeSlack
 from slack_standin.workspace import JsonDict
 
 T = TypeVar("T")
+
+# How long an app told to disconnect has to close its socket itself before Slack closes it.
+DISCONNECT_GRACE_SECONDS = 10.0
 
 # The interactions whose ack may carry an answer (response_action, options); Slack ignores the
 # payload of any other ack.
@@ -45,6 +49,7 @@ class SocketModeSlack:
         self._changed = threading.Condition()
         self._tickets: set[str] = set()
         self._sockets: list[web.WebSocketResponse] = []
+        self._ended: dict[web.WebSocketResponse, asyncio.Event] = {}  # read in the server's loop
         self._acks: dict[str, Ack] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -134,8 +139,9 @@ class SocketModeSlack:
             return self._acks.pop(envelope["envelope_id"])
 
     def close_sockets(self, reason: str | None = None) -> int:
-        """Close every open socket from Slack's side, as when Slack restarts; with a `reason`
-        (e.g. "refresh_requested"), Slack's `disconnect` message goes first. Returns how many."""
+        """Close every open socket from Slack's side, as when Slack restarts. With a `reason`
+        (e.g. "refresh_requested") Slack's `disconnect` message goes first, and the app has a
+        while to open a new socket and close the old one itself. Returns how many."""
         with self._changed:
             closing, self._sockets = self._sockets, []
         for socket in closing:
@@ -181,6 +187,7 @@ class SocketModeSlack:
         with self._changed:
             hello = self._hello(len(self._sockets) + 1)
         await socket.send_json(hello)
+        self._ended[socket] = asyncio.Event()
         with self._changed:
             self._sockets.append(socket)
             self.connections += 1
@@ -190,6 +197,7 @@ class SocketModeSlack:
                 if message.type == WSMsgType.TEXT:
                     self._receive(message.data)
         finally:
+            self._ended.pop(socket).set()
             with self._changed:
                 if socket in self._sockets:
                     self._sockets.remove(socket)
@@ -214,8 +222,11 @@ class SocketModeSlack:
             self._changed.notify_all()
 
     async def _close(self, socket: web.WebSocketResponse, reason: str | None) -> None:
-        if reason is not None and not socket.closed:
+        ended = self._ended.get(socket)
+        if reason is not None and ended is not None:
             await socket.send_json({"type": "disconnect", "reason": reason})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ended.wait(), DISCONNECT_GRACE_SECONDS)
         await socket.close(code=WSCloseCode.GOING_AWAY, message=b"closed by Slack")
 
     def _run(self, work: Coroutine[Any, Any, T], timeout: float) -> T:

@@ -126,23 +126,21 @@ def test_waiting_says_what_it_waited_for(fake: FakeSlack, socket: SocketModeSlac
     silent.client.close()
 
 
-def test_closing_from_slacks_side_sends_disconnect_first(
+def test_closing_from_slacks_side_with_a_reason_tells_the_app_first(
     fake: FakeSlack, socket: SocketModeSlack
 ) -> None:
     url = WebClient(base_url=fake.api_url).apps_connections_open(app_token=APP_TOKEN)["url"]
 
-    async def closed_by_slack() -> list[Any]:
+    async def told_to_move() -> Any:
         async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
             await ws.receive_json(timeout=10)  # hello
-            closing = asyncio.get_running_loop().run_in_executor(
-                None, socket.close_sockets, "refresh_requested"
-            )
-            seen = [await ws.receive_json(timeout=10), (await ws.receive(timeout=10)).type]
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, socket.wait_for_connection)  # counted as open
+            closing = loop.run_in_executor(None, socket.close_sockets, "refresh_requested")
+            told = await ws.receive_json(timeout=10)
+            await ws.close()  # as an app does once it has a new socket
             assert await closing == 1
-            return seen
+            return told
 
-    assert asyncio.run(closed_by_slack()) == [
-        {"type": "disconnect", "reason": "refresh_requested"},
-        aiohttp.WSMsgType.CLOSE,
-    ]
+    assert asyncio.run(told_to_move()) == {"type": "disconnect", "reason": "refresh_requested"}
     socket.wait_for_no_socket()
