@@ -20,6 +20,7 @@ class SocketModeRequester(SlackRequester):
     def __init__(
         self, socket: SocketModeSlack, workspace: Workspace, fake: FakeSlack, timeout: float = 30.0
     ) -> None:
+        # No events URL and no signing secret: envelopes are neither posted nor signed.
         super().__init__("", "", workspace, fake, timeout=timeout)
         self.socket = socket
 
