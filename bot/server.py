@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 from collections.abc import Awaitable, Callable
@@ -10,13 +9,13 @@ from typing import Any
 
 import aiohttp
 import uvicorn
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from uvicorn.supervisors import Multiprocess
 
 from bot.bootstrap import build
 from bot.door import SlackDoor
 from bot.settings import ConfigurationError, Settings
+from bot.socket_mode import serve_socket_mode
 from bot.wake import WakeListener, waker_for
 
 Scope = dict[str, Any]
@@ -84,8 +83,7 @@ def serve(
     app again with `worker_factory` (an import string). `deliver_soon` wakes the notice
     dispatcher of this process; workers ask for it through `bot.wake`."""
     if settings.slack_app_token:
-        handler = AsyncSocketModeHandler(app, settings.slack_app_token)
-        asyncio.run(handler.start_async())  # type: ignore[no-untyped-call]
+        serve_socket_mode(app, settings)
         return
     options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": "info"}
     if settings.web_workers == 1:

@@ -8,7 +8,7 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +20,9 @@ from slack_standin.api_requests import bearer_token, json_or_none, request_param
 from slack_standin.arguments import ApiError
 from slack_standin.web_api import WebApi
 from slack_standin.workspace import JsonDict, Workspace
+
+# Answers a Web API method that WebApi does not know: (arguments, token) -> the JSON reply.
+Method = Callable[[JsonDict, str | None], JsonDict]
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ class FakeSlack:
         self._calls: list[RecordedCall] = []
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
         self._response_targets: dict[str, _ResponseTarget] = {}
+        self._more_methods: dict[str, Method] = {}
         self.responses: dict[str, list[JsonDict]] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -226,6 +230,12 @@ class FakeSlack:
         or org answers `token_revoked`, until the app is installed there again."""
         with self._changed:
             self._api.tokens.uninstall(team_or_enterprise_id)
+
+    def add_method(self, name: str, answer: Method) -> None:
+        """Answer one more Web API method (Socket Mode adds `apps.connections.open`); its calls
+        are recorded and can be made to fail like the others."""
+        with self._changed:
+            self._more_methods[name] = answer
 
     # state
 
@@ -326,12 +336,16 @@ class FakeSlack:
             fault = self._take_fault(method)
             if fault is not None:
                 if fault.applied:
-                    self._api.call(method, copy.deepcopy(params), token)
+                    self._call(method, copy.deepcopy(params), token)
                 self._record(RecordedCall(method, params, token, failed=True))
                 return fault.reply()
-            result = self._api.call(method, copy.deepcopy(params), token)
+            result = self._call(method, copy.deepcopy(params), token)
             self._record(RecordedCall(method, params, token, response=result))
             return _Reply.of_json(result)
+
+    def _call(self, method: str, params: JsonDict, token: str | None) -> JsonDict:
+        answer = self._more_methods.get(method)
+        return self._api.call(method, params, token) if answer is None else answer(params, token)
 
     def _answer_response_url(self, name: str, raw: bytes) -> _Reply:
         body = json_or_none(raw.decode("utf-8"))

@@ -31,6 +31,7 @@ SCOPE_OF_METHOD: dict[str, set[str]] = {
     "views_update": set(),
     "views_push": set(),
     "views_publish": set(),
+    "apps_connections_open": set(),  # Socket Mode: the app-level token's connections:write
 }
 
 
