@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -20,7 +22,9 @@ from bot.installation import oauth_settings
 from bot.settings import Settings
 from commands.deps import Deps
 from commands.listeners import register
+from commands.unreachable import answer_unreachable
 from licensing.catalog import Catalog
+from licensing.db import is_unreachable, reason
 from licensing.service import LicensingService
 
 log = logging.getLogger(__name__)
@@ -66,7 +70,22 @@ def build_app(
     register(app, deps)
 
     @app.error
-    async def _log_unexpected(error: Exception, body: dict[str, Any]) -> None:
-        log.error("unhandled error for %s", body.get("type") or body.get("command"), exc_info=error)
+    async def _answer_errors(
+        error: Exception,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> BoltResponse | None:
+        """The one place a listener's errors are answered: a database that cannot be reached
+        gets a "try again" in the request's own answer (not a 500, which Slack shows as a
+        failure); anything else is a bug, logged whole."""
+        request = body.get("command") or body.get("type")
+        if is_unreachable(error):
+            log.warning("answered %s: can't reach the database (%s)", request, reason(error))
+            return BoltResponse(
+                status=200, body=await answer_unreachable(body, client, context) or ""
+            )
+        log.error("unhandled error for %s", request, exc_info=error)
+        return None
 
     return app

@@ -12,13 +12,14 @@ from importlib.metadata import entry_points
 from typing import TextIO
 
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from bot.bootstrap import Components, build
 from bot.server import serve
 from bot.settings import ConfigurationError, Settings
 from licensing.catalog import Catalog, load_catalog
 from licensing.clock import StoredTestClock, parse_duration
-from licensing.db import make_engine
+from licensing.db import is_unreachable, make_engine, reason
 from licensing.errors import CatalogError, LicensingError
 from licensing.export import AccountExport
 from licensing.migrate import upgrade
@@ -36,6 +37,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CatalogError, ConfigurationError, LicensingError, ValidationError) as exc:
         print(f"licensebot: {exc}", file=sys.stderr)
         return 2
+    except DBAPIError as exc:
+        if not is_unreachable(exc):
+            raise
+        print(f"licensebot: can't reach the database: {reason(exc)}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -39,40 +39,72 @@ def _as_server_user(command: list[str]) -> list[str]:
     return command
 
 
+class PostgresServer:
+    """A server in a temporary folder. It can be stopped and started again on the same data
+    and port, as a database outage would look to its clients."""
+
+    def __init__(self, pg_bin: Path) -> None:
+        self.pg_bin = pg_bin
+        self.root = Path(tempfile.mkdtemp(prefix="licensebot-pg-"))
+        self.data = self.root / "data"
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres")
+        self.port = _free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        """Start on the data folder, made at the first start, and wait until it is ready."""
+        if not self.data.exists():
+            initdb = ("-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
+            self._run("initdb", *initdb, "-E", "UTF8")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-o",
+            f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            "start",
+        )
+
+    def stop(self) -> None:
+        """Stop as an administrator would (`-m fast`): open connections are ended, their
+        transactions rolled back, and new connections refused until `start`."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        subprocess.run(
+            _as_server_user(
+                [str(self.pg_bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]
+            ),
+            capture_output=True,
+        )
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _run(self, program: str, *args: str) -> None:
+        command = _as_server_user([str(self.pg_bin / program), *args])
+        subprocess.run(command, check=True, capture_output=True, text=True)
+
+
 @contextmanager
-def running_postgres() -> Iterator[str]:
-    """Start a server on loopback in a temporary folder; yield its SQLAlchemy URL."""
+def postgres_server() -> Iterator[PostgresServer]:
+    """A started server on loopback, removed with its data afterwards."""
     pg_bin = find_pg_bin()
     if pg_bin is None:
         raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
-    root = Path(tempfile.mkdtemp(prefix="licensebot-pg-"))
-    data = root / "data"
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-    port = _free_port()
-
-    def run(program: str, *args: str) -> None:
-        command = _as_server_user([str(pg_bin / program), *args])
-        subprocess.run(command, check=True, capture_output=True, text=True)
-
-    run("initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8")
-    run(
-        "pg_ctl",
-        "-D",
-        str(data),
-        "-l",
-        str(root / "log"),
-        "-w",
-        "-o",
-        f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off "
-        "-c full_page_writes=off -c max_connections=200",
-        "start",
-    )
+    server = PostgresServer(pg_bin)
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        server.start()
+        yield server
     finally:
-        subprocess.run(
-            _as_server_user([str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+        server.remove()
+
+
+@contextmanager
+def running_postgres() -> Iterator[str]:
+    """Start a server on loopback in a temporary folder; yield its SQLAlchemy URL."""
+    with postgres_server() as server:
+        yield server.url

@@ -6,26 +6,58 @@ import threading
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from licensing.repository import Repository
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Slack waits 3 s for an answer; 2 s is the least libpq allows. A server that is down refuses
+# at once; this bounds one that does not answer at all.
+POSTGRES_CONNECT_TIMEOUT_S = 2
+# PostgreSQL's codes for a server going down or not yet up (class 08 is the connection's own)
+SERVER_UNAVAILABLE = frozenset({"57P01", "57P02", "57P03"})
 _HOLDS_WRITER_TURN = "licensebot_holds_writer_turn"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for SQLite (WAL, busy timeout, write transactions take the lock up front)
-    or PostgreSQL (row locks in READ COMMITTED)."""
+    or PostgreSQL (row locks in READ COMMITTED; a short connect timeout, and pooled
+    connections checked before use, so that a restarted server is reconnected to)."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    connect_args = kwargs.pop("connect_args", {})
+    if "connect_timeout" not in make_url(url).query:  # one given in the URL stands
+        connect_args = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S, **connect_args}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """Whether a database error says the database could not be reached (down, restarting,
+    refusing connections, a lost connection) rather than that a statement was refused: an
+    error that passes by itself, so the answer is to try again later."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    # psycopg's errors carry the server's SQLSTATE, or None when the server never answered;
+    # sqlite3's carry none (a local file is not "unreachable").
+    sqlstate = getattr(error.orig, "sqlstate", "")
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in SERVER_UNAVAILABLE
+
+
+def reason(error: BaseException) -> str:
+    """The driver's first line about a database error, for a log line without the statement."""
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
 
 
 def _configure_sqlite(engine: Engine) -> None:

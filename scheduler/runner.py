@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from licensing.clock import SystemClock
+from licensing.db import is_unreachable, reason
 from licensing.scheduled import ScheduledWork
 from licensing.schemas import PeriodClosed
 from scheduler.delivery import DeliveryReport, Dispatcher
@@ -17,6 +19,7 @@ from scheduler.sweeps import close_due_periods, write_due_reminders
 
 SWEEP_JOB = "sweep"
 DELIVERY_JOB = "deliver_notices"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,38 @@ class Intervals:
     delivery_seconds: float = 5  # the outbox; retries after Retry-After wait for it
 
 
+@dataclass
+class OutlastsOutages:
+    """A job that waits out a database it cannot reach: it says so once when the outage starts
+    and once when it ends, and each run in between tries again (a sweep resumes where the
+    outage stopped it, since each period closes in a transaction of its own). Any other error
+    is left to APScheduler, which logs it whole and runs the job again at its next time."""
+
+    name: str
+    work: Callable[[], object]
+    failed_runs: int = 0
+
+    def __call__(self) -> None:
+        try:
+            self.work()
+        except Exception as error:
+            if not is_unreachable(error):
+                raise
+            if not self.failed_runs:
+                log.error(
+                    "%s: can't reach the database (%s); trying again at every run",
+                    self.name,
+                    reason(error),
+                )
+            self.failed_runs += 1
+            return
+        if self.failed_runs:
+            log.warning(
+                "%s: the database is back, after %d failed run(s)", self.name, self.failed_runs
+            )
+            self.failed_runs = 0
+
+
 def add_jobs(scheduler: BaseScheduler, sweeper: Sweeper, intervals: Intervals) -> None:
     # coalesce: runs missed while busy or down collapse into one (each catches up anyway);
     # max_instances=1: a slow run is never joined by a second one in the same process.
@@ -69,7 +104,7 @@ def add_jobs(scheduler: BaseScheduler, sweeper: Sweeper, intervals: Intervals) -
         (DELIVERY_JOB, sweeper.deliver, intervals.delivery_seconds),
     ):
         scheduler.add_job(
-            work,
+            OutlastsOutages(job_id, work),
             "interval",
             id=job_id,
             seconds=seconds,

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -201,3 +202,16 @@ def test_advancing_the_test_clock_runs_the_period_end_sweep_at_once(env: dict[st
         # no Slack credentials here: the notices wait in the outbox for the app
         "2 period(s) closed, reminders for 0 account(s), notices: 0 sent, 0 to retry, 0 failed",
     ]
+
+
+def test_a_sweep_that_cannot_reach_the_database_says_so_in_one_line() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{closed}/licensebot"
+
+    result = run_cli("sweep", env={"DATABASE_URL": url})
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("licensebot: can't reach the database: connection failed")
+    assert len(result.stderr.splitlines()) == 1

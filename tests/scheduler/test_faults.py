@@ -6,110 +6,87 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
-from licensing import orm
-from licensing.calendar import Interval
 from licensing.clock import StoredTestClock
 from licensing.db import make_session_factory
-from licensing.requests import SetBillingDetails, Subscribe
-from licensing.schemas import AccountKey, Actor, PoolTarget
-from licensing.service import LicensingService
+from tests.conftest import START
+from tests.scheduler.due import assert_each_period_closed_once, closings, seed, wait_for_closings
 
-OWNER = Actor(user_id="UOWNER")
-PERIOD_END = datetime(2026, 2, 28, 9, 0, tzinfo=UTC)  # of accounts subscribed at tests' START
+ACCOUNTS = 1000
 
 
-def seed(service: LicensingService, engine: Engine, accounts: int) -> None:
-    """`accounts` accounts with two talk seats each, subscribed at START; the test clock the
-    sweep processes share stands just after their first period end."""
-    for n in range(accounts):
-        subscribe(service, AccountKey(team_id=f"T{n:05d}"))
-    StoredTestClock(make_session_factory(engine)).set(PERIOD_END + timedelta(minutes=1))
+def seed_at_start(engine: Engine, accounts: int) -> datetime:
+    """The accounts, due at START, where the test clock the sweep processes share stands;
+    their period end."""
+    period_end = seed(engine, accounts, START)
+    StoredTestClock(make_session_factory(engine)).set(START)
+    return period_end
 
 
-def subscribe(service: LicensingService, key: AccountKey) -> None:
-    service.install(key, OWNER.user_id)
-    service.handle(key, OWNER, SetBillingDetails(details="Visa ending 4242"))
-    pools = (PoolTarget(product="talk", seats=2),)
-    service.handle(
-        key,
-        OWNER,
-        Subscribe(interval=Interval.MONTH, pools=pools, start_now=True),
-        idempotency_key="subscribe",
-    )
-
-
-def sweep_process(database_url: str) -> subprocess.Popen[str]:
+@contextmanager
+def sweeping(database_url: str, output: Path) -> Iterator[subprocess.Popen[str]]:
+    """`licensebot sweep` in a process of its own, printing each period it closes to
+    `output`; killed on the way out if it is still running."""
     env = {**os.environ, "DATABASE_URL": database_url, "LICENSEBOT_TEST_CLOCK": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "sweep"], env=env, stdout=subprocess.PIPE, text=True
-    )
-
-
-def closed_teams(lines: list[str]) -> list[str]:
-    return [line.split(":")[0] for line in lines if ": period ending" in line]
-
-
-def assert_each_account_renewed_once(engine: Engine, accounts: int) -> None:
-    with Session(engine) as session:
-        closings = session.execute(
-            select(orm.PeriodClosing.account_id, func.count())
-            .group_by(orm.PeriodClosing.account_id)
-            .having(func.count() > 0)
-        ).all()
-        assert len(closings) == accounts and {n for _, n in closings} == {1}
-        renewals = session.scalars(select(orm.Invoice).where(orm.Invoice.kind == "renewal")).all()
-        assert len(renewals) == accounts
-        assert {r.total_minor for r in renewals} == {3000}  # 2 seats × 15.00 USD
-        assert len({r.account_id for r in renewals}) == accounts
-        charged = session.execute(
-            select(func.count(), func.sum(orm.LedgerEntry.amount_minor)).where(
-                orm.LedgerEntry.event == "renewal_charged"
-            )
-        ).one()
-        assert tuple(charged) == (accounts, 3000 * accounts)
-        notices = session.scalar(
-            select(func.count()).select_from(orm.Notice).where(orm.Notice.kind == "period_ended")
+    with output.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "sweep"], env=env, stdout=out, text=True
         )
-        assert notices == accounts
+    try:
+        yield process
+    finally:
+        process.kill()
+        process.wait(timeout=30)
 
 
-def test_a_sweep_killed_midway_resumes_and_closes_each_account_once(
-    database_url: str, engine: Engine, service: LicensingService
+def closed_teams(output: Path) -> list[str]:
+    return [
+        line.split(":")[0] for line in output.read_text().splitlines() if ": period ending" in line
+    ]
+
+
+def test_a_sweep_killed_midway_is_finished_by_the_next_and_each_period_closes_once(
+    database_url: str, engine: Engine, tmp_path: Path
 ) -> None:
-    seed(service, engine, accounts=1000)
+    period_end = seed_at_start(engine, ACCOUNTS)
+    first_out, second_out = tmp_path / "first.out", tmp_path / "second.out"
 
-    first = sweep_process(database_url)
-    assert first.stdout is not None
-    printed = [first.stdout.readline() for _ in range(150)]
-    first.send_signal(signal.SIGKILL)
-    first.wait(timeout=30)
-    second = sweep_process(database_url)
-    rest, _ = second.communicate(timeout=600)
+    with sweeping(database_url, first_out) as first:
+        wait_for_closings(engine, 100, first)
+        first.send_signal(signal.SIGKILL)
+        assert first.wait(timeout=30) == -signal.SIGKILL
+    killed_at = closings(engine)
+    assert killed_at < ACCOUNTS, "the first sweep was to be killed before it closed them all"
+    with sweeping(database_url, second_out) as second:
+        assert second.wait(timeout=600) == 0
 
-    assert first.returncode == -signal.SIGKILL and second.returncode == 0
-    teams = closed_teams(printed) + closed_teams(rest.splitlines())
-    assert len(teams) == len(set(teams)) >= 999  # the killed one may have died before printing
-    assert_each_account_renewed_once(engine, accounts=1000)
+    first_teams, second_teams = closed_teams(first_out), closed_teams(second_out)
+    # the killed one may have died between committing a period and printing it
+    assert len(set(first_teams)) == len(first_teams) <= killed_at
+    assert len(set(second_teams)) == len(second_teams) == ACCOUNTS - killed_at
+    assert not set(first_teams) & set(second_teams)
+    assert_each_period_closed_once(engine, ACCOUNTS, period_end)
 
 
 def test_two_scheduler_processes_share_the_accounts_without_overlap(
-    database_url: str, engine: Engine, service: LicensingService
+    database_url: str, engine: Engine, tmp_path: Path
 ) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite runs one writer at a time; several schedulers are for PostgreSQL")
-    seed(service, engine, accounts=2000)
+    period_end = seed_at_start(engine, 2 * ACCOUNTS)
+    outputs = [tmp_path / "first.out", tmp_path / "second.out"]
 
-    processes = [sweep_process(database_url) for _ in range(2)]
-    outputs = [p.communicate(timeout=600)[0] for p in processes]
+    with sweeping(database_url, outputs[0]) as first, sweeping(database_url, outputs[1]) as second:
+        assert [first.wait(timeout=600), second.wait(timeout=600)] == [0, 0]
 
-    assert [p.returncode for p in processes] == [0, 0]
-    first, second = (set(closed_teams(out.splitlines())) for out in outputs)
-    assert not first & second
-    assert len(first | second) == 2000
-    assert_each_account_renewed_once(engine, accounts=2000)
+    first_teams, second_teams = (set(closed_teams(output)) for output in outputs)
+    assert not first_teams & second_teams
+    assert len(first_teams | second_teams) == 2 * ACCOUNTS
+    assert_each_period_closed_once(engine, 2 * ACCOUNTS, period_end)
