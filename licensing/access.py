@@ -1,4 +1,4 @@
-"""Who may do what (SPEC rule 11), decided again on every request."""
+"""Who may do what (rule 11), decided again on every request."""
 
 from __future__ import annotations
 

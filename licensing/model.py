@@ -1,4 +1,4 @@
-"""The billing rules of SPEC section 2, as plain values and functions of `now`."""
+"""The billing rules of docs/rules.md, as plain values and functions of `now`."""
 
 from __future__ import annotations
 

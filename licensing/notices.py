@@ -1,4 +1,4 @@
-"""Notices (SPEC section 3): written in the transaction that makes them due, once per account,
+"""Notices (the README): written in the transaction that makes them due, once per account,
 kind and period, each with one delivery per place it goes to (the outbox)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Assigning and revoking seats (SPEC rules 4 and 5) and the roles of rule 11."""
+"""Assigning and revoking seats (rules 4 and 5) and the roles of rule 11."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Buying, removing and restoring seats (SPEC rules 1-3, and 6 for trials)."""
+"""Buying, removing and restoring seats (rules 1-3, and 6 for trials)."""
 
 from __future__ import annotations
 

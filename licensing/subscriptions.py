@@ -1,4 +1,4 @@
-"""Trial, subscribe, cancel, reactivate and period ends (SPEC rules 6-8)."""
+"""Trial, subscribe, cancel, reactivate and period ends (rules 6-8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who may do what (SPEC rule 11): company admins everywhere, office admins in their offices."""
+"""Who may do what (rule 11): company admins everywhere, office admins in their offices."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Billing periods (SPEC rule 10) and the share of a period left (SPEC rule 9)."""
+"""Billing periods (rule 10) and the share of a period left (rule 9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Money: exact amounts, rounded once to the currency's minor unit, half up (SPEC rule 9)."""
+"""Money: exact amounts, rounded once to the currency's minor unit, half up (rule 9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The seat rules of SPEC section 2 on plain counts: `Seats`, seat counts and statuses."""
+"""The seat rules of docs/rules.md on plain counts: `Seats`, seat counts and statuses."""
 
 from __future__ import annotations
 

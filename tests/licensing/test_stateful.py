@@ -3,7 +3,7 @@
 Every step is one request an admin (or the scheduler) could make: buy, remove, restore,
 assign, revoke, billing details, subscribe, cancel, reactivate, time passing followed by the
 period-end run, and a request repeated with an idempotency key already used. A small model of
-SPEC sections 1-2 predicts each outcome: which requests are refused, the counts, the amounts.
+docs/rules.md predicts each outcome: which requests are refused, the counts, the amounts.
 After every step the database itself is read back and checked against the model and against
 the invariants that must hold whatever happened:
 
@@ -134,7 +134,7 @@ class Snapshot(NamedTuple):
 
 @dataclass
 class Model:
-    """What SPEC sections 1-2 say the account looks like."""
+    """What docs/rules.md say the account looks like."""
 
     status: str = "trialing"
     interval: str = "month"
@@ -993,7 +993,7 @@ def test_any_sequence_of_requests_keeps_seats_and_money_consistent(engine: Engin
 def test_subscribing_without_seats_is_recorded_in_the_ledger(
     service: LicensingService, account: AccountKey, engine: Engine
 ) -> None:
-    """SPEC §1: the ledger records every change, also a subscription with nothing to charge."""
+    """docs/rules.md, Words: the ledger records every change, also a subscription with nothing to charge."""
     service.handle(account, OWNER, SetBillingDetails(details="Visa ending 4242"))
     with engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(orm.LedgerEntry)).scalar_one()
