@@ -9,9 +9,11 @@ import sys
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TextIO
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.bootstrap import Components, build
@@ -147,7 +149,13 @@ def _catalog_text(catalog: Catalog) -> str:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    accounts = build(settings).service.export(args.team)
+    """Refuse rather than print nothing: a database that does not exist (which would be
+    created empty) or a team with no account is a mistake to point out."""
+    _require_existing_database(settings.database_url)
+    accounts = list(build(settings).service.export(args.team))
+    if args.team and not accounts:
+        print(f"licensebot: no account for team {args.team}.", file=sys.stderr)
+        return 1
     if args.format == "json":
         data = [json.loads(account.model_dump_json()) for account in accounts]
         print(json.dumps(data, indent=2))
@@ -170,6 +178,21 @@ CSV_COLUMNS = [
     "currency",
     "detail",
 ]
+
+
+def _require_existing_database(url: str) -> None:
+    parsed = make_url(url)
+    path = parsed.database
+    on_disk = parsed.get_backend_name() == "sqlite" and path and path != ":memory:"
+    if on_disk and not Path(str(path)).exists():
+        raise ConfigurationError(
+            f"there is no database at {path}. Set DATABASE_URL to licensebot's database."
+        )
+
+
+def _time(moment: datetime) -> str:
+    """A time as the JSON export writes it, so both formats read the same."""
+    return str(TypeAdapter(datetime).dump_python(moment, mode="json"))
 
 
 def _write_csv(accounts: Iterable[AccountExport], out: TextIO) -> None:
@@ -202,7 +225,7 @@ def _write_csv(accounts: Iterable[AccountExport], out: TextIO) -> None:
                         *team,
                         "invoice_line",
                         invoice.id,
-                        invoice.created_at.isoformat(),
+                        _time(invoice.created_at),
                         invoice.kind,
                         line.office,
                         line.product_id,
@@ -218,7 +241,7 @@ def _write_csv(accounts: Iterable[AccountExport], out: TextIO) -> None:
                     *team,
                     "ledger",
                     entry.id,
-                    entry.at.isoformat(),
+                    _time(entry.at),
                     entry.event,
                     entry.office or "",
                     entry.product_id or "",

@@ -144,7 +144,7 @@ def test_export_prints_every_account_with_amounts_as_decimal_strings(env: dict[s
     )
     assert invoice["lines"][0]["amount"] == "45.00"
     assert [e["event"] for e in account["ledger"]][-2:] == ["subscription_started", "subscribed"]
-    assert json.loads(run_cli("export", "--team", "TOTHER", env=env).stdout) == []
+    assert run_cli("export", "--team", "TOTHER", env=env).returncode == 1
 
 
 def test_export_as_csv_has_one_row_per_pool_invoice_line_and_ledger_row(
@@ -157,6 +157,31 @@ def test_export_as_csv_has_one_row_per_pool_invoice_line_and_ledger_row(
     [line] = [r for r in rows if r["record"] == "invoice_line"]
     assert (line["product"], line["seats"], line["amount"]) == ("talk", "3", "45.00")
     assert sum(r["record"] == "ledger" for r in rows) == 6
+
+
+def test_export_refuses_a_database_that_does_not_exist_and_creates_none(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    missing = tmp_path / "nowhere.db"
+    result = run_cli("export", env={**env, "DATABASE_URL": f"sqlite:///{missing}"})
+    assert result.returncode == 2
+    assert f"there is no database at {missing}" in result.stderr
+    assert not missing.exists()
+
+
+def test_export_refuses_a_team_without_an_account(env: dict[str, str]) -> None:
+    _account_with_history(env)
+    result = run_cli("export", "--team", "TNOPE", env=env)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert "no account for team TNOPE" in result.stderr
+
+
+def test_export_writes_times_the_same_way_as_json_and_csv(env: dict[str, str]) -> None:
+    _account_with_history(env)
+    [account] = json.loads(run_cli("export", env=env).stdout)
+    rows = list(csv.DictReader(io.StringIO(run_cli("export", "--format", "csv", env=env).stdout)))
+    [line] = [r for r in rows if r["record"] == "invoice_line"]
+    assert line["at"] == account["invoices"][0]["created_at"]
 
 
 def test_the_test_clock_is_refused_unless_enabled(env: dict[str, str]) -> None:
