@@ -64,11 +64,13 @@ class SeatPreset(Carried):
     product: str | None = None
     office: str | None = None
     notice: int | None = None  # the notice whose "Choose how many…" button opened it
+    assign: str | None = None  # whose refused assignment the seats are for
 
 
 class SeatEntry(Carried):
     action: SeatAction
     notice: NoticeRef | None = None
+    assign: str | None = None
 
 
 class PeopleEntry(Carried):

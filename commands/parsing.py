@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from commands import ids
-from commands.carried import DamagedPayload, PeopleEntry, SeatAction, SubscribeEntry
+from commands.carried import DamagedPayload, PeopleEntry, SeatEntry, SubscribeEntry
 from licensing.catalog import Catalog
 from licensing.requests import Assign, Purchase, Restore, Revoke, ScheduleRemoval, Subscribe
 from licensing.schemas import PoolTarget
@@ -220,14 +220,19 @@ SEAT_REQUESTS: dict[str, type[Purchase | ScheduleRemoval | Restore]] = {
 WHOLE_NUMBER = "Enter a whole number of seats, e.g. 3."
 
 
-def seat_request(action: SeatAction, state: ViewState) -> Purchase | ScheduleRemoval | Restore:
+def seat_request(entry: SeatEntry, state: ViewState) -> Purchase | ScheduleRemoval | Restore:
     text = _field(state, ids.COUNT_BLOCK, ids.COUNT_ACTION).get("value") or ""
     count = _whole_number(text)
     if count is None:
         raise FieldErrors({ids.COUNT_BLOCK: WHOLE_NUMBER})
-    product = _selected(state, ids.PRODUCT_BLOCK, ids.PRODUCT_ACTION)
-    office = _selected(state, ids.OFFICE_BLOCK, ids.OFFICE_ACTION)
-    return _build(SEAT_REQUESTS[action], count=count, product=product, office=office)
+    fields: dict[str, Any] = {
+        "count": count,
+        "product": _selected(state, ids.PRODUCT_BLOCK, ids.PRODUCT_ACTION),
+        "office": _selected(state, ids.OFFICE_BLOCK, ids.OFFICE_ACTION),
+    }
+    if entry.assign is not None and entry.action != "remove":
+        fields["then_assign"] = entry.assign
+    return _build(SEAT_REQUESTS[entry.action], **fields)
 
 
 def subscribe_request(entry: SubscribeEntry, state: ViewState) -> Subscribe:

@@ -56,10 +56,13 @@ class _SeatRequest(Request[Result]):
 
 
 class Purchase(_SeatRequest[PurchaseQuote]):
-    """Buy seats; `priced_at` is the moment the review priced them, so Confirm charges that."""
+    """Buy seats; `priced_at` is the moment the review priced them, so Confirm charges that.
+    `then_assign`: the user whose refused assignment the seats are for, assigned one of them
+    in the same step."""
 
     operation = "purchase"
     priced_at: AwareDatetime | None = None
+    then_assign: SlackUserId | None = None
 
 
 class ScheduleRemoval(_SeatRequest[SeatChange]):
@@ -67,10 +70,12 @@ class ScheduleRemoval(_SeatRequest[SeatChange]):
 
 
 class Restore(_SeatRequest[SeatChange]):
-    """`period_end`, set by a notice's button, refuses the restore once that period ended."""
+    """`period_end`, set by a notice's button, refuses the restore once that period ended;
+    `then_assign` as for a purchase."""
 
     operation = "restore"
     period_end: AwareDatetime | None = None
+    then_assign: SlackUserId | None = None
 
 
 class Assign(Request[AssignmentChange]):

@@ -110,6 +110,9 @@ class PurchaseQuote(ReadModel):
     pool_after: SeatCounts
     next_invoice_estimate: Decimal
     time_zone: str  # the account's, to show the times in
+    assigned_user: str | None = None  # who is assigned one of the seats in the same step
+    period_start: datetime | None = None  # of the period the charge is a share of
+    by_days: bool = False  # prorated by whole days (else by the second)
     invoice_id: int | None = None
 
 
@@ -126,6 +129,7 @@ class SeatChange(ReadModel):
     next_invoice_estimate: Decimal
     currency: str
     time_zone: str
+    assigned_user: str | None = None  # who is assigned one of the seats in the same step
 
 
 class AssignmentChange(ReadModel):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from licensing import orm
-from licensing.calendar import Period
+from licensing.calendar import Period, ProrationMode
 from licensing.context import Context, seat_counts, seats_of
 from licensing.model import (
     FREE_TRIAL,
@@ -102,6 +102,8 @@ def quote_purchase(
         pool_after=seat_counts(change.after),
         next_invoice_estimate=context.next_invoice_estimate({change.key(): change.after}),
         time_zone=context.account.time_zone,
+        period_start=period.start,
+        by_days=context.catalog.proration is ProrationMode.DAYS,
     )
     return change, quote
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -58,8 +58,9 @@ _TERMS: dict[type[BaseModel], set[str]] = {
         "covers_end",
         "priced_at",
         "free_trial",
+        "assigned_user",
     },
-    SeatChange: {"office", "product_id", "count", "immediate"},
+    SeatChange: {"office", "product_id", "count", "immediate", "assigned_user"},
     SubscribeQuote: {"interval", "currency", "lines", "total", "keeps_trial", "trial_end"},
     SubscriptionChange: {"status", "ends_at"},
     AssignmentChange: {"user_id", "office", "product_id", "also_revoked"},
@@ -84,7 +85,33 @@ def _purchase(c: Context, r: requests.Purchase, policy: Policy) -> Plan[Purchase
     period_start = c.subscription.current_period_start
     at = check_priced_at(r.priced_at, c.now, period_start, policy.quote_validity)
     change, quote = seats.quote_purchase(c, r.count, r.product, r.office, policy.max_seats, at)
-    return Plan(quote, lambda: seats.purchase(c, change, quote))
+    quote = _with_assignment(quote, r.then_assign)
+
+    def apply() -> PurchaseQuote:
+        bought = seats.purchase(c, change, quote)
+        _then_assign(c, r.then_assign, r.product, r.office)
+        return bought
+
+    return Plan(quote, apply)
+
+
+Q = TypeVar("Q", PurchaseQuote, SeatChange)
+
+
+def _with_assignment(quote: Q, user: str | None) -> Q:
+    """The quote of seats one of which goes to `user` in the same step."""
+    if user is None:
+        return quote
+    counts = quote.pool_after
+    after = counts.model_copy(
+        update={"assigned": counts.assigned + 1, "available": counts.available - 1}
+    )
+    return quote.model_copy(update={"assigned_user": user, "pool_after": after})
+
+
+def _then_assign(c: Context, user: str | None, product: str, office: str | None) -> None:
+    if user is not None:
+        people.assign(c, user, product, office)
 
 
 def _removal(c: Context, r: requests.ScheduleRemoval, policy: Policy) -> Plan[SeatChange]:
@@ -103,7 +130,14 @@ def _restore(c: Context, r: requests.Restore, policy: Policy) -> Plan[SeatChange
     if r.period_end is not None and c.subscription.current_period_end != r.period_end:
         raise SeatsAlreadyGone(local_date(r.period_end, c.tz))
     change, result = seats.plan_restore(c, r.count, r.product, r.office, policy.max_seats)
-    return Plan(result, lambda: seats.apply_seat_change(c, change, result, "seats_restored"))
+    result = _with_assignment(result, r.then_assign)
+
+    def apply() -> SeatChange:
+        restored = seats.apply_seat_change(c, change, result, "seats_restored")
+        _then_assign(c, r.then_assign, r.product, r.office)
+        return restored
+
+    return Plan(result, apply)
 
 
 def _assign(c: Context, r: requests.Assign, policy: Policy) -> Plan[Any]:

@@ -44,7 +44,7 @@ class SeatModals:
     ) -> None:
         try:
             entry = read(SeatEntry, view.get("private_metadata"))
-            request = seat_request(entry.action, view["state"]["values"])
+            request = seat_request(entry, view["state"]["values"])
             key, actor = await self.deps.requester(context, client, body)
             quote: PurchaseQuote | SeatChange = await self.deps.quote(key, actor, request)
         except FieldErrors as wrong:

@@ -126,7 +126,8 @@ class SlashCommand:
         try:
             return assigned_message(await self.deps.handle(at.key, at.actor, assign))
         except NoSeatAvailable as refusal:
-            return no_seat_message(refusal, command.product, command.office or "Main")
+            office = command.office or "Main"
+            return no_seat_message(refusal, command.product, office, command.user_id)
 
     async def _history(self, name: str, at: _Invocation) -> Message:
         service = self.deps.service

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -22,6 +23,7 @@ from commands.views.common import (
     _office_input,
     _product_input,
     money,
+    span,
     when,
 )
 from licensing.catalog import Catalog
@@ -57,7 +59,7 @@ def seats_entry_modal(
     return View(
         type="modal",
         callback_id=ids.SEATS_ENTRY,
-        private_metadata=SeatEntry(action=action, notice=notice).dump(),
+        private_metadata=SeatEntry(action=action, notice=notice, assign=preset.assign).dump(),
         title=PlainTextObject(text=f"{title} seats"),
         submit=PlainTextObject(text="Next"),
         close=PlainTextObject(text="Cancel"),
@@ -89,7 +91,10 @@ def purchase_review_modal(quote: PurchaseQuote, metadata: str, note: str | None 
         lines.append(
             f"• {quote.charged_seats} new seat(s) charged *{money(quote.amount, c)}* now, prorated "
             f"from {when(quote.covers_start, time_zone)} to {when(quote.covers_end, time_zone)}"
+            f" ({share_charged(quote)})"
         )
+    if quote.assigned_user:
+        lines.append(f"• then <@{quote.assigned_user}> is assigned one of them")
     return _review_modal(
         lines,
         quote.pool_after.model_dump(),
@@ -122,6 +127,8 @@ def seat_change_review_modal(
             f"*Restore {change.count} {change.product_name} seat(s) in {change.office}*",
             "• they stay after the period end; restoring is free",
         ]
+        if change.assigned_user:
+            lines.append(f"• then <@{change.assigned_user}> is assigned one of them")
         submit = "Restore seats"
     return _review_modal(
         lines,
@@ -164,6 +171,19 @@ def _review_modal(
     )
 
 
+def share_charged(quote: PurchaseQuote) -> str:
+    """The part of the period a prorated charge covers: `18 days 6 hours of 28 days`, or in
+    day mode `18 of 28 days`."""
+    start = quote.period_start or quote.covers_start
+    if quote.by_days:
+        zone = ZoneInfo(quote.time_zone)
+        first, now, end = (
+            t.astimezone(zone).date() for t in (start, quote.covers_start, quote.covers_end)
+        )
+        return f"{(end - now).days} of {(end - first).days} days"
+    return f"{span(quote.covers_end - quote.covers_start)} of {span(quote.covers_end - start)}"
+
+
 def purchase_done_text(quote: PurchaseQuote, user_id: str) -> str:
     parts = [
         f"<@{user_id}> bought {quote.requested} {quote.product_name} seat(s) in {quote.office}"
@@ -172,6 +192,8 @@ def purchase_done_text(quote: PurchaseQuote, user_id: str) -> str:
         parts.append(f"{quote.restored} restored free")
     if quote.charged_seats:
         parts.append(f"{money(quote.amount, quote.currency)} charged")
+    if quote.assigned_user:
+        parts.append(f"<@{quote.assigned_user}> now holds one")
     return ": ".join([parts[0], ", ".join(parts[1:])]) if len(parts) > 1 else parts[0]
 
 
@@ -187,11 +209,19 @@ def seat_change_done_text(operation: str, change: SeatChange, user_id: str) -> s
             f"<@{user_id}> scheduled {change.count} {change.product_name} seat(s) in "
             f"{change.office} for removal: {tail}"
         )
-    return f"<@{user_id}> restored {change.count} {change.product_name} seat(s) in {change.office}"
+    restored = (
+        f"<@{user_id}> restored {change.count} {change.product_name} seat(s) in {change.office}"
+    )
+    if change.assigned_user:
+        return f"{restored}: <@{change.assigned_user}> now holds one"
+    return restored
 
 
-def no_seat_message(refusal: NoSeatAvailable, product_id: str, office: str) -> Message:
-    value = SeatPreset(product=product_id, office=office, count=1).dump()
+def no_seat_message(
+    refusal: NoSeatAvailable, product_id: str, office: str, user_id: str
+) -> Message:
+    """The refusal of an assignment, with buttons whose seat then goes to `user_id`."""
+    value = SeatPreset(product=product_id, office=office, count=1, assign=user_id).dump()
     buttons = [
         ButtonElement(text="Buy 1 seat", action_id=ids.OPEN_BUY, value=value, style="primary")
     ]

@@ -266,3 +266,24 @@ def test_what_can_be_refused_before_a_form_opens_is_refused_at_once(slack: Slack
     canceling = slack.send.slash_command("buy 1 talk").json()
     assert "You cannot buy seats now: the subscription ends" in canceling["text"]
     assert slack.fake.calls("views.open") == []
+
+
+def test_buy_one_seat_after_a_refused_assignment_also_assigns_it(
+    slack: Slack, clock: FakeClock
+) -> None:
+    _subscribed(slack, seats=1)
+    slack.service.handle(TEAM, OLIVIA, Assign(user_id="UDANA", product="talk"))
+    clock.advance(days=10, hours=6)
+    refused = slack.send.slash_command("assign <@UERIK|erik> talk").json()
+    slack.send.block_action("open_buy", message=refused)
+    entry = slack.fake.latest_view()
+    answer = slack.send.view_submission(entry, values=_values(slack.send, "1")).json()
+    shown = str(answer["view"]["blocks"])
+    assert "then <@UERIK> is assigned one of them" in shown
+    assert "(17 days 18 hours of 28 days)" in shown
+
+    done = slack.send.view_submission({**entry, **answer["view"], "id": entry["id"]}).json()
+
+    assert "<@UERIK> now holds one" in str(done["view"])
+    [pool] = slack.service.status(TEAM, OLIVIA).pools
+    assert (pool.seats.purchased, pool.seats.assigned) == (2, 2)

@@ -116,7 +116,7 @@ def test_a_result_modal_has_only_its_close_button() -> None:
 
 def test_a_message_with_buttons_numbers_them_from_where_the_screen_is() -> None:
     refusal = NoSeatAvailable("Talk", purchased=3, assigned=3, scheduled=1)
-    card = message_card("#general", no_seat_message(refusal, "talk", "Main"), NAMES, 7)
+    card = message_card("#general", no_seat_message(refusal, "talk", "Main", "UDANA"), NAMES, 7)
     assert card.plain.splitlines()[-1] == "[7] Buy 1 seat  [8] Restore 1 seat"
 
 

@@ -100,6 +100,7 @@ def test_a_button_in_an_ephemeral_answer_opens_its_modal(session: Session) -> No
 
 def test_a_notice_button_in_the_channel_opens_its_modal(session: Session) -> None:
     run(session, "/license channel #licenses", "/license buy 1 talk", "> submit", "> submit")
+    run(session, "/license subscription billing Visa ending 4242")
     notice = run(session, "/clock advance 12d")
     assert "#licenses · licensebot\n⏱ Your free trial ends on Feb 14, 2026 09:00 UTC." in notice
     assert "Modal: Subscribe\nBilling: Monthly" in run(session, '> press "Subscribe"')

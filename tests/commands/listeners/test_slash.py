@@ -99,7 +99,7 @@ def test_assign_without_a_free_seat_answers_with_the_buy_button(harness: Harness
     [buttons] = [b for b in reply["blocks"] if b["type"] == "actions"]
     [buy] = buttons["elements"]
     assert buy["action_id"] == "open_buy"
-    assert buy["value"] == '{"count":1,"product":"talk","office":"Main"}'
+    assert buy["value"] == '{"count":1,"product":"talk","office":"Main","assign":"U2"}'
 
 
 def test_assign_to_a_deleted_user_is_refused_before_the_service_is_asked(

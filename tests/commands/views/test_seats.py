@@ -21,5 +21,5 @@ def test_the_review_shows_restored_seats_the_prorated_charge_and_its_dates() -> 
 
 def test_no_seat_offers_to_buy_and_to_restore() -> None:
     refusal = NoSeatAvailable("Talk", purchased=3, assigned=2, scheduled=1)
-    actions = no_seat_message(refusal, "talk", "Main")["blocks"][1]["elements"]
+    actions = no_seat_message(refusal, "talk", "Main", "UDANA")["blocks"][1]["elements"]
     assert [a["text"]["text"] for a in actions] == ["Buy 1 seat", "Restore 1 seat"]

@@ -86,7 +86,7 @@ def all_messages() -> list[dict[str, Any]]:
     )
     return [
         status_message(STATUS),
-        no_seat_message(refusal, "talk", "Main"),
+        no_seat_message(refusal, "talk", "Main", "UDANA"),
         assigned_message(change),
         revoked_message(change),
         help_message(),
