@@ -138,11 +138,9 @@ def test_a_member_is_refused_over_the_socket_and_nothing_changes(slack: Socket) 
     assert "a workspace admin or owner needs to run `/license status` once" in first["text"]
     slack.send.slash_command("status", user="UOWNER")
 
-    slack.send.slash_command("buy 3 talk", user="UDANA")
-    entry = slack.fake.latest_view()
-    refused = slack.send.view_submission(entry, "UDANA", _values(slack.send, "3")).json()
-    assert refused["response_action"] == "errors"
-    assert "You cannot buy seats" in str(refused["errors"])
+    refused = slack.send.slash_command("buy 3 talk", user="UDANA").json()
+    assert "You cannot buy seats" in refused["text"]  # at once, before any form opens
+    assert slack.fake.calls("views.open") == []
     [account] = slack.service.export()
     assert account.offices[0].pools == []
 
