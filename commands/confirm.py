@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from commands.carried import DamagedPayload, Review, read
 from commands.deps import Deps
-from commands.notice_updates import NoticeUpdates
+from commands.notice_updates import NoticeUpdates, still_scheduled
 from commands.views.common import done_modal
 from commands.views.notices import done_text
 from licensing.errors import LicensingError, QuoteChanged, QuoteExpired
@@ -59,7 +59,10 @@ class ConfirmFlow:
         await ack(response_action="update", view=done_modal("Done", text))
         self.deps.deliver_soon()  # the change's log line, written in its transaction
         if review.notice:
-            update = self.notices.after_modal(client, review.notice, text, result.time_zone)
+            remaining = still_scheduled(request, result)
+            update = self.notices.after_modal(
+                client, review.notice, text, result.time_zone, remaining
+            )
             self.deps.after_ack(update)
 
     async def _review_again(

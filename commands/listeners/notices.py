@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from commands.carried import DamagedPayload, NoticeButton, NoticeRef, RestoreButton, read
 from commands.deps import Deps
-from commands.notice_updates import NoticeUpdates
+from commands.notice_updates import NoticeUpdates, still_scheduled
 from commands.views.notices import done_text
 from commands.views.subscription import subscribe_entry_modal
 from licensing.errors import LicensingError
@@ -90,8 +90,9 @@ class NoticeButtons:
         self.deps.deliver_soon()  # the change's log line
         outcome = done_text(request.operation, result, actor.user_id)
         channel = body["container"]["channel_id"]
+        remaining = still_scheduled(request, result)
         await self.updates.mark(
-            client, channel, body["message"], block_id, outcome, result.time_zone
+            client, channel, body["message"], block_id, outcome, result.time_zone, remaining
         )
 
 

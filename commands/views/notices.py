@@ -14,7 +14,14 @@ from slack_sdk.models.blocks import (
 )
 
 from commands import ids
-from commands.carried import REVIEWED, NoticeButton, RestoreButton, SeatPreset
+from commands.carried import (
+    REVIEWED,
+    DamagedPayload,
+    NoticeButton,
+    RestoreButton,
+    SeatPreset,
+    read,
+)
 from commands.views.common import Message, _md, day, money, when
 from commands.views.seats import purchase_done_text, seat_change_done_text
 from commands.views.subscription import subscription_done_text
@@ -76,13 +83,19 @@ def _restore_buttons(
     choose = SeatPreset(
         count=pool.seats, product=pool.product_id, office=pool.office, notice=notice.id
     )
+    return _restore_actions(f"{ids.RESTORE_BLOCK_PREFIX}{index}", notice.id, restore, choose)
+
+
+def _restore_actions(
+    block_id: str, notice_id: int, restore: Restore, choose: SeatPreset
+) -> ActionsBlock:
     return ActionsBlock(
-        block_id=f"{ids.RESTORE_BLOCK_PREFIX}{index}",
+        block_id=block_id,
         elements=[
             ButtonElement(
-                text=f"Restore {pool.seats} seat{'s' if pool.seats != 1 else ''}",
+                text=f"Restore {restore.count} seat{'s' if restore.count != 1 else ''}",
                 action_id=ids.NOTICE_RESTORE,
-                value=RestoreButton(notice=notice.id, restore=restore).dump(),
+                value=RestoreButton(notice=notice_id, restore=restore).dump(),
                 style="primary",
             ),
             ButtonElement(text="Choose how many…", action_id=ids.OPEN_RESTORE, value=choose.dump()),
@@ -245,11 +258,40 @@ _NOTICE_BUILDERS = {
 
 
 def notice_after_action(
-    blocks: list[dict[str, Any]], block_id: str, outcome: str
+    blocks: list[dict[str, Any]], block_id: str, outcome: str, still_scheduled: int = 0
 ) -> list[dict[str, Any]]:
     """The notice's blocks with the buttons of `block_id` replaced by what was done, so they
-    cannot be pressed again."""
-    done = ContextBlock(
-        block_id=block_id, elements=[MarkdownTextObject(text=f":white_check_mark: {outcome}")]
+    cannot be pressed again; after a partial restore, with buttons for the seats still
+    scheduled to leave."""
+    updated = []
+    for block in blocks:
+        if block.get("block_id") != block_id:
+            updated.append(block)
+            continue
+        rest = _restore_the_rest(block, still_scheduled) if still_scheduled else None
+        done = ContextBlock(
+            block_id=None if rest else block_id,
+            elements=[MarkdownTextObject(text=f":white_check_mark: {outcome}")],
+        )
+        updated += [done.to_dict(), *([rest] if rest else [])]
+    return updated
+
+
+def _restore_the_rest(block: dict[str, Any], count: int) -> dict[str, Any] | None:
+    """The block's restore buttons again, for the `count` seats still scheduled to leave."""
+    values = [
+        e.get("value")
+        for e in block.get("elements", [])
+        if e.get("action_id") == ids.NOTICE_RESTORE
+    ]
+    try:
+        clicked = read(RestoreButton, values[0]) if values else None
+    except DamagedPayload:
+        return None
+    if clicked is None:
+        return None
+    restore = clicked.restore.model_copy(update={"count": count})
+    choose = SeatPreset(
+        count=count, product=restore.product, office=restore.office, notice=clicked.notice
     )
-    return [done.to_dict() if b.get("block_id") == block_id else b for b in blocks]
+    return _restore_actions(block["block_id"], clicked.notice, restore, choose).to_dict()

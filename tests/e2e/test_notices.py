@@ -201,7 +201,21 @@ def test_choose_how_many_restores_some_and_updates_the_notice(
     slack.fake.wait_for("chat.update")
 
     assert pool_counts(slack.service, TEAM) == (5, 2, 0)
-    assert "<@UOWNER> restored 1 Talk seat(s) in Main" in text_of(posted(slack)[0])
+    updated = posted(slack)[0]
+    assert "<@UOWNER> restored 1 Talk seat(s) in Main" in text_of(updated)
+    buttons = [
+        e["text"]["text"]
+        for b in updated["blocks"]
+        for e in b.get("elements", [])
+        if e.get("type") == "button"
+    ]
+    assert "Restore 2 seats" in buttons and "Choose how many…" in buttons
+
+    click(slack, updated, ids.NOTICE_RESTORE)  # the rest, from the button kept for them
+    slack.fake.wait_for("chat.update", count=2)
+    assert pool_counts(slack.service, TEAM) == (5, 0, 0)
+    finished = posted(slack)[0]
+    assert not [b for b in finished["blocks"] if b["type"] == "actions"]
 
 
 def test_a_cancellation_notice_reactivates_from_its_button(

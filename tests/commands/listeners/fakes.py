@@ -76,11 +76,16 @@ ASSIGNED = AssignmentChange(
 )
 ROLE = RoleView(user_id="U2", role="company_admin", office=None)
 
+# A restore that keeps every seat the notice listed: none of the pool is leaving any more.
+RESTORED = CHANGE.model_copy(
+    update={"pool_after": COUNTS.model_copy(update={"scheduled_for_removal": 0, "available": 3})}
+)
+
 # What the fake service answers for each request, unless a test says otherwise.
 RESULTS: dict[type[Request[Any]], BaseModel] = {
     Purchase: QUOTE,
     ScheduleRemoval: CHANGE,
-    Restore: CHANGE,
+    Restore: RESTORED,
     Subscribe: SUBSCRIBE,
     Cancel: CANCELING,
     Reactivate: REACTIVATED,

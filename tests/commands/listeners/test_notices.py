@@ -22,7 +22,7 @@ from tests.commands.listeners.payloads import (
     click,
     posted_notice,
 )
-from tests.commands.views.samples import T1
+from tests.commands.views.samples import CHANGE, T1
 
 STAMP = "Jan 31, 2026 09:00 UTC"  # the fake service's clock, in the result's time zone
 
@@ -75,6 +75,21 @@ def test_a_restore_marks_the_notice_with_who_did_what_and_when(harness: Harness)
     [update] = harness.client.made("chat_update")
     assert update["text"] == body["message"]["text"]
     assert harness.client.made("chat_postEphemeral") == []
+
+
+def test_a_partial_restore_keeps_a_button_for_the_seats_still_leaving(harness: Harness) -> None:
+    harness.service.answer(Restore, CHANGE)  # one of the pool's seats is still leaving
+    body, block_id, _ = clicked("removal_scheduled", ids.NOTICE_RESTORE)
+
+    press(harness, "restore", body)
+
+    [update] = harness.client.made("chat_update")
+    [kept] = [b for b in update["blocks"] if b.get("block_id") == block_id]
+    assert kept["type"] == "actions"
+    labels = [e["text"]["text"] for e in kept["elements"]]
+    assert labels == ["Restore 1 seat", "Choose how many…"]
+    restore = read(RestoreButton, kept["elements"][0]["value"]).restore
+    assert restore.count == 1 and restore.period_end is not None
 
 
 @pytest.mark.parametrize(
