@@ -145,9 +145,11 @@ class Context:
         return pool
 
     def delete_instance_data(self) -> None:
-        """Offices, pools, assignments and roles go; invoices and the ledger stay."""
+        """Offices, pools, assignments and roles go; invoices and the ledger stay. An empty
+        Main office is left, as every account has one, so the account can start again."""
         self.repo.delete_instance_data(self.account.id)
         self._offices = self._pools = None
+        self.add_office(MAIN_OFFICE)
 
     def _office_map(self) -> dict[int, orm.Office]:
         if self._offices is None:

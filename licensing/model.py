@@ -141,7 +141,9 @@ _ALLOWED: dict[str, frozenset[Status]] = {
     "assign seats": FREE_TRIAL | {Status.ACTIVE, Status.CANCELING},
     # After an expired trial, revoking lets an admin bring assignments down before subscribing.
     "revoke seats": FREE_TRIAL | {Status.ACTIVE, Status.CANCELING, Status.EXPIRED},
-    "subscribe": frozenset({Status.TRIALING, Status.EXPIRED}),
+    # After a cancellation has ended, a company admin starts again with a new paid
+    # subscription; there is no second free trial.
+    "subscribe": frozenset({Status.TRIALING, Status.EXPIRED, Status.CANCELED}),
     "cancel": frozenset({Status.ACTIVE, Status.CONVERTING}),
     "reactivate": frozenset({Status.CANCELING}),
 }
@@ -152,7 +154,8 @@ _WHY: dict[Status, str] = {
     "free trial ends",
     Status.ACTIVE: "the subscription is active",
     Status.CANCELING: "the subscription ends at the end of this period; reactivate it first",
-    Status.CANCELED: "the subscription was canceled and its data deleted",
+    Status.CANCELED: "the subscription ended and its offices, seats and roles were deleted; "
+    "a company admin can start a new one with `/license subscription subscribe`",
     Status.EXPIRED: "the trial has expired; subscribe to use seats again",
 }
 

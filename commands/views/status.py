@@ -39,6 +39,21 @@ def help_message() -> Message:
     return text_message(HELP)
 
 
+# What happened, and how to start again, for a subscription that is over.
+_ENDED = {
+    Status.CANCELED: (
+        ":information_source: *The subscription has ended.* Its offices, seats, assignments "
+        "and roles were deleted; invoices and the audit log are kept. To start again, a "
+        "company admin adds billing details (`/license subscription billing …`) and runs "
+        "`/license subscription subscribe`: a new paid subscription starts at once."
+    ),
+    Status.EXPIRED: (
+        ":information_source: *The free trial has ended* and seats stopped working. "
+        "A company admin can subscribe to use them again: `/license subscription subscribe`."
+    ),
+}
+
+
 def status_blocks(status: AccountStatus) -> list[Block]:
     sub, tz = status.subscription, status.subscription.time_zone
     ends = {
@@ -55,6 +70,8 @@ def status_blocks(status: AccountStatus) -> list[Block]:
             ]
         ),
     ]
+    if sub.status in _ENDED:
+        blocks.append(_md(_ENDED[sub.status]))
     for pool in status.pools:
         seats = pool.seats
         idle = (

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from licensing.requests import Assign, Purchase
+from licensing.calendar import Interval
+from licensing.requests import Assign, Cancel, Purchase, Subscribe
 from licensing.schemas import AccountKey, Actor
 from tests.conftest import FakeClock
 from tests.e2e.conftest import Slack
@@ -84,6 +85,28 @@ def test_cancel_then_reactivate(slack: Slack, clock: FakeClock) -> None:
     slack.send.slash_command("subscription reactivate")
     slack.send.view_submission(slack.fake.latest_view())
     assert slack.service.status(TEAM, OLIVIA).subscription.status == "active"
+
+
+def test_after_a_cancellation_ends_the_account_says_how_to_start_again(
+    slack: Slack, clock: FakeClock
+) -> None:
+    _trial_with_seats(slack)
+    slack.service.handle(
+        TEAM, OLIVIA, Subscribe(interval=Interval.MONTH, start_now=True), "subscribe"
+    )
+    slack.service.handle(TEAM, OLIVIA, Cancel(), "cancel")
+    clock.advance(days=29)
+
+    status = slack.send.slash_command("status").json()
+    assert "The subscription has ended." in str(status["blocks"])
+    reactivate = slack.send.slash_command("subscription reactivate").json()
+    assert (
+        "a company admin can start a new one with `/license subscription subscribe`"
+        in (reactivate["text"])
+    )
+    slack.send.slash_command("subscription billing Visa ending 4242")
+    slack.send.slash_command("subscription subscribe")
+    assert slack.fake.latest_view()["callback_id"] == "subscription_entry"
 
 
 def test_subscribing_during_the_trial_keeps_it_and_charges_when_it_ends(

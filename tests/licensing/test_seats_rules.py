@@ -240,7 +240,7 @@ ALLOWED = {
         "revoke seats",
         "reactivate",
     },
-    Status.CANCELED: set(),
+    Status.CANCELED: {"subscribe"},
     Status.EXPIRED: {"revoke seats", "subscribe"},
 }
 ACTIONS = [
@@ -259,7 +259,8 @@ WHY = {
     "free trial ends",
     Status.ACTIVE: "the subscription is active",
     Status.CANCELING: "the subscription ends at the end of this period; reactivate it first",
-    Status.CANCELED: "the subscription was canceled and its data deleted",
+    Status.CANCELED: "the subscription ended and its offices, seats and roles were deleted; "
+    "a company admin can start a new one with `/license subscription subscribe`",
     Status.EXPIRED: "the trial has expired; subscribe to use seats again",
 }
 

@@ -24,7 +24,7 @@ from licensing.requests import (
     Subscribe,
 )
 from licensing.scheduled import ScheduledWork
-from licensing.schemas import AccountKey, PoolTarget
+from licensing.schemas import AccountKey, Actor, PoolTarget
 from licensing.service import LicensingService
 from tests.conftest import OWNER, START, FakeClock
 from tests.licensing.helpers import count_rows, ledger_events, pool_counts, subscribe
@@ -189,13 +189,39 @@ def test_a_cancellation_that_runs_to_its_end_deletes_instance_data_and_keeps_the
     [closed] = scheduled.close_due_periods(account)
 
     assert closed.outcome == "canceled" and closed.invoice is None
-    for table in (orm.Office, orm.Pool, orm.Assignment, orm.Role):
+    for table in (orm.Pool, orm.Assignment, orm.Role):
         assert count_rows(engine, table) == 0, table.__tablename__
+    assert count_rows(engine, orm.Office) == 1  # an empty Main, as every account has
     assert count_rows(engine, orm.Invoice) == 1
     assert count_rows(engine, orm.LedgerEntry) == ledger_rows + 1
     [exported] = list(service.export())
-    assert exported.subscription.status == "canceled" and exported.offices == []
+    assert exported.subscription.status == "canceled"
+    assert [(o.name, o.pools) for o in exported.offices] == [("Main", [])]
     assert exported.invoices[0].total == Decimal("30.00")
+
+
+def test_after_a_cancellation_ended_a_company_admin_starts_a_new_paid_subscription(
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    account: AccountKey,
+    clock: FakeClock,
+) -> None:
+    subscribe(service, account, seats=2)
+    service.handle(account, OWNER, Cancel(), idempotency_key="c")
+    clock.advance(days=30)
+    scheduled.close_due_periods(account)
+    slack_admin = Actor(user_id="UADMIN", workspace_admin=True)  # the roles were deleted
+    with pytest.raises(errors.WrongSubscriptionState, match="start a new one"):
+        service.handle(account, slack_admin, Reactivate(), idempotency_key="r")
+
+    service.handle(account, slack_admin, SetBillingDetails(details="Visa ending 4242"))
+    pools = (PoolTarget(product="talk", seats=3),)
+    request = Subscribe(interval=Interval.MONTH, pools=pools)
+    quote = service.handle(account, slack_admin, request, idempotency_key="again")
+
+    assert not quote.keeps_trial and quote.period_start == clock.now()
+    assert quote.total == Decimal("45.00")
+    assert service.status(account, OWNER).subscription.status == "active"
 
 
 @pytest.mark.parametrize("missed", [2, 5])
