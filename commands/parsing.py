@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from commands import ids
 from commands.carried import DamagedPayload, PeopleEntry, SeatEntry, SubscribeEntry
+from licensing.calendar import Interval
 from licensing.catalog import Catalog
 from licensing.requests import Assign, Purchase, Restore, Revoke, ScheduleRemoval, Subscribe
 from licensing.schemas import PoolTarget
@@ -40,7 +41,7 @@ SUBCOMMANDS = (
 )
 # These never name an office, so they are parsed without reading the account's office names.
 OFFICE_FREE_COMMANDS = ("help", "status", "invoices", "audit", "channel", "timezone", "reminders")
-SUBSCRIPTION_ACTIONS = ("status", "subscribe", "cancel", "reactivate", "billing")
+SUBSCRIPTION_ACTIONS = ("status", "subscribe", "cancel", "reactivate", "billing", "interval")
 ADMIN_ACTIONS = ("list", "add", "remove")
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -120,7 +121,7 @@ def _with_action(
             f"`/license {name}` takes one of: {', '.join(choices)}. Try `/license help`."
         )
     tail = rest[1:]
-    if name == "subscription" and action in ("billing", "subscribe"):
+    if name == "subscription" and action in ("billing", "subscribe", "interval"):
         return LicenseCommand(name=name, action=action, text=" ".join(tail))
     if name == "offices":
         return LicenseCommand(name=name, action=action, text=" ".join(tail))
@@ -299,3 +300,24 @@ def build_request(request_type: type[Q], **fields: Any) -> Q:
             f"licensebot cannot take that ({problem}). Check it and try again, "
             "or see `/license help`."
         ) from exc
+
+
+INTERVAL_WORDS = {
+    "month": Interval.MONTH,
+    "monthly": Interval.MONTH,
+    "year": Interval.YEAR,
+    "yearly": Interval.YEAR,
+    "annual": Interval.YEAR,
+    "annually": Interval.YEAR,
+}
+
+
+def interval_of(text: str) -> Interval:
+    """`monthly` or `annual` (and their usual variants) from `/license subscription interval`."""
+    interval = INTERVAL_WORDS.get(text.strip().casefold())
+    if interval is None:
+        raise UsageError(
+            "Say how the subscription is to be billed: "
+            "`/license subscription interval monthly` or `/license subscription interval annual`."
+        )
+    return interval

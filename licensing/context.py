@@ -72,6 +72,11 @@ class Context:
         return Interval(self.subscription.interval)
 
     @property
+    def renewal_interval(self) -> Interval:
+        """The interval of the next period: a switched one, or the current one."""
+        return Interval(self.subscription.next_interval or self.subscription.interval)
+
+    @property
     def currency(self) -> str:
         return self.catalog.currency
 
@@ -175,8 +180,10 @@ class Context:
     def renewal_lines(
         self, changes: dict[tuple[int, str], Seats] | None = None, interval: Interval | None = None
     ) -> list[InvoiceLineView]:
-        """What the next period would charge, with `changes` (by office id and product id)
-        applied to the pools as they stand; nothing is written."""
+        """What the next period would charge, on its interval (a switched one applies from
+        then), with `changes` (by office id and product id) applied to the pools as they
+        stand; nothing is written."""
+        interval = interval or self.renewal_interval
         pools = {key: seats_of(pool) for key, pool in self._pool_map().items()}
         pools.update(changes or {})
         lines = []

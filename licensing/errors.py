@@ -184,3 +184,11 @@ class InvalidLeadTime(LicensingError):
             f"Reminders can go out 1 to {maximum} days before a period ends, not {days}. "
             "Try `/license reminders 3`."
         )
+
+
+class IntervalUnchanged(LicensingError):
+    def __init__(self, interval: str) -> None:
+        super().__init__(
+            f"The subscription is already billed {interval}ly from the next period on. "
+            "Nothing changed."
+        )

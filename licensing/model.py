@@ -145,6 +145,7 @@ _ALLOWED: dict[str, frozenset[Status]] = {
     # subscription; there is no second free trial.
     "subscribe": frozenset({Status.TRIALING, Status.EXPIRED, Status.CANCELED}),
     "cancel": frozenset({Status.ACTIVE, Status.CONVERTING}),
+    "change the billing interval": frozenset({Status.ACTIVE, Status.CONVERTING}),
     "reactivate": frozenset({Status.CANCELING}),
 }
 

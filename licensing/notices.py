@@ -153,7 +153,7 @@ def _facts(
         {
             "kind": kind,
             "period_end": period_end,
-            "interval": context.interval,
+            "interval": context.renewal_interval,
             "currency": context.currency,
             **fields,
         }

@@ -80,6 +80,8 @@ class Subscription(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
     interval: Mapped[str] = mapped_column(String(8))
+    # An interval switched during the period: it applies from the next period on.
+    next_interval: Mapped[str | None] = mapped_column(String(8))
     anchor: Mapped[datetime] = mapped_column(UTCDateTime)
     period_index: Mapped[int] = mapped_column(Integer)
     current_period_start: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -70,6 +70,7 @@ def subscription_summary(
     return SubscriptionSummary(
         status=subscription.status,
         interval=subscription.interval,
+        next_interval=subscription.next_interval,
         period_start=subscription.current_period_start,
         period_end=subscription.current_period_end,
         trial_end=subscription.trial_end,

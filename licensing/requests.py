@@ -109,6 +109,13 @@ class Reactivate(Request[SubscriptionChange]):
     operation = "reactivate"
 
 
+class ChangeInterval(Request[SubscriptionChange]):
+    """Billed monthly or annually from the next period on."""
+
+    operation = "change_interval"
+    interval: Interval
+
+
 class SetNoticeChannel(Request[AccountStatus]):
     operation = "notice_channel"
     channel_id: SlackChannelId

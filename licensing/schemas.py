@@ -68,6 +68,7 @@ class PoolSummary(ReadModel):
 class SubscriptionSummary(ReadModel):
     status: Status
     interval: Interval
+    next_interval: Interval | None = None  # billed so from the next period on
     period_start: datetime
     period_end: datetime | None
     trial_end: datetime | None
@@ -207,6 +208,7 @@ class SubscriptionChange(ReadModel):
     next_invoice_estimate: Decimal | None
     currency: str
     time_zone: str
+    next_interval: Interval | None = None  # billed so from the next period on
 
 
 class RoleView(ReadModel):

@@ -12,6 +12,7 @@ from licensing.context import MAIN_OFFICE, Context, office_key, seats_of
 from licensing.errors import (
     BillingDetailsMissing,
     CardDataRefused,
+    IntervalUnchanged,
     InvalidSeatCount,
     SeatsBelowAssigned,
 )
@@ -149,6 +150,8 @@ def subscribe(
 def _start_paid_period(context: Context, start: datetime, event: str) -> orm.Invoice:
     """Open period 0 at `start` and charge it in advance, in full, for the seats held."""
     subscription = context.subscription
+    if subscription.next_interval:
+        subscription.interval, subscription.next_interval = subscription.next_interval, None
     period = billing_period(start, context.interval, 0, context.tz)
     subscription.status, subscription.anchor, subscription.period_index = Status.ACTIVE, start, 0
     subscription.current_period_start, subscription.current_period_end = period.start, period.end
@@ -191,15 +194,19 @@ def reactivate(context: Context) -> SubscriptionChange:
     return subscription_change(context)
 
 
-def _change_to(context: Context, status: Status) -> SubscriptionChange:
-    renewing = status is Status.ACTIVE
-    estimate = Money.total((line.amount for line in context.renewal_lines()), context.currency)
+def _change_to(
+    context: Context, status: Status, next_interval: Interval | None = None
+) -> SubscriptionChange:
+    renewing = status in (Status.ACTIVE, Status.CONVERTING)
+    lines = context.renewal_lines(interval=next_interval)
+    estimate = Money.total((line.amount for line in lines), context.currency)
     return SubscriptionChange(
         status=status,
         ends_at=context.subscription.current_period_end,
         next_invoice_estimate=(estimate if renewing else Money.zero(context.currency)).amount,
         currency=context.currency,
         time_zone=context.account.time_zone,
+        next_interval=next_interval or context.subscription.next_interval,
     )
 
 
@@ -219,6 +226,7 @@ def subscription_change(context: Context) -> SubscriptionChange:
         next_invoice_estimate=context.next_invoice_estimate(),
         currency=context.currency,
         time_zone=context.account.time_zone,
+        next_interval=context.subscription.next_interval,
     )
 
 
@@ -241,12 +249,12 @@ def close_period(context: Context) -> PeriodClosed:
     context.repo.add(closing)
     removed: list[RemovedSeats] = []
     invoice = None
+    started = context.status is Status.CONVERTING
     if context.status is Status.TRIALING:
         subscription.status, subscription.current_period_end = Status.EXPIRED, None
         context.record("trial_expired")
     elif context.status is Status.CONVERTING:
-        started = _start_paid_period(context, period_end, "subscription_started")
-        invoice = invoice_view(started)
+        invoice = invoice_view(_start_paid_period(context, period_end, "subscription_started"))
     elif context.status is Status.CANCELING:
         context.delete_instance_data()
         context.account.notice_channel = context.account.billing_details = None
@@ -254,6 +262,7 @@ def close_period(context: Context) -> PeriodClosed:
         context.record("subscription_ended")
     else:
         removed = _apply_removals(context)
+        _switch_interval(subscription, period_end)
         nxt = following_period(
             period_end,
             subscription.anchor,
@@ -267,7 +276,7 @@ def close_period(context: Context) -> PeriodClosed:
         if lines:
             invoice = invoice_view(context.invoice("renewal", nxt, lines, "renewal_charged"))
     outcome = {Status.EXPIRED: "expired", Status.CANCELED: "canceled"}.get(
-        context.status, "started" if subscription.period_index == 0 else "renewed"
+        context.status, "started" if started else "renewed"
     )
     closing.outcome = outcome
     closed = PeriodClosed(
@@ -281,6 +290,37 @@ def close_period(context: Context) -> PeriodClosed:
     notices.period_ended(context, closed, recipients)
     notices.plan_reminders(context)
     return closed
+
+
+def _switch_interval(subscription: orm.Subscription, period_end: datetime) -> None:
+    """A switched interval starts a new calendar at the period end: its anchor."""
+    if subscription.next_interval is None:
+        return
+    subscription.interval, subscription.next_interval = subscription.next_interval, None
+    subscription.anchor, subscription.period_index = period_end, -1
+
+
+# switching monthly and annual
+
+
+def quote_interval_change(context: Context, interval: Interval) -> SubscriptionChange:
+    context.access.require_company_admin("change how the subscription is billed")
+    check_status_allows("change the billing interval", context.status)
+    if interval == (context.subscription.next_interval or context.interval):
+        raise IntervalUnchanged(interval)
+    return _change_to(context, context.status, next_interval=interval)
+
+
+def change_interval(context: Context, interval: Interval) -> SubscriptionChange:
+    """Billed monthly or annually from the next period on (for a subscription waiting for the
+    trial's end, from its first period)."""
+    if interval == context.interval:
+        context.subscription.next_interval = None  # back to what it was: nothing switches
+    else:
+        context.subscription.next_interval = interval
+    context.record("interval_changed", detail=f"billed {interval}ly from the next period")
+    notices.write_due_reminders(context)
+    return subscription_change(context)
 
 
 def _apply_removals(context: Context) -> list[RemovedSeats]:

@@ -62,7 +62,7 @@ _TERMS: dict[type[BaseModel], set[str]] = {
     },
     SeatChange: {"office", "product_id", "count", "immediate", "assigned_user"},
     SubscribeQuote: {"interval", "currency", "lines", "total", "keeps_trial", "trial_end"},
-    SubscriptionChange: {"status", "ends_at"},
+    SubscriptionChange: {"status", "ends_at", "next_interval"},
     AssignmentChange: {"user_id", "office", "product_id", "also_revoked"},
 }
 
@@ -164,6 +164,13 @@ def _reactivate(c: Context, r: requests.Reactivate, policy: Policy) -> Plan[Subs
     return Plan(subscriptions.quote_reactivate(c), lambda: subscriptions.reactivate(c))
 
 
+def _change_interval(
+    c: Context, r: requests.ChangeInterval, policy: Policy
+) -> Plan[SubscriptionChange]:
+    quote = subscriptions.quote_interval_change(c, r.interval)
+    return Plan(quote, lambda: subscriptions.change_interval(c, r.interval))
+
+
 def _billing(c: Context, r: requests.SetBillingDetails, policy: Policy) -> Plan[Any]:
     return Plan(None, lambda: subscriptions.set_billing_details(c, r.details))
 
@@ -198,6 +205,7 @@ _PLANNERS: dict[type[Request[Any]], Callable[[Context, Any, Policy], Plan[Any]]]
     requests.Subscribe: _subscribe,
     requests.Cancel: _cancel,
     requests.Reactivate: _reactivate,
+    requests.ChangeInterval: _change_interval,
     requests.SetBillingDetails: _billing,
     requests.SetNoticeChannel: _setting(lambda c, r: admin.set_notice_channel(c, r.channel_id)),
     requests.SetReminderLead: _setting(lambda c, r: admin.set_notice_lead(c, r.days)),

@@ -17,6 +17,7 @@ from commands.parsing import (
     LicenseCommand,
     UsageError,
     build_request,
+    interval_of,
     needs_office_names,
     parse,
 )
@@ -36,11 +37,13 @@ from commands.views.status import (
     status_message,
     time_zone_message,
 )
+from commands.views.subscription import interval_changed_message
 from licensing.errors import LicensingError, NoSeatAvailable
 from licensing.model import RoleName
 from licensing.requests import (
     AddOffice,
     Assign,
+    ChangeInterval,
     GrantRole,
     Revoke,
     RevokeRole,
@@ -184,6 +187,9 @@ class SlashCommand:
             details = build_request(SetBillingDetails, details=command.text)
             await self.deps.handle(at.key, at.actor, details)
             return text_message("Billing details saved.")
+        if command.action == "interval":
+            switch = ChangeInterval(interval=interval_of(command.text))
+            return interval_changed_message(await self.deps.handle(at.key, at.actor, switch))
         if command.action in ("subscribe", "cancel", "reactivate"):
             interval = command.text.strip() or None
             trigger = str(at.command["trigger_id"])

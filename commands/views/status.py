@@ -17,7 +17,7 @@ from commands import ids
 from commands.carried import SeatPreset
 from commands.views.common import Message, _blocks_message, _md, money, text_message, when
 from licensing.model import Status
-from licensing.schemas import AccountStatus
+from licensing.schemas import AccountStatus, SubscriptionSummary
 
 HELP = """*`/license` — run your company's paid seats*
 • `status [office]` — seats per office and product, and the next invoice
@@ -26,7 +26,7 @@ HELP = """*`/license` — run your company's paid seats*
 • `restore N [product] [office]` — keep seats that are scheduled for removal, free
 • `assign @user [product] [office]` · `revoke @user [product]`
 • `users [product] [office]` — who holds which seat
-• `subscription [subscribe|cancel|reactivate|billing DETAILS]`
+• `subscription [subscribe|cancel|reactivate|billing DETAILS|interval monthly|annual]`
 • `invoices` · `audit` · `admins [list|add|remove] @user [office]` · `channel #channel`
 • `offices [add NAME]` · `timezone Area/City` · `reminders [DAYS]` — when notices go out
 Leave out an argument and licensebot asks for it."""
@@ -54,6 +54,12 @@ _ENDED = {
 }
 
 
+def _billed(sub: SubscriptionSummary) -> str:
+    if sub.next_interval and sub.next_interval != sub.interval:
+        return f"{sub.interval}ly; {sub.next_interval}ly from the next period"
+    return f"{sub.interval}ly"
+
+
 def status_blocks(status: AccountStatus) -> list[Block]:
     sub, tz = status.subscription, status.subscription.time_zone
     ends = {
@@ -65,7 +71,7 @@ def status_blocks(status: AccountStatus) -> list[Block]:
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text=f"Subscription *{sub.status}* ({sub.interval}ly) · {ends} {when(sub.period_end, tz)}"
+                    text=f"Subscription *{sub.status}* ({_billed(sub)}) · {ends} {when(sub.period_end, tz)}"
                 )
             ]
         ),

@@ -16,7 +16,7 @@ from slack_sdk.models.views import View
 
 from commands import ids
 from commands.carried import NoticeRef, PoolField, SubscribeEntry
-from commands.views.common import _md, _pick, money, span, when
+from commands.views.common import Message, _md, _pick, money, span, text_message, when
 from licensing.model import Status
 from licensing.schemas import AccountStatus, SubscribeQuote, SubscriptionChange
 
@@ -171,3 +171,17 @@ def subscription_done_text(
         ends = when(change.ends_at, change.time_zone)
         return f"<@{user_id}> canceled the subscription: it ends on {ends}"
     return f"<@{user_id}> reactivated the subscription"
+
+
+def interval_changed_message(change: SubscriptionChange) -> Message:
+    interval = change.next_interval
+    estimate = money(change.next_invoice_estimate, change.currency)
+    if interval is None:  # switched back before it took effect, or during the trial
+        return text_message(
+            f"Billing stays as it was. The next invoice is estimated at {estimate}."
+        )
+    starts = when(change.ends_at, change.time_zone)
+    return text_message(
+        f"From the next period, which starts on {starts}, the subscription is billed "
+        f"{interval}ly: {estimate} in advance for the seats held now. Nothing is charged now."
+    )

@@ -109,6 +109,26 @@ def test_after_a_cancellation_ends_the_account_says_how_to_start_again(
     assert slack.fake.latest_view()["callback_id"] == "subscription_entry"
 
 
+def test_switching_to_annual_billing_is_said_and_shown_until_the_period_ends(
+    slack: Slack,
+) -> None:
+    _trial_with_seats(slack)
+    slack.service.handle(
+        TEAM, OLIVIA, Subscribe(interval=Interval.MONTH, start_now=True), "subscribe"
+    )
+
+    answer = slack.send.slash_command("subscription interval annual").json()
+
+    assert answer["text"] == (
+        "From the next period, which starts on Feb 28, 2026 09:00 UTC, the subscription is "
+        "billed yearly: 750.00 USD in advance for the seats held now. Nothing is charged now."
+    )
+    status = str(slack.send.slash_command("status").json()["blocks"])
+    assert "monthly; yearly from the next period" in status
+    wrong = slack.send.slash_command("subscription interval weekly").json()
+    assert "`/license subscription interval annual`" in wrong["text"]
+
+
 def test_subscribing_during_the_trial_keeps_it_and_charges_when_it_ends(
     slack: Slack, clock: FakeClock
 ) -> None:

@@ -19,6 +19,7 @@ from licensing.requests import (
     AddOffice,
     Assign,
     Cancel,
+    ChangeInterval,
     GrantRole,
     Purchase,
     Reactivate,
@@ -475,6 +476,7 @@ EXAMPLES: dict[type[Request[Any]], Request[Any]] = {
     ),
     Cancel: Cancel(),
     Reactivate: Reactivate(),
+    ChangeInterval: ChangeInterval(interval=Interval.YEAR),
     SetBillingDetails: SetBillingDetails(details="ACME Inc., 1 Main St"),
     SetNoticeChannel: SetNoticeChannel(channel_id="C0LICENSES"),
     SetReminderLead: SetReminderLead(days=7),
@@ -601,9 +603,19 @@ BEFORE: dict[type[Request[Any]], list[Request[Any]]] = {
     Revoke: [Assign(user_id=USER, product="talk")],
     Cancel: SUBSCRIBED,
     Reactivate: [*SUBSCRIBED, Cancel()],
+    ChangeInterval: SUBSCRIBED,
     RevokeRole: [GrantRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main")],
 }
-REVIEWED = {Purchase, ScheduleRemoval, Restore, Revoke, Subscribe, Cancel, Reactivate}
+REVIEWED = {
+    Purchase,
+    ScheduleRemoval,
+    Restore,
+    Revoke,
+    Subscribe,
+    Cancel,
+    Reactivate,
+    ChangeInterval,
+}
 
 
 def test_the_use_case_table_covers_every_request_type() -> None:

@@ -15,6 +15,7 @@ from licensing.calendar import Interval
 from licensing.requests import (
     Assign,
     Cancel,
+    ChangeInterval,
     Purchase,
     Reactivate,
     Revoke,
@@ -390,3 +391,43 @@ def test_starting_now_gives_up_the_rest_of_the_trial_and_charges_at_once(
     )
     assert quote.period_start == clock.now() and quote.invoice_id is not None
     assert [i.total for i in service.invoices(account, OWNER).invoices] == [Decimal("30.00")]
+
+
+def test_switching_to_annual_billing_applies_from_the_next_period(
+    service: LicensingService, scheduled: ScheduledWork, account: AccountKey, clock: FakeClock
+) -> None:
+    subscribe(service, account, seats=2)  # monthly, Jan 31 → Feb 28
+    clock.advance(days=10)
+
+    switched = service.handle(account, OWNER, ChangeInterval(interval=Interval.YEAR))
+
+    assert switched.next_interval == "year"
+    assert switched.next_invoice_estimate == Decimal("300.00")  # 2 × 150.00 a year
+    summary = service.status(account, OWNER).subscription
+    assert (summary.interval, summary.next_interval) == ("month", "year")
+    with pytest.raises(errors.IntervalUnchanged):
+        service.handle(account, OWNER, ChangeInterval(interval=Interval.YEAR))
+
+    clock.current = START.replace(month=2, day=28)
+    [closed] = scheduled.close_due_periods(account)
+
+    assert closed.invoice is not None and closed.invoice.total == Decimal("300.00")
+    assert (closed.invoice.covers_start, closed.invoice.covers_end) == (
+        START.replace(month=2, day=28),
+        START.replace(year=2027, month=2, day=28),
+    )
+    summary = service.status(account, OWNER).subscription
+    assert (summary.interval, summary.next_interval) == ("year", None)
+
+
+def test_switching_back_before_the_period_ends_changes_nothing(
+    service: LicensingService, scheduled: ScheduledWork, account: AccountKey, clock: FakeClock
+) -> None:
+    subscribe(service, account, seats=2)
+    service.handle(account, OWNER, ChangeInterval(interval=Interval.YEAR))
+    back = service.handle(account, OWNER, ChangeInterval(interval=Interval.MONTH))
+    assert back.next_interval is None and back.next_invoice_estimate == Decimal("30.00")
+
+    clock.current = START.replace(month=2, day=28)
+    [closed] = scheduled.close_due_periods(account)
+    assert closed.invoice is not None and closed.invoice.total == Decimal("30.00")
