@@ -21,12 +21,15 @@ from bot.settings import Settings
 from licensing.schemas import AccountKey
 from licensing.service import LicensingService
 
-# Reading history lets the notice dispatcher check whether an interrupted post landed.
+# Reading history lets the notice dispatcher check whether an interrupted post landed;
+# reading channels lets `/license channel` check that notices can go there.
 BOT_SCOPES = [
     "channels:history",
+    "channels:read",
     "chat:write",
     "commands",
     "groups:history",
+    "groups:read",
     "im:history",
     "im:write",
     "users:read",

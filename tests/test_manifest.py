@@ -25,7 +25,7 @@ SCOPE_OF_METHOD: dict[str, set[str]] = {
     "chat_update": {"chat:write"},
     "users_info": {"users:read"},
     "conversations_open": {"im:write"},
-    "conversations_info": {"channels:read"},
+    "conversations_info": {"channels:read", "groups:read"},  # public and private channels
     "conversations_history": {"channels:history", "groups:history", "im:history"},
     "views_open": set(),
     "views_update": set(),

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from commands.carried import PEOPLE_ACTIONS, SEAT_ACTIONS, SeatPreset
@@ -144,6 +145,7 @@ class SlashCommand:
             if command.channel_id is None:
                 return text_message(CHANNEL_USAGE)
             channel = build_request(SetNoticeChannel, channel_id=command.channel_id)
+            await self._check_channel(at, command.channel_id)
             await handle(at.key, at.actor, channel)
             return text_message(f"Notices will go to <#{command.channel_id}>.")
         if name == "reminders":
@@ -198,6 +200,22 @@ class SlashCommand:
             )
             return None
         return status_message(await self.deps.call(self.deps.service.status, at.key, at.actor))
+
+    async def _check_channel(self, at: _Invocation, channel: str) -> None:
+        """Notices must be able to go there: a channel licensebot is in, not archived."""
+        try:
+            info = (await at.client.conversations_info(channel=channel))["channel"]
+        except SlackApiError as exc:
+            if exc.response.get("error") != "channel_not_found":
+                raise
+            info = {}
+        if info.get("is_archived"):
+            raise UsageError(f"<#{channel}> is archived. Pick a channel that is in use.")
+        if not info.get("is_member"):
+            raise UsageError(
+                f"licensebot is not in <#{channel}>. Invite it there first "
+                "(`/invite @licensebot`), then run this again."
+            )
 
     async def _check_member(self, at: _Invocation, user: str) -> None:
         person = await self.deps.directory.person(at.client, at.key, user)

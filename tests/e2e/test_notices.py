@@ -14,7 +14,14 @@ from sqlalchemy import Engine
 from commands import ids
 from commands.views.notices import notice_message
 from licensing.calendar import Interval
-from licensing.requests import Cancel, ScheduleRemoval, SetBillingDetails, Subscribe
+from licensing.requests import (
+    Cancel,
+    Purchase,
+    ScheduleRemoval,
+    SetBillingDetails,
+    SetNoticeChannel,
+    Subscribe,
+)
 from licensing.schemas import AccountKey, Actor, PoolTarget
 from scheduler.delivery import Dispatcher
 from scheduler.runner import OnClosed, Sweeper, SweepReport
@@ -309,7 +316,10 @@ def test_rate_limits_and_server_errors_still_deliver_each_notice_once(
 def test_an_archived_channel_is_audited_and_notices_go_to_admins_by_dm(
     slack: Slack, sweeper: Sweeper, clock: FakeClock
 ) -> None:
-    subscribed(slack, channel="C0ARCHIVED")
+    subscribed(slack, channel=None)
+    # set while it was in use; archived since
+    slack.service.handle(TEAM, OLIVIA, SetNoticeChannel(channel_id="C0ARCHIVED"))
+    slack.service.handle(TEAM, OLIVIA, Purchase(count=1, product="talk"), "log me")
     clock.current = PERIOD_END - timedelta(days=3)
 
     report = sweeper.run_once()
@@ -321,6 +331,20 @@ def test_an_archived_channel_is_audited_and_notices_go_to_admins_by_dm(
     assert "notice_failed · licensebot — activity to C0ARCHIVED: is_archived" in audit
     assert "notice_channel_dropped · licensebot — C0ARCHIVED cannot be posted to" in audit
     assert logs(slack, "DUOWNER") == []  # activity logs are for the channel only
+
+
+def test_a_notice_channel_that_is_archived_or_without_licensebot_is_refused_when_set(
+    slack: Slack,
+) -> None:
+    subscribed(slack, channel=None)
+    archived = slack.send.slash_command("channel <#C0ARCHIVED|old-stuff>").json()
+    assert archived["text"] == "<#C0ARCHIVED> is archived. Pick a channel that is in use."
+    general = slack.fake.workspace.channel("C0GENERAL")
+    assert general is not None
+    general.is_member = False
+    outside = slack.send.slash_command("channel <#C0GENERAL|general>").json()
+    assert "licensebot is not in <#C0GENERAL>. Invite it there first" in outside["text"]
+    assert slack.service.status(TEAM, OLIVIA).notice_channel is None
 
 
 def test_admins_choose_how_early_reminders_go_out(

@@ -49,7 +49,7 @@ def test_installing_stores_the_installation_and_opens_the_account(
         state
         and "client_id=111.222" in page
         and (
-            "scope=channels:history,chat:write,commands,groups:history,im:history,im:write,users:read"
+            "scope=channels:history,channels:read,chat:write,commands,groups:history,groups:read,im:history,im:write,users:read"
             in page
         )
     )

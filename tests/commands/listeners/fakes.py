@@ -303,6 +303,10 @@ class FakeClient:
         self.calls.append(ApiCall("chat_update", args))
         return {"ok": True}
 
+    async def conversations_info(self, *, channel: str) -> dict[str, Any]:
+        self.calls.append(ApiCall("conversations_info", {"channel": channel}))
+        return {"ok": True, "channel": {"id": channel, "is_member": True, "is_archived": False}}
+
     async def conversations_history(
         self, *, channel: str, latest: str, inclusive: bool, limit: int
     ) -> dict[str, Any]:
