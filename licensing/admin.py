@@ -15,6 +15,7 @@ from licensing.errors import (
 )
 from licensing.model import RoleName
 from licensing.schemas import RoleView
+from licensing.words import a, plural
 
 
 def grant_role(context: Context, user_id: str, role: RoleName, office_text: str | None) -> RoleView:
@@ -43,7 +44,7 @@ def revoke_role(
     if row is None:
         where = f" of {office.name}" if office else ""
         raise LicensingError(
-            f"<@{user_id}> is not a {role.replace('_', ' ')}{where}; nothing changed."
+            f"<@{user_id}> is not {a(role.replace('_', ' '))}{where}; nothing changed."
         )
     context.repo.delete_role(row)
     context.record(
@@ -99,7 +100,7 @@ def set_notice_lead(context: Context, days: int) -> None:
         raise InvalidLeadTime(days, notices.MAX_LEAD_DAYS)
     context.account.notice_lead_days = days
     notices.plan_reminders(context)
-    context.record("notice_lead_set", detail=f"{days} days")
+    context.record("notice_lead_set", detail=plural(days, "day"))
 
 
 def check_time_zone(name: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from licensing.words import a, plural
+
 if TYPE_CHECKING:
     from licensing.catalog import Product
 
@@ -58,15 +60,17 @@ class InvalidSeatCount(LicensingError):
 class NotEnoughUnassignedSeats(LicensingError):
     def __init__(self, requested: int, available: int, assigned: int) -> None:
         super().__init__(
-            f"Only unassigned seats can be removed: {available} of them are free and {assigned} "
-            f"are assigned, so {requested} cannot be removed. Revoke users first, then remove seats."
+            f"Only unassigned seats can be removed: {available} {_are(available)} free and "
+            f"{assigned} {_are(assigned)} assigned, so {requested} cannot be removed. "
+            "Revoke users first, then remove seats."
         )
 
 
 class NothingToRestore(LicensingError):
     def __init__(self, requested: int, scheduled: int) -> None:
         super().__init__(
-            f"Only {scheduled} seat(s) are scheduled for removal, so {requested} cannot be restored. "
+            f"Only {plural(scheduled, 'seat')} {_are(scheduled)} scheduled for removal, so "
+            f"{requested} cannot be restored. "
             f"Restore at most {scheduled}, or buy new seats."
             if scheduled
             else "No seats are scheduled for removal, so there is nothing to restore. "
@@ -77,7 +81,8 @@ class NothingToRestore(LicensingError):
 class NoSeatAvailable(LicensingError):
     def __init__(self, product: str, purchased: int, assigned: int, scheduled: int) -> None:
         hint = (
-            f"restore one of the {scheduled} seat(s) scheduled for removal, or buy a seat"
+            f"restore {'the seat' if scheduled == 1 else f'one of the {scheduled:,} seats'} "
+            "scheduled for removal, or buy a seat"
             if scheduled
             else "buy a seat, or revoke one from someone who no longer needs it"
         )
@@ -90,14 +95,14 @@ class NoSeatAvailable(LicensingError):
 
 class AlreadyAssigned(LicensingError):
     def __init__(self, user_id: str, product: str) -> None:
-        super().__init__(f"<@{user_id}> already holds a {product} seat; nothing was changed.")
+        super().__init__(f"<@{user_id}> already holds {a(product + ' seat')}; nothing was changed.")
 
 
 class LicenseRequired(LicensingError):
     def __init__(self, user_id: str, add_on: str, license_name: str) -> None:
         super().__init__(
-            f"{add_on} is an add-on to {license_name}: assign <@{user_id}> a {license_name} "
-            f"seat first."
+            f"{add_on} is an add-on to {license_name}: assign <@{user_id}> "
+            f"{a(license_name + ' seat')} first."
         )
 
 
@@ -109,7 +114,7 @@ class NotAssigned(LicensingError):
 class SeatsBelowAssigned(LicensingError):
     def __init__(self, office: str, product: Product, requested: int, assigned: int) -> None:
         super().__init__(
-            f"{office} has {assigned} {product.name} seat(s) assigned, so it cannot keep only "
+            f"{office} has {plural(assigned, product.name + ' seat')} assigned, so it cannot keep only "
             f"{requested}. Revoke users first, or keep at least {assigned}."
         )
         self.office, self.product_id = office, product.id
@@ -174,3 +179,7 @@ class InvalidLeadTime(LicensingError):
             f"Reminders can go out 1 to {maximum} days before a period ends, not {days}. "
             "Try `/license reminders 3`."
         )
+
+
+def _are(count: int) -> str:
+    return "is" if count == 1 else "are"

@@ -25,6 +25,7 @@ from commands.views.people import (
     assigned_message,
     people_entry_modal,
     revoked_message,
+    role_text,
     roles_message,
     users_message,
 )
@@ -170,8 +171,7 @@ class SlashCommand:
         else:
             view = await self.deps.handle(at.key, at.actor, build_request(RevokeRole, **fields))
             verb = "is no longer"
-        where = f" of {view.office}" if view.office else ""
-        return text_message(f"<@{view.user_id}> {verb} a {role.replace('_', ' ')}{where}.")
+        return text_message(role_text(view.user_id, role, view.office, verb))
 
     async def _subscription(self, command: LicenseCommand, at: _Invocation) -> Message | None:
         if command.action == "billing":

@@ -21,12 +21,18 @@ from slack_sdk.models.views import View
 
 from commands import ids
 from licensing.catalog import Catalog
+from licensing.money import minor_unit_exponent
+from licensing.words import plural as plural
 
 Message = dict[str, Any]  # the body of an ephemeral or channel message
 
 
 def money(amount: Decimal | None, currency: str) -> str:
-    return "—" if amount is None else f"{amount:,} {currency}"
+    """`1,234.50 USD`, `0.00 USD`, `1,200 JPY`: the currency's own places, with thousands
+    separators."""
+    if amount is None:
+        return "—"
+    return f"{amount:,.{minor_unit_exponent(currency)}f} {currency}"
 
 
 def when(moment: datetime | None, time_zone: str) -> str:

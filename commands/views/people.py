@@ -8,9 +8,10 @@ from slack_sdk.models.views import View
 from commands import ids
 from commands.carried import PeopleAction, PeopleEntry
 from commands.parsing import LicenseCommand
-from commands.views.common import Message, _office_input, _product_input, text_message
+from commands.views.common import Message, _office_input, _product_input, plural, text_message
 from licensing.catalog import Catalog
 from licensing.schemas import AssignmentChange, PoolHolders, RoleView
+from licensing.words import a
 
 
 def people_entry_modal(
@@ -43,15 +44,16 @@ def people_entry_modal(
 
 def assigned_message(change: AssignmentChange) -> Message:
     return text_message(
-        f"<@{change.user_id}> now holds a {change.product_name} seat in {change.office}. "
-        f"{change.pool_after.available} seat(s) left."
+        f"<@{change.user_id}> now holds {a(change.product_name + ' seat')} in {change.office}. "
+        f"{plural(change.pool_after.available, 'seat')} left."
     )
 
 
 def revoked_message(change: AssignmentChange) -> Message:
     also = f" Also revoked: {', '.join(change.also_revoked)}." if change.also_revoked else ""
     return text_message(
-        f"<@{change.user_id}> no longer holds a {change.product_name} seat in {change.office}."
+        f"<@{change.user_id}> no longer holds {a(change.product_name + ' seat')} in "
+        f"{change.office}."
         f"{also} The seat is available again."
     )
 
@@ -65,6 +67,12 @@ def users_message(pools: list[PoolHolders]) -> Message:
         more = " and more" if pool.more else ""
         lines.append(f"*{pool.product_name}* in {pool.office}: {holders}{more}")
     return text_message("\n".join(lines))
+
+
+def role_text(user_id: str, role: str, office: str | None, verb: str) -> str:
+    """`<@U1> is now an office admin of Berlin.`"""
+    where = f" of {office}" if office else ""
+    return f"<@{user_id}> {verb} {a(role.replace('_', ' '))}{where}."
 
 
 def roles_message(roles: list[RoleView]) -> Message:

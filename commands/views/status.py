@@ -15,7 +15,15 @@ from slack_sdk.models.views import View
 
 from commands import ids
 from commands.carried import SeatPreset
-from commands.views.common import Message, _blocks_message, _md, money, text_message, when
+from commands.views.common import (
+    Message,
+    _blocks_message,
+    _md,
+    money,
+    plural,
+    text_message,
+    when,
+)
 from licensing.schemas import AccountStatus
 
 HELP = """*`/license` — run your company's paid seats*
@@ -76,8 +84,8 @@ def status_blocks(status: AccountStatus) -> list[Block]:
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=f"Notices go to {where}; reminders {status.notice_lead_days} day(s) "
-                        "before each period ends."
+                        text=f"Notices go to {where}; reminders "
+                        f"{plural(status.notice_lead_days, 'day')} before each period ends."
                     )
                 ]
             )
@@ -119,7 +127,8 @@ def home_view(status: AccountStatus | None, problem: str | None = None) -> View:
 def reminders_message(status: AccountStatus) -> Message:
     where = f"<#{status.notice_channel}>" if status.notice_channel else "company admins by DM"
     return text_message(
-        f"Reminders go out {status.notice_lead_days} day(s) before each period ends, to {where}. "
+        f"Reminders go out {plural(status.notice_lead_days, 'day')} before each period ends, to "
+        f"{where}. "
         "Change it with `/license reminders DAYS` (1 to 30)."
     )
 

@@ -198,7 +198,7 @@ def test_restoring_is_free_and_limited_to_the_seats_scheduled(
         service.handle(
             account, OWNER, Restore(count=2, product="talk"), idempotency_key="restore-again"
         )
-    assert "Only 1 seat(s) are scheduled" in refused.value.message
+    assert "Only 1 seat is scheduled" in refused.value.message
     assert pool_counts(service, account) == (5, 1, 0)
     assert count_rows(engine, orm.Invoice) == invoices_before
 

@@ -190,7 +190,7 @@ def test_confirm_answers_with_done_and_asks_for_the_log_line_at_once(harness: Ha
 
     assert title_and_text(shown(ack)) == (
         "Done",
-        "<@U1> bought 3 Talk seat(s) in Main: 1 restored free, 19.29 USD charged",
+        "<@U1> bought 3 Talk seats in Main: 1 restored free, 19.29 USD charged",
     )
     harness.delivered.assert_called_once_with()
 
@@ -284,7 +284,7 @@ def test_a_restore_confirmed_from_a_notice_marks_the_notice_after_the_ack(
     [marked] = [b for b in update["blocks"] if b.get("block_id") == "restore_0"]
     assert marked["type"] == "context"
     assert marked["elements"][0]["text"] == (
-        ":white_check_mark: <@U1> restored 1 Talk seat(s) in Main · Jan 31, 2026 09:00 UTC"
+        ":white_check_mark: <@U1> restored 1 Talk seat in Main · Jan 31, 2026 09:00 UTC"
     )
 
 

@@ -78,7 +78,7 @@ def test_assign_hands_the_assignment_and_says_who_now_holds_the_seat(harness: Ha
     assert call.request == Assign(user_id="U2", product="talk", office=None)
     ack.assert_awaited_once_with(
         response_type="ephemeral",
-        text="<@U2> now holds a Talk seat in Main. 2 seat(s) left.",
+        text="<@U2> now holds a Talk seat in Main. 2 seats left.",
     )
 
 
