@@ -16,6 +16,7 @@ from commands.carried import DamagedPayload, PeopleEntry, SeatAction, SubscribeE
 from licensing.catalog import Catalog
 from licensing.requests import Assign, Purchase, Restore, Revoke, ScheduleRemoval, Subscribe
 from licensing.schemas import PoolTarget
+from licensing.words import closest
 
 T = TypeVar("T")
 Q = TypeVar("Q", bound=BaseModel)
@@ -42,10 +43,13 @@ SUBCOMMANDS = (
 OFFICE_FREE_COMMANDS = ("help", "status", "invoices", "audit", "channel", "timezone", "reminders")
 SUBSCRIPTION_ACTIONS = ("status", "subscribe", "cancel", "reactivate", "billing")
 ADMIN_ACTIONS = ("list", "add", "remove")
+# Words people put around a count and a product ("buy 3 talk seats", "3 seats of talk"), read
+# as nothing once the product and office names have been found.
+FILLER = frozenset({"seat", "seats", "of", "license", "licenses"})
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
-_NUMBER = re.compile(r"^[+-]?[0-9]+$")
+_NUMBER = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")  # 3, 1000 or 1,000
 _LOOKS_NUMERIC = re.compile(r"^[+-]?[0-9.,_eE]+$")
 
 
@@ -80,7 +84,9 @@ def parse(text: str, catalog: Catalog, offices: list[str]) -> LicenseCommand:
         return LicenseCommand(name="help")
     name = words[0].casefold()
     if name not in SUBCOMMANDS:
-        raise UsageError(f"`{_shorten(words[0])}` is not a /license command. Try `/license help`.")
+        guess = closest(name, SUBCOMMANDS)
+        hint = f"Did you mean `{guess}`?" if guess else "Try `/license help`."
+        raise UsageError(f"`{_shorten(words[0])}` is not a /license command. {hint}")
     rest = words[1:]
     if name in ("subscription", "admins", "offices"):
         return _with_action(name, rest, catalog, offices)
@@ -116,9 +122,9 @@ def _with_action(
     }[name]
     action = rest[0].casefold() if rest else choices[0]
     if action not in choices:
-        raise UsageError(
-            f"`/license {name}` takes one of: {', '.join(choices)}. Try `/license help`."
-        )
+        guess = closest(action, choices)
+        hint = f"Did you mean `{guess}`?" if guess else "Try `/license help`."
+        raise UsageError(f"`/license {name}` takes one of: {', '.join(choices)}. {hint}")
     tail = rest[1:]
     if name == "subscription" and action in ("billing", "subscribe"):
         return LicenseCommand(name=name, action=action, text=" ".join(tail))
@@ -135,7 +141,7 @@ def _with_action(
 
 
 def _arguments(name: str, words: list[str], catalog: Catalog, offices: list[str]) -> LicenseCommand:
-    """Count, user, channel, product and office, in any order."""
+    """Count, user, channel, product and office, in any order, among filler words."""
     count: int | None = None
     user_id: str | None = None
     channel_id: str | None = None
@@ -153,14 +159,9 @@ def _arguments(name: str, words: list[str], catalog: Catalog, offices: list[str]
             left.append(word)
     product, left = _take_name(left, [(p.id, p.name) for p in catalog.products])
     office, left = _take_name(left, [(o, o) for o in offices])
+    left = [word for word in left if word.casefold() not in FILLER]
     if left:
-        leftover = _shorten(" ".join(left))
-        if name in OFFICE_FREE_COMMANDS:
-            raise UsageError(f"`/license {name}` does not take “{leftover}”. Try `/license help`.")
-        raise UsageError(
-            f"“{leftover}” is neither a product ({', '.join(p.id for p in catalog.products)}) "
-            f"nor an office ({', '.join(offices)}). Check the spelling, or try `/license help`."
-        )
+        _refuse_leftover(name, left, catalog, offices)
     return LicenseCommand(
         name=name,
         count=count,
@@ -171,10 +172,44 @@ def _arguments(name: str, words: list[str], catalog: Catalog, offices: list[str]
     )
 
 
+def _refuse_leftover(name: str, left: list[str], catalog: Catalog, offices: list[str]) -> None:
+    for word in left:
+        if word.startswith("@") and len(word) > 1:
+            raise UsageError(
+                f"“{_shorten(word)}” is not a Slack user licensebot can see: mention someone by "
+                "typing @ and picking them from the list Slack shows."
+            )
+        if word.startswith("#") and len(word) > 1:
+            raise UsageError(
+                f"“{_shorten(word)}” is not a channel licensebot can see: type # and pick the "
+                "channel from the list Slack shows."
+            )
+    leftover = _shorten(" ".join(left))
+    if name in OFFICE_FREE_COMMANDS:
+        raise UsageError(f"`/license {name}` does not take “{leftover}”. Try `/license help`.")
+    names = {p.id: p.name for p in catalog.products} | {p.name: p.name for p in catalog.products}
+    names |= {o: o for o in offices}
+    guess = _did_you_mean(" ".join(left), names) or next(
+        (hint for word in left[:5] if (hint := _did_you_mean(word, names))), ""
+    )
+    raise UsageError(
+        f"“{leftover}” is neither a product ({', '.join(p.id for p in catalog.products)}) "
+        f"nor an office ({', '.join(offices)})."
+        + (guess or " Check the spelling, or try `/license help`.")
+    )
+
+
+def _did_you_mean(text: str, names: dict[str, str]) -> str:
+    """` Did you mean Talk?`, for a text close to one of `names` (spelling → what to show)."""
+    guess = closest(text, names)
+    return f" Did you mean {names[guess]}?" if guess else ""
+
+
 def _count(word: str) -> int:
-    if len(word) > 12:
+    digits = word.replace(",", "")
+    if len(digits) > 12:
         raise UsageError(f"“{_shorten(word)}” is far too many seats. Use a number up to 10,000.")
-    return int(word)
+    return int(digits)
 
 
 def _single(current: T | None, new: T, what: str) -> T:

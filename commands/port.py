@@ -18,11 +18,15 @@ from licensing.schemas import (
     RoleView,
     SubscriptionSummary,
 )
+from licensing.transactions import Policy
 
 
 class LicensingPort(Protocol):
     @property
     def clock(self) -> Clock: ...
+
+    @property
+    def policy(self) -> Policy: ...
 
     def install(
         self, account: AccountKey, installer_id: str, time_zone: str = "UTC"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from licensing.words import a, plural
+from licensing.words import a, closest, plural
 
 if TYPE_CHECKING:
     from licensing.catalog import Product
@@ -29,14 +29,25 @@ class AccountNotFound(LicensingError):
         )
 
 
+def _did_you_mean(text: str, known: list[str]) -> str:
+    guess = closest(text, known)
+    return f" Did you mean {guess}?" if guess else ""
+
+
 class UnknownProduct(LicensingError):
     def __init__(self, text: str, known: list[str]) -> None:
-        super().__init__(f"There is no product called “{text}”. Choose one of: {', '.join(known)}.")
+        super().__init__(
+            f"There is no product called “{text}”. Choose one of: {', '.join(known)}."
+            + _did_you_mean(text, known)
+        )
 
 
 class UnknownOffice(LicensingError):
     def __init__(self, text: str, known: list[str]) -> None:
-        super().__init__(f"There is no office called “{text}”. Offices: {', '.join(known)}.")
+        offices = f"Offices: {', '.join(known)}." if known else "The account has no offices."
+        super().__init__(
+            f"There is no office called “{text}”. {offices}" + _did_you_mean(text, known)
+        )
 
 
 class OfficeAlreadyExists(LicensingError):

@@ -36,7 +36,7 @@ from commands.views.status import (
     status_message,
     time_zone_message,
 )
-from licensing.errors import LicensingError, NoSeatAvailable
+from licensing.errors import InvalidSeatCount, LicensingError, NoSeatAvailable
 from licensing.model import RoleName
 from licensing.requests import (
     AddOffice,
@@ -88,6 +88,7 @@ class SlashCommand:
         if name == "status":
             return status_message(await self.deps.call(self.deps.service.status, at.key, at.actor))
         if name in SEAT_ACTIONS:
+            self._check_count(command.count)
             preset = SeatPreset(count=command.count, product=command.product, office=command.office)
             action = SEAT_ACTIONS[name]
             await at.open(seats_entry_modal(action, self.deps.catalog, at.offices, preset))
@@ -106,6 +107,12 @@ class SlashCommand:
         if name == "admins":
             return await self._admins(command, at)
         return await self._settings(command, at)
+
+    def _check_count(self, count: int | None) -> None:
+        """A count no request can take is refused now, not put into a modal."""
+        maximum = self.deps.service.policy.max_seats
+        if count is not None and not 1 <= count <= maximum:
+            raise InvalidSeatCount(count, maximum)
 
     async def _people(self, command: LicenseCommand, at: _Invocation) -> Message | None:
         if command.user_id is None or command.product is None:

@@ -228,6 +228,24 @@ def test_unknown_products_and_offices_are_refused_with_the_known_names(
     assert "Offices: Main" in office.value.message
 
 
+def test_a_misspelt_product_or_office_is_refused_with_the_name_it_is_close_to(
+    service: LicensingService, account: AccountKey
+) -> None:
+    with pytest.raises(errors.UnknownProduct) as product:
+        service.handle(account, OWNER, Purchase(count=1, product="tlak"), idempotency_key="k")
+    assert product.value.message == (
+        "There is no product called “tlak”. Choose one of: talk, meetings, recording. "
+        "Did you mean talk?"
+    )
+    with pytest.raises(errors.UnknownOffice) as office:
+        service.handle(
+            account, OWNER, Purchase(count=1, product="talk", office="Mian"), idempotency_key="k"
+        )
+    assert office.value.message == (
+        "There is no office called “Mian”. Offices: Main. Did you mean Main?"
+    )
+
+
 def test_products_and_offices_match_by_name_case_insensitively(
     service: LicensingService, account: AccountKey
 ) -> None:

@@ -1,10 +1,10 @@
-"""A count with its noun, and an article."""
+"""A count with its noun, an article, and a guess at what a misspelt word meant."""
 
 from __future__ import annotations
 
 import pytest
 
-from licensing.words import a, plural
+from licensing.words import a, closest, plural
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,15 @@ def test_an_irregular_plural_is_given() -> None:
 
 def test_the_article_fits_the_sound_of_the_noun() -> None:
     assert (a("office admin"), a("company admin")) == ("an office admin", "a company admin")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("stauts", "status"), ("remvoe", "remove"), ("byu", "buy"), ("STATSU", "status")],
+)
+def test_swapped_letters_and_near_spellings_find_what_was_meant(typed: str, meant: str) -> None:
+    assert closest(typed, ["status", "buy", "remove", "revoke", "restore"]) == meant
+
+
+def test_nothing_is_guessed_for_a_word_unlike_any_choice() -> None:
+    assert closest("frobnicate", ["status", "buy", "remove"]) is None

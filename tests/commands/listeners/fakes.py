@@ -49,6 +49,7 @@ from licensing.schemas import (
     RoleView,
     SubscriptionSummary,
 )
+from licensing.transactions import Policy
 from tests.commands.views.samples import (
     CANCELING,
     CHANGE,
@@ -113,6 +114,7 @@ class FakeService:
 
     def __init__(self, *, installed: tuple[AccountKey, ...] = (TEAM,)) -> None:
         self.clock = FakeClock()
+        self.policy = Policy()
         self.installed = set(installed)
         self.installs: list[tuple[AccountKey, str]] = []
         self.uninstalls: list[tuple[AccountKey, str]] = []

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from unittest.mock import AsyncMock
 
+import pytest
+
 from commands.carried import Review, SeatEntry, read
 from commands.confirm import ConfirmFlow
 from commands.listeners.slash import SlashCommand
 from commands.listeners.subscription import SubscriptionModals
 from commands.tenancy import NotSetUp
 from commands.views.status import HELP
-from licensing.errors import NoSeatAvailable, NotAllowed
-from licensing.requests import Assign, Cancel, Revoke, SetNoticeChannel
+from licensing.errors import InvalidSeatCount, NoSeatAvailable, NotAllowed
+from licensing.requests import (
+    Assign,
+    Cancel,
+    Revoke,
+    SetNoticeChannel,
+)
 from tests.commands.listeners.fakes import ADMIN, MEMBER, TEAM, Harness, acked
 from tests.commands.listeners.payloads import TRIGGER, slash
 from tests.commands.views.samples import CANCELING, STATUS
@@ -171,3 +178,24 @@ def test_a_member_asking_to_subscribe_is_refused_in_the_answer(harness: Harness)
         text=NotAllowed("change the subscription", "company admins").message,
     )
     assert harness.client.made("views_open") == []
+
+
+@pytest.mark.parametrize("text", ["buy -3 talk", "buy 0", "remove 0 talk", "restore 10001"])
+def test_a_count_no_request_can_take_is_refused_at_once_without_a_modal(
+    harness: Harness, text: str
+) -> None:
+    ack = answer(harness, text)
+
+    count = int(text.split()[1])
+    ack.assert_awaited_once_with(
+        response_type="ephemeral", text=InvalidSeatCount(count, 10_000).message
+    )
+    assert acked(ack)["text"].startswith(f"{count} is not a number of seats licensebot can take")
+    assert harness.client.made("views_open") == []
+
+
+def test_a_misspelt_command_is_answered_with_the_one_meant(harness: Harness) -> None:
+    answer(harness, "stauts").assert_awaited_once_with(
+        response_type="ephemeral",
+        text="`stauts` is not a /license command. Did you mean `status`?",
+    )
