@@ -40,7 +40,7 @@ SUBCOMMANDS = (
     "reminders",
 )
 # These never name an office, so they are parsed without reading the account's office names.
-OFFICE_FREE_COMMANDS = ("help", "status", "invoices", "audit", "channel", "timezone", "reminders")
+OFFICE_FREE_COMMANDS = ("help", "invoices", "audit", "channel", "timezone", "reminders")
 SUBSCRIPTION_ACTIONS = ("status", "subscribe", "cancel", "reactivate", "billing")
 ADMIN_ACTIONS = ("list", "add", "remove")
 # Words people put around a count and a product ("buy 3 talk seats", "3 seats of talk"), read
@@ -75,7 +75,12 @@ class LicenseCommand:
 
 def needs_office_names(text: str) -> bool:
     words = text.split()
-    return bool(words) and words[0].casefold() not in OFFICE_FREE_COMMANDS
+    if not words:
+        return False
+    name = words[0].casefold()
+    if name == "status":  # `status` alone shows every office; `status Berlin` names one
+        return len(words) > 1
+    return name not in OFFICE_FREE_COMMANDS
 
 
 def parse(text: str, catalog: Catalog, offices: list[str]) -> LicenseCommand:
@@ -129,6 +134,8 @@ def _with_action(
     if name == "subscription" and action in ("billing", "subscribe"):
         return LicenseCommand(name=name, action=action, text=" ".join(tail))
     if name == "offices":
+        if action == "add" and not tail:
+            raise UsageError("Name the office: `/license offices add Berlin`.")
         return LicenseCommand(name=name, action=action, text=" ".join(tail))
     parsed = _arguments(name, tail, catalog, offices)
     return LicenseCommand(
@@ -162,6 +169,11 @@ def _arguments(name: str, words: list[str], catalog: Catalog, offices: list[str]
     left = [word for word in left if word.casefold() not in FILLER]
     if left:
         _refuse_leftover(name, left, catalog, offices)
+    if name == "status" and (count, user_id, channel_id, product) != (None, None, None, None):
+        example = offices[-1] if offices else "Main"
+        raise UsageError(
+            f"`/license status` takes an office or nothing: `/license status {example}`."
+        )
     return LicenseCommand(
         name=name,
         count=count,

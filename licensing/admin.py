@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from licensing import notices, orm
 from licensing.context import Context
@@ -15,7 +16,7 @@ from licensing.errors import (
 )
 from licensing.model import RoleName
 from licensing.schemas import RoleView
-from licensing.words import a, plural
+from licensing.words import a, closest, plural
 
 
 def grant_role(context: Context, user_id: str, role: RoleName, office_text: str | None) -> RoleView:
@@ -103,15 +104,27 @@ def set_notice_lead(context: Context, days: int) -> None:
     context.record("notice_lead_set", detail=plural(days, "day"))
 
 
-def check_time_zone(name: str) -> None:
+@cache
+def _zones_by_key() -> dict[str, str]:
+    return {zone.casefold(): zone for zone in available_timezones()}
+
+
+def time_zone(name: str) -> str:
+    """The IANA name as it is spelt (`europe/berlin` is `Europe/Berlin`), or a refusal."""
+    name = name.strip()
+    known = _zones_by_key().get(name.casefold())
+    if known is not None:
+        return known
     try:
-        ZoneInfo(name)
+        ZoneInfo(name)  # a name the list leaves out that the system still knows
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidTimeZone(name) from exc
+        guess = closest(name, _zones_by_key().values()) if name else None
+        raise InvalidTimeZone(name, guess) from exc
+    return name
 
 
-def set_time_zone(context: Context, name: str) -> None:
+def set_time_zone(context: Context, text: str) -> None:
     context.access.require_company_admin("change the billing time zone")
-    check_time_zone(name)
+    name = time_zone(text)
     context.account.time_zone = name
     context.record("time_zone_set", detail=name)

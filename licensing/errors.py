@@ -172,8 +172,11 @@ class QuoteChanged(LicensingError):
 
 
 class InvalidTimeZone(LicensingError):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"“{name}” is not a time zone. Use a name such as Europe/Berlin.")
+    def __init__(self, name: str, guess: str | None = None) -> None:
+        super().__init__(
+            f"“{name}” is not a time zone. "
+            + (f"Did you mean {guess}?" if guess else "Use a name such as Europe/Berlin.")
+        )
 
 
 class SeatsAlreadyGone(LicensingError):

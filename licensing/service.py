@@ -51,7 +51,7 @@ class LicensingService:
         self, account: AccountKey, installer_id: str, time_zone: str = "UTC"
     ) -> SubscriptionSummary:
         """Open the account on a free trial, or, if it exists, make the installer a company admin."""
-        admin.check_time_zone(time_zone)
+        time_zone = admin.time_zone(time_zone)
         try:
             return self._install(account, installer_id, time_zone)
         except IntegrityError:  # another process opened the same account a moment ago

@@ -23,6 +23,7 @@ from commands.views.common import Message, text_message
 from commands.views.history import audit_message, invoices_message
 from commands.views.people import (
     assigned_message,
+    not_listed_message,
     people_entry_modal,
     revoked_message,
     role_text,
@@ -31,12 +32,13 @@ from commands.views.people import (
 )
 from commands.views.seats import no_seat_message, seats_entry_modal
 from commands.views.status import (
+    current_time_zone_message,
     help_message,
     reminders_message,
     status_message,
     time_zone_message,
 )
-from licensing.errors import InvalidSeatCount, LicensingError, NoSeatAvailable
+from licensing.errors import InvalidSeatCount, LicensingError, NoSeatAvailable, NotAllowed
 from licensing.model import RoleName
 from licensing.requests import (
     AddOffice,
@@ -86,7 +88,8 @@ class SlashCommand:
         if name == "help":
             return help_message()
         if name == "status":
-            return status_message(await self.deps.call(self.deps.service.status, at.key, at.actor))
+            status = await self.deps.call(self.deps.service.status, at.key, at.actor)
+            return status_message(status, command.office)
         if name in SEAT_ACTIONS:
             self._check_count(command.count)
             preset = SeatPreset(count=command.count, product=command.product, office=command.office)
@@ -96,10 +99,7 @@ class SlashCommand:
         if name in ("assign", "revoke"):
             return await self._people(command, at)
         if name == "users":
-            holders = await self.deps.call(
-                self.deps.service.users, at.key, at.actor, command.product, command.office
-            )
-            return users_message(holders)
+            return await self._users(command, at)
         if name == "subscription":
             return await self._subscription(command, at)
         if name in ("invoices", "audit"):
@@ -133,6 +133,18 @@ class SlashCommand:
         except NoSeatAvailable as refusal:
             return no_seat_message(refusal, command.product, command.office or "Main")
 
+    async def _users(self, command: LicenseCommand, at: _Invocation) -> Message:
+        service = self.deps.service
+        try:
+            holders = await self.deps.call(
+                service.users, at.key, at.actor, command.product, command.office
+            )
+        except NotAllowed as refusal:
+            status = await self.deps.call(service.status, at.key, at.actor)
+            return not_listed_message(refusal, status)
+        product = self.deps.catalog.get(command.product) if command.product else None
+        return users_message(holders, product.name if product else None, command.office)
+
     async def _history(self, name: str, at: _Invocation) -> Message:
         service = self.deps.service
         if name == "invoices":
@@ -155,6 +167,9 @@ class SlashCommand:
                 status = await handle(at.key, at.actor, lead)
             return reminders_message(status)
         if name == "timezone":
+            if not command.text.strip():
+                status = await self.deps.call(self.deps.service.status, at.key, at.actor)
+                return current_time_zone_message(status)
             zone = build_request(SetTimeZone, time_zone=command.text)
             status = await handle(at.key, at.actor, zone)
             return time_zone_message(status)

@@ -9,8 +9,10 @@ from commands import ids
 from commands.carried import PeopleAction, PeopleEntry
 from commands.parsing import LicenseCommand
 from commands.views.common import Message, _office_input, _product_input, plural, text_message
+from commands.views.status import your_seats
 from licensing.catalog import Catalog
-from licensing.schemas import AssignmentChange, PoolHolders, RoleView
+from licensing.errors import NotAllowed
+from licensing.schemas import AccountStatus, AssignmentChange, PoolHolders, RoleView
 from licensing.words import a
 
 
@@ -58,15 +60,25 @@ def revoked_message(change: AssignmentChange) -> Message:
     )
 
 
-def users_message(pools: list[PoolHolders]) -> Message:
+def users_message(
+    pools: list[PoolHolders], product: str | None = None, office: str | None = None
+) -> Message:
+    """`product` and `office`: the names asked for, if any."""
     if not pools:
-        return text_message("No seats match. Try `/license status`.")
+        what = f"{product} seats" if product else "seats"
+        where = f" in {office}" if office else ""
+        return text_message(f"No {what}{where} yet, so nobody holds one. Try `/license status`.")
     lines = []
     for pool in pools:
         holders = ", ".join(f"<@{u}>" for u in pool.user_ids) or "nobody"
         more = " and more" if pool.more else ""
         lines.append(f"*{pool.product_name}* in {pool.office}: {holders}{more}")
     return text_message("\n".join(lines))
+
+
+def not_listed_message(refusal: NotAllowed, status: AccountStatus) -> Message:
+    """A member asked who holds seats: they may not see that, but may see their own."""
+    return text_message(f"{refusal.message}\nYour seats: {your_seats(status)}.")
 
 
 def role_text(user_id: str, role: str, office: str | None, verb: str) -> str:

@@ -56,7 +56,8 @@ def test_slack_escaped_mentions_are_parsed() -> None:
         ("buy 3 4 talk", "Give a number of seats only once"),
         ("buy 99999999999999999999 talk", "far too many seats"),
         ("subscription explode", "`/license subscription` takes one of"),
-        ("status Berlin", "`/license status` does not take “Berlin”"),
+        ("status Paris", "“Paris” is neither a product (talk, meetings, recording) nor an office"),
+        ("status talk", "`/license status` takes an office or nothing"),
         ("invoices talk extra", "`/license invoices` does not take “extra”"),
     ],
 )
@@ -71,7 +72,7 @@ def test_text_that_cannot_be_understood_says_how_to_write_it(text: str, message:
     [
         ("", False),
         ("status", False),
-        ("STATUS now", False),
+        ("STATUS Berlin Office", True),
         ("audit", False),
         ("channel <#C1>", False),
         ("buy 3 talk", True),
@@ -210,3 +211,8 @@ def test_a_channel_typed_with_a_hash_but_not_picked_says_to_pick_it() -> None:
         "“#licenses” is not a channel licensebot can see: type # and pick the channel from the "
         "list Slack shows."
     )
+
+
+def test_status_takes_an_office() -> None:
+    command = p("status berlin office")
+    assert (command.name, command.office) == ("status", "Berlin Office")

@@ -1,5 +1,5 @@
-"""What people type into `/license`, as Slack sends it: the usual phrasings, typos and
-plain-text names."""
+"""What people type into `/license`, as Slack sends it: the usual phrasings, typos, plain-text
+names, and the answers that say plainly what happened and what to do."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from licensing.requests import Assign, Purchase
 from licensing.schemas import AccountKey, Actor
 from tests.e2e.conftest import Slack
 
@@ -79,3 +80,41 @@ def test_a_name_typed_after_an_at_sign_is_not_taken_for_an_office(slack: Slack) 
         "“@nobody” is not a Slack user licensebot can see: mention someone by typing @ and "
         "picking them from the list Slack shows."
     )
+
+
+def test_a_member_asking_who_holds_seats_is_told_only_admins_can_and_sees_their_own(
+    slack: Slack,
+) -> None:
+    slack.send.slash_command("status")
+    slack.service.handle(TEAM, OLIVIA, Purchase(count=2, product="talk"), "buy")
+    slack.service.handle(TEAM, OLIVIA, Assign(user_id="UDANA", product="talk"))
+
+    answer = slack.send.slash_command("users", user="UDANA").json()
+
+    assert answer["text"] == (
+        "You cannot list who holds seats: only company admins and office admins can. "
+        "Ask one of them to do it.\nYour seats: Talk (Main)."
+    )
+
+
+def test_adding_an_office_without_a_name_says_to_name_it(slack: Slack) -> None:
+    slack.send.slash_command("status")
+    answer = slack.send.slash_command("offices add").json()
+    assert answer["text"] == "Name the office: `/license offices add Berlin`."
+
+
+def test_timezone_alone_shows_the_billing_time_zone_and_how_to_change_it(slack: Slack) -> None:
+    slack.send.slash_command("status")
+    answer = slack.send.slash_command("timezone").json()
+    assert answer["text"] == (
+        "The billing time zone is UTC: periods end, and reminders go out, by its clock. "
+        "A company admin changes it with `/license timezone Area/City`, e.g. "
+        "`/license timezone Europe/Berlin`; a new time zone applies from the next period."
+    )
+
+
+def test_a_time_zone_in_any_case_is_taken_as_iana_spells_it(slack: Slack) -> None:
+    slack.send.slash_command("status")
+    answer = slack.send.slash_command("timezone europe/berlin").json()
+    assert answer["text"].startswith("Billing time zone is now Europe/Berlin.")
+    assert slack.service.status(TEAM, OLIVIA).subscription.time_zone == "Europe/Berlin"

@@ -123,6 +123,7 @@ class FakeService:
         self.account_status: AccountStatus = STATUS
         self.status_refusal: LicensingError | None = None
         self.offices = ["Main"]
+        self.users_refusal: LicensingError | None = None
         self._results = dict(RESULTS)
         self._refusals: dict[tuple[Method, type[Request[Any]]], LicensingError] = {}
 
@@ -195,6 +196,8 @@ class FakeService:
         limit: int = 200,
     ) -> list[PoolHolders]:
         self._read("users", account)
+        if self.users_refusal is not None:
+            raise self.users_refusal
         return []
 
     def roles(self, account: AccountKey, actor: Actor) -> list[RoleView]:

@@ -194,6 +194,45 @@ def test_a_count_no_request_can_take_is_refused_at_once_without_a_modal(
     assert harness.client.made("views_open") == []
 
 
+def test_a_member_asking_who_holds_seats_is_told_and_shown_their_own(harness: Harness) -> None:
+    refusal = NotAllowed("list who holds seats", "company admins and office admins")
+    harness.service.users_refusal = refusal
+    harness.as_user(MEMBER)
+
+    ack = answer(harness, "users")
+
+    ack.assert_awaited_once_with(
+        response_type="ephemeral", text=f"{refusal.message}\nYour seats: Talk (Main)."
+    )
+
+
+def test_status_of_an_office_shows_that_office(harness: Harness) -> None:
+    harness.service.offices = ["Main", "Berlin"]
+
+    ack = answer(harness, "status berlin")
+
+    assert acked(ack)["text"] == "License status of Berlin"
+    assert harness.service.reads[-2:] == ["office_names", "status"]
+
+
+def test_timezone_without_a_zone_shows_the_current_one_and_changes_nothing(
+    harness: Harness,
+) -> None:
+    ack = answer(harness, "timezone")
+
+    assert acked(ack)["text"].startswith("The billing time zone is Europe/Berlin:")
+    assert harness.service.handled() == []
+
+
+def test_adding_an_office_without_a_name_says_how_to_name_it(harness: Harness) -> None:
+    ack = answer(harness, "offices add")
+
+    ack.assert_awaited_once_with(
+        response_type="ephemeral", text="Name the office: `/license offices add Berlin`."
+    )
+    assert harness.service.handled() == []
+
+
 def test_a_misspelt_command_is_answered_with_the_one_meant(harness: Harness) -> None:
     answer(harness, "stauts").assert_awaited_once_with(
         response_type="ephemeral",

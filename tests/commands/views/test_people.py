@@ -4,11 +4,33 @@ from __future__ import annotations
 
 from commands.views.people import (
     assigned_message,
+    not_listed_message,
     revoked_message,
     role_text,
+    users_message,
 )
+from licensing.errors import NotAllowed
 from licensing.schemas import AssignmentChange
-from tests.commands.views.samples import COUNTS
+from tests.commands.views.samples import COUNTS, STATUS
+
+
+def test_no_pools_to_list_is_said_plainly() -> None:
+    assert users_message([])["text"] == (
+        "No seats yet, so nobody holds one. Try `/license status`."
+    )
+    assert users_message([], "Talk", "Berlin")["text"] == (
+        "No Talk seats in Berlin yet, so nobody holds one. Try `/license status`."
+    )
+
+
+def test_a_member_asking_who_holds_seats_is_told_why_not_and_shown_their_own() -> None:
+    refusal = NotAllowed("list who holds seats", "company admins and office admins")
+    assert not_listed_message(refusal, STATUS)["text"] == (
+        "You cannot list who holds seats: only company admins and office admins can. "
+        "Ask one of them to do it.\nYour seats: Talk (Main)."
+    )
+    nothing = STATUS.model_copy(update={"your_seats": []})
+    assert not_listed_message(refusal, nothing)["text"].endswith("\nYour seats: none.")
 
 
 def test_a_role_takes_the_article_it_sounds_like() -> None:
