@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from commands import ids
 from commands.carried import DamagedPayload, PeopleEntry, SeatAction, SubscribeEntry
 from licensing.catalog import Catalog
+from licensing.names import name_key
 from licensing.requests import Assign, Purchase, Restore, Revoke, ScheduleRemoval, Subscribe
 from licensing.schemas import PoolTarget
 from licensing.words import closest
@@ -43,6 +44,7 @@ SUBCOMMANDS = (
 OFFICE_FREE_COMMANDS = ("help", "invoices", "audit", "channel", "timezone", "reminders")
 SUBSCRIPTION_ACTIONS = ("status", "subscribe", "cancel", "reactivate", "billing")
 ADMIN_ACTIONS = ("list", "add", "remove")
+OFFICE_ACTIONS = ("list", "add", "rename", "remove")
 # Words people put around a count and a product ("buy 3 talk seats", "3 seats of talk"), read
 # as nothing once the product and office names have been found.
 FILLER = frozenset({"seat", "seats", "of", "license", "licenses"})
@@ -123,7 +125,7 @@ def _with_action(
     choices = {
         "subscription": SUBSCRIPTION_ACTIONS,
         "admins": ADMIN_ACTIONS,
-        "offices": ("list", "add"),
+        "offices": OFFICE_ACTIONS,
     }[name]
     action = rest[0].casefold() if rest else choices[0]
     if action not in choices:
@@ -134,9 +136,7 @@ def _with_action(
     if name == "subscription" and action in ("billing", "subscribe"):
         return LicenseCommand(name=name, action=action, text=" ".join(tail))
     if name == "offices":
-        if action == "add" and not tail:
-            raise UsageError("Name the office: `/license offices add Berlin`.")
-        return LicenseCommand(name=name, action=action, text=" ".join(tail))
+        return _offices(action, tail, offices)
     parsed = _arguments(name, tail, catalog, offices)
     return LicenseCommand(
         name=name,
@@ -145,6 +145,46 @@ def _with_action(
         office=parsed.office,
         channel_id=parsed.channel_id,
     )
+
+
+_OFFICES_USAGE = {
+    "add": "Name the office: `/license offices add Berlin`.",
+    "rename": "Name the office and its new name: `/license offices rename Berlin to Munich`.",
+    "remove": "Name the office to remove: `/license offices remove Berlin`.",
+}
+
+
+def _offices(action: str, words: list[str], offices: list[str]) -> LicenseCommand:
+    """`offices add NAME`, `offices rename OLD to NEW`, `offices remove NAME`. A name keeps
+    every character typed (licensing decides whether it can be used)."""
+    if action == "list":
+        return LicenseCommand(name="offices", action=action)
+    if not words:
+        raise UsageError(_OFFICES_USAGE[action])
+    if action != "rename":
+        return LicenseCommand(name="offices", action=action, text=" ".join(words))
+    # In "Back to School to Sales", the "to" that follows an office's whole name splits them.
+    splits = [i for i, word in enumerate(words) if word.casefold() == "to" and words[i + 1 :]]
+    if not splits or splits[0] == 0:
+        raise UsageError(_OFFICES_USAGE[action])
+    for index in splits:
+        old = _office_named(" ".join(words[:index]), offices)
+        if old is not None:
+            return LicenseCommand(
+                name="offices", action=action, office=old, text=" ".join(words[index + 1 :])
+            )
+    typed = " ".join(words[: splits[0]])
+    raise UsageError(
+        f"“{_shorten(typed)}” is not an office ({', '.join(offices)})."
+        + _did_you_mean(typed, {o: o for o in offices})
+        + " "
+        + _OFFICES_USAGE[action]
+    )
+
+
+def _office_named(text: str, offices: list[str]) -> str | None:
+    key = name_key(text)
+    return next((office for office in offices if name_key(office) == key), None)
 
 
 def _arguments(name: str, words: list[str], catalog: Catalog, offices: list[str]) -> LicenseCommand:
@@ -231,13 +271,16 @@ def _single(current: T | None, new: T, what: str) -> T:
 
 
 def _take_name(words: list[str], names: list[tuple[str, str]]) -> tuple[str | None, list[str]]:
-    """Find the longest run of words that is an id or a name (case-insensitive); return its id."""
-    lowered = [w.casefold() for w in words]
-    for length in range(len(words), 0, -1):
+    """Find the longest run of words that is an id or a name (compared as names are: without
+    regard to case, spacing or Unicode forms); return its id and the words left."""
+    keys = [(ident, {name_key(ident), name_key(display)}) for ident, display in names]
+    # A run of more words than the longest name has cannot be a name.
+    longest = max((len(key.split()) for _, known in keys for key in known), default=0)
+    for length in range(min(len(words), longest), 0, -1):
         for start in range(len(words) - length + 1):
-            phrase = " ".join(lowered[start : start + length])
-            for ident, display in names:
-                if phrase in (ident.casefold(), " ".join(display.casefold().split())):
+            phrase = name_key(" ".join(words[start : start + length]))
+            for ident, known in keys:
+                if phrase in known:
                     return ident, words[:start] + words[start + length :]
     return None, words
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from licensing import notices, orm
+from licensing import names, notices, orm
 from licensing.context import Context
 from licensing.errors import (
     InvalidLeadTime,
-    InvalidOfficeName,
     InvalidTimeZone,
     LicensingError,
+    MainOfficeStays,
     OfficeAlreadyExists,
+    OfficeInUse,
 )
 from licensing.model import RoleName
 from licensing.schemas import RoleView
@@ -78,15 +79,46 @@ def list_roles(context: Context) -> list[RoleView]:
     ]
 
 
-def add_office(context: Context, name: str) -> None:
+def add_office(context: Context, text: str) -> None:
     context.access.require_company_admin("add offices")
-    name = " ".join(name.split())
-    if not 1 <= len(name) <= 80:
-        raise InvalidOfficeName()
-    if context.find_office(name) is not None:
-        raise OfficeAlreadyExists(name)
+    name = names.office_name(text)
+    existing = context.find_office(name)
+    if existing is not None:
+        raise OfficeAlreadyExists(existing.name)
     context.add_office(name)
     context.record("office_added", office_name=name)
+
+
+def rename_office(context: Context, office_text: str, new_text: str) -> None:
+    """Invoices and the ledger keep the name an office had when they were written."""
+    context.access.require_company_admin("rename offices")
+    office = context.office(office_text)
+    name = names.office_name(new_text)
+    existing = context.find_office(name)
+    if existing is not None and existing.id != office.id:
+        raise OfficeAlreadyExists(existing.name)
+    if name == office.name:
+        return
+    old = office.name
+    context.rename_office(office, name)
+    context.record("office_renamed", office_name=name, detail=f"was {old}")
+
+
+def remove_office(context: Context, office_text: str) -> None:
+    """Only an office that holds nothing: no seats (scheduled for removal or not), no
+    assignments and no office admins. The first office, where requests that name none go,
+    stays."""
+    context.access.require_company_admin("remove offices")
+    office = context.office(office_text)
+    if office.id == context.offices()[0].id:
+        raise MainOfficeStays(office.name)
+    pools = [pool for pool in context.pools() if pool.office_id == office.id]
+    admins = [r for r in context.repo.roles(context.account.id) if r.office_id == office.id]
+    seats, assigned = sum(p.purchased for p in pools), sum(p.assigned for p in pools)
+    if seats or assigned or admins:
+        raise OfficeInUse(office.name, seats, assigned, len(admins))
+    context.remove_office(office)
+    context.record("office_removed", office_name=office.name)
 
 
 def set_notice_channel(context: Context, channel_id: str) -> None:

@@ -52,12 +52,69 @@ class UnknownOffice(LicensingError):
 
 class OfficeAlreadyExists(LicensingError):
     def __init__(self, name: str) -> None:
-        super().__init__(f"An office called “{name}” already exists. Pick another name.")
+        super().__init__(
+            f"An office called “{name}” already exists (names are compared without regard to "
+            "case or spacing). Pick another name."
+        )
 
 
 class InvalidOfficeName(LicensingError):
+    """An office name that cannot be used as typed; the message says what to change."""
+
+
+class OfficeNameMissing(InvalidOfficeName):
     def __init__(self) -> None:
-        super().__init__("An office name needs 1 to 80 characters. Try again with a shorter name.")
+        super().__init__("An office needs a name, such as Berlin.")
+
+
+class OfficeNameTooLong(InvalidOfficeName):
+    def __init__(self, name: str, maximum: int) -> None:
+        super().__init__(
+            f"“{name[:20]}…” is {len(name)} characters long, and an office name can have at "
+            f"most {maximum} (Slack shows no more in a list). Pick a shorter name."
+        )
+
+
+class OfficeNameHiddenCharacter(InvalidOfficeName):
+    """`described`: the character as `U+200B ZERO WIDTH SPACE`; `before`: the name up to it."""
+
+    def __init__(self, described: str, before: str) -> None:
+        where = f"after “{before}”" if before else "at its start"
+        super().__init__(
+            f"The office name holds a character that does not show, {described}, {where}. "
+            "Type the name again instead of pasting it, without that character."
+        )
+
+
+class OfficeNameMixedAlphabets(InvalidOfficeName):
+    def __init__(self, name: str, char: str, described: str, main: str, odd: str) -> None:
+        super().__init__(
+            f"“{name}” mixes {main} and {odd} letters, which can look the same: “{char}” is "
+            f"{described}. Type the name again in one alphabet."
+        )
+
+
+class MainOfficeStays(LicensingError):
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{name} is the account's first office, where requests that name no office go, so it "
+            f"cannot be removed. It can be renamed: `/license offices rename {name} to NEW`."
+        )
+
+
+class OfficeInUse(LicensingError):
+    def __init__(self, name: str, seats: int, assigned: int, admins: int) -> None:
+        held = [
+            plural(count, noun)
+            for count, noun in ((seats, "seat"), (assigned, "assignment"), (admins, "office admin"))
+            if count
+        ]
+        listed = ", ".join(held[:-1]) + " and " + held[-1] if len(held) > 1 else held[0]
+        super().__init__(
+            f"{name} still has {listed}, so it cannot be removed. First revoke its seats from "
+            "users, remove its seats and its office admins. Seats scheduled for removal stay "
+            "until they leave at the period end."
+        )
 
 
 class InvalidSeatCount(LicensingError):

@@ -44,6 +44,8 @@ from licensing.requests import (
     AddOffice,
     Assign,
     GrantRole,
+    RemoveOffice,
+    RenameOffice,
     Revoke,
     RevokeRole,
     SetBillingDetails,
@@ -173,11 +175,22 @@ class SlashCommand:
             zone = build_request(SetTimeZone, time_zone=command.text)
             status = await handle(at.key, at.actor, zone)
             return time_zone_message(status)
+        return await self._offices(command, at)
+
+    async def _offices(self, command: LicenseCommand, at: _Invocation) -> Message:
+        handle = self.deps.handle
         if command.action == "add":
             status = await handle(at.key, at.actor, build_request(AddOffice, name=command.text))
-            return text_message(f"Offices: {', '.join(status.offices)}.")
-        names = await self.deps.call(self.deps.service.office_names, at.key, at.actor)
-        return text_message(f"Offices: {', '.join(names)}.")
+        elif command.action == "rename":
+            rename = build_request(RenameOffice, office=command.office, new_name=command.text)
+            status = await handle(at.key, at.actor, rename)
+        elif command.action == "remove":
+            status = await handle(
+                at.key, at.actor, build_request(RemoveOffice, office=command.text)
+            )
+        else:
+            return text_message(f"Offices: {', '.join(at.offices)}.")
+        return text_message(f"Offices: {', '.join(status.offices)}.")
 
     async def _admins(self, command: LicenseCommand, at: _Invocation) -> Message:
         if command.action == "list":

@@ -35,7 +35,7 @@ HELP = """*`/license` — run your company's paid seats*
 • `users [product] [office]` — who holds which seat
 • `subscription [subscribe|cancel|reactivate|billing DETAILS]`
 • `invoices` · `audit` · `admins [list|add|remove] @user [office]` · `channel #channel`
-• `offices [add NAME]`
+• `offices [add NAME | rename OLD to NEW | remove NAME]`
 • `timezone [Area/City]` — the billing time zone · `reminders [DAYS]` — when notices go out
 Leave out an argument and licensebot asks for it."""
 

@@ -216,3 +216,55 @@ def test_a_channel_typed_with_a_hash_but_not_picked_says_to_pick_it() -> None:
 def test_status_takes_an_office() -> None:
     command = p("status berlin office")
     assert (command.name, command.office) == ("status", "Berlin Office")
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "office", "name"),
+    [
+        ("offices", "list", None, ""),
+        ("offices add  Paris  Office", "add", None, "Paris Office"),
+        ("offices rename berlin office to Munich", "rename", "Berlin Office", "Munich"),
+        ("offices remove Berlin Office", "remove", None, "Berlin Office"),
+    ],
+)
+def test_offices_are_listed_added_renamed_and_removed(
+    text: str, action: str, office: str | None, name: str
+) -> None:
+    command = p(text)
+    assert (command.action, command.office, command.text) == (action, office, name)
+
+
+def test_a_rename_splits_at_the_to_that_follows_a_whole_office_name() -> None:
+    offices = ["Main", "Back to School"]
+    command = parse("offices rename back to school to Sales to Go", CATALOG, offices)
+    assert (command.office, command.text) == ("Back to School", "Sales to Go")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("offices add", "Name the office: `/license offices add Berlin`."),
+        ("offices remove", "Name the office to remove: `/license offices remove Berlin`."),
+        (
+            "offices rename Berlin Office",
+            "Name the office and its new name: `/license offices rename Berlin to Munich`.",
+        ),
+        (
+            "offices rename Berlin Office to",
+            "Name the office and its new name: `/license offices rename Berlin to Munich`.",
+        ),
+        (
+            "offices rename Mian to HQ",
+            "“Mian” is not an office (Main, Berlin Office). Did you mean Main? Name the office "
+            "and its new name: `/license offices rename Berlin to Munich`.",
+        ),
+    ],
+)
+def test_an_office_command_without_its_names_says_how_to_write_it(text: str, message: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        p(text)
+    assert refused.value.message == message
+
+
+def test_office_names_are_compared_in_their_normal_form() -> None:
+    assert p("buy 2 talk ＢＥＲＬＩＮ   office").office == "Berlin Office"

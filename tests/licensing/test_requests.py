@@ -22,6 +22,8 @@ from licensing.requests import (
     GrantRole,
     Purchase,
     Reactivate,
+    RemoveOffice,
+    RenameOffice,
     Request,
     Restore,
     Revoke,
@@ -472,6 +474,8 @@ EXAMPLES: dict[type[Request[Any]], Request[Any]] = {
     SetReminderLead: SetReminderLead(days=7),
     SetTimeZone: SetTimeZone(time_zone="Europe/Berlin"),
     AddOffice: AddOffice(name="Berlin"),
+    RenameOffice: RenameOffice(office="Main", new_name="Headquarters"),
+    RemoveOffice: RemoveOffice(office="Berlin"),
     GrantRole: GrantRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main"),
     RevokeRole: RevokeRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main"),
 }
@@ -592,6 +596,7 @@ BEFORE: dict[type[Request[Any]], list[Request[Any]]] = {
     Cancel: SUBSCRIBED,
     Reactivate: [*SUBSCRIBED, Cancel()],
     RevokeRole: [GrantRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main")],
+    RemoveOffice: [AddOffice(name="Berlin")],
 }
 REVIEWED = {Purchase, ScheduleRemoval, Restore, Revoke, Subscribe, Cancel, Reactivate}
 

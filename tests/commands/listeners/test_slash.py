@@ -16,6 +16,8 @@ from licensing.errors import InvalidSeatCount, NoSeatAvailable, NotAllowed
 from licensing.requests import (
     Assign,
     Cancel,
+    RemoveOffice,
+    RenameOffice,
     Revoke,
     SetNoticeChannel,
 )
@@ -231,6 +233,18 @@ def test_adding_an_office_without_a_name_says_how_to_name_it(harness: Harness) -
         response_type="ephemeral", text="Name the office: `/license offices add Berlin`."
     )
     assert harness.service.handled() == []
+
+
+def test_offices_are_renamed_and_removed_through_the_service(harness: Harness) -> None:
+    harness.service.offices = ["Main", "Berlin"]
+
+    answer(harness, "offices rename berlin to Munich")
+    answer(harness, "offices remove Munich")
+
+    assert [c.request for c in harness.service.handled()] == [
+        RenameOffice(office="Berlin", new_name="Munich"),
+        RemoveOffice(office="Munich"),
+    ]
 
 
 def test_a_misspelt_command_is_answered_with_the_one_meant(harness: Harness) -> None:

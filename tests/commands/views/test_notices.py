@@ -43,3 +43,12 @@ def test_a_cancellation_notice_counts_what_will_be_deleted() -> None:
         "Then these are deleted: the office Main; 5 seats (2 assigned); 1 admin role. "
         "Invoices and the audit log are kept."
     )
+
+
+def test_a_section_longer_than_slack_takes_is_cut_rather_than_refused() -> None:
+    notice = all_notices()[1]
+    lines = [notice.facts.lines[0].model_copy(update={"office": "x" * 75}) for _ in range(60)]
+    long = notice.model_copy(update={"facts": notice.facts.model_copy(update={"lines": lines})})
+    blocks = notice_message(long)["blocks"]
+    assert len(blocks[0]["text"]["text"]) == 3000
+    assert blocks[0]["text"]["text"].endswith("…")
