@@ -14,6 +14,7 @@ from licensing.schemas import (
     Actor,
     AuditTrail,
     InvoiceHistory,
+    OfficeChoices,
     PoolHolders,
     RoleView,
     SubscriptionSummary,
@@ -35,6 +36,8 @@ class LicensingPort(Protocol):
     def uninstalled(self, account: AccountKey, reason: str) -> int: ...
 
     def office_names(self, account: AccountKey, actor: Actor) -> list[str]: ...
+
+    def office_choices(self, account: AccountKey, actor: Actor) -> OfficeChoices: ...
 
     def status(self, account: AccountKey, actor: Actor) -> AccountStatus: ...
 

@@ -102,9 +102,12 @@ class Context:
         return next((o for o in self.offices() if key in (o.name_key, office_key(o.name))), None)
 
     def default_office(self) -> orm.Office | None:
-        """Where a request that names no office goes: the account's first office (Main,
-        unless renamed)."""
+        """Where a request that names no office goes: an office admin's office when they
+        administer exactly one, else the account's first office (Main, unless renamed)."""
         offices = self.offices()
+        own = [o for o in offices if o.id in self.access.office_ids]
+        if not self.access.company_admin and len(own) == 1:
+            return own[0]
         return offices[0] if offices else None
 
     def office(self, text: str | None) -> orm.Office:

@@ -25,6 +25,7 @@ from licensing.schemas import (
     Actor,
     AuditTrail,
     InvoiceHistory,
+    OfficeChoices,
     PoolHolders,
     RoleView,
     SubscriptionSummary,
@@ -96,6 +97,17 @@ class LicensingService:
     def office_names(self, account: AccountKey, actor: Actor) -> list[str]:
         """Every office of the account, so requests can name one; seeing names needs no role."""
         return self._tx.read(account, actor, lambda c: [o.name for o in c.offices()])
+
+    def office_choices(self, account: AccountKey, actor: Actor) -> OfficeChoices:
+        """The offices to offer in a form, and the one to choose first for this actor."""
+
+        def work(c: Context) -> OfficeChoices:
+            default = c.default_office()
+            return OfficeChoices(
+                names=[o.name for o in c.offices()], default=default.name if default else None
+            )
+
+        return self._tx.read(account, actor, work)
 
     def status(self, account: AccountKey, actor: Actor) -> AccountStatus:
         return self._tx.read(account, actor, reports.account_status)

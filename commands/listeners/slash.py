@@ -53,7 +53,7 @@ from licensing.requests import (
     SetReminderLead,
     SetTimeZone,
 )
-from licensing.schemas import AccountKey, Actor
+from licensing.schemas import AccountKey, Actor, OfficeChoices
 
 CHANNEL_USAGE = "Name the channel: `/license channel #licenses`."
 ADMINS_USAGE = "Name the user: `/license admins add @dana [office]`."
@@ -75,10 +75,10 @@ class SlashCommand:
         try:
             key, actor = await self.deps.requester(context, client, command)
             text = str(command.get("text") or "")
-            offices = []
+            offices = OfficeChoices(names=[], default=None)
             if needs_office_names(text):
-                offices = await self.deps.call(self.deps.service.office_names, key, actor)
-            parsed = parse(text, self.deps.catalog, offices)
+                offices = await self.deps.call(self.deps.service.office_choices, key, actor)
+            parsed = parse(text, self.deps.catalog, offices.names)
             opened = _Invocation(key, actor, offices, command, client)
             reply = await self._run(parsed, opened)
         except (UsageError, LicensingError) as refusal:
@@ -95,8 +95,14 @@ class SlashCommand:
         if name in SEAT_ACTIONS:
             self._check_count(command.count)
             preset = SeatPreset(count=command.count, product=command.product, office=command.office)
-            action = SEAT_ACTIONS[name]
-            await at.open(seats_entry_modal(action, self.deps.catalog, at.offices, preset))
+            modal = seats_entry_modal(
+                SEAT_ACTIONS[name],
+                self.deps.catalog,
+                at.offices.names,
+                preset,
+                default_office=at.offices.default,
+            )
+            await at.open(modal)
             return None
         if name in ("assign", "revoke"):
             return await self._people(command, at)
@@ -120,20 +126,23 @@ class SlashCommand:
         if command.user_id is None or command.product is None:
             channel = str(at.command.get("channel_id") or "")
             action = PEOPLE_ACTIONS[command.name]
-            modal = people_entry_modal(action, self.deps.catalog, at.offices, command, channel)
+            modal = people_entry_modal(
+                action, self.deps.catalog, at.offices.names, command, channel, at.offices.default
+            )
             await at.open(modal)
             return None
         await self._check_member(at, command.user_id)
         if command.name == "revoke":
             revoke = build_request(Revoke, user_id=command.user_id, product=command.product)
             return revoked_message(await self.deps.handle(at.key, at.actor, revoke))
+        office = command.office or at.offices.default
         assign = build_request(
-            Assign, user_id=command.user_id, product=command.product, office=command.office
+            Assign, user_id=command.user_id, product=command.product, office=office
         )
         try:
             return assigned_message(await self.deps.handle(at.key, at.actor, assign))
         except NoSeatAvailable as refusal:
-            return no_seat_message(refusal, command.product, command.office or "Main")
+            return no_seat_message(refusal, command.product, office or "Main")
 
     async def _users(self, command: LicenseCommand, at: _Invocation) -> Message:
         service = self.deps.service
@@ -189,7 +198,7 @@ class SlashCommand:
                 at.key, at.actor, build_request(RemoveOffice, office=command.text)
             )
         else:
-            return text_message(f"Offices: {', '.join(at.offices)}.")
+            return text_message(f"Offices: {', '.join(at.offices.names)}.")
         return text_message(f"Offices: {', '.join(status.offices)}.")
 
     async def _admins(self, command: LicenseCommand, at: _Invocation) -> Message:
@@ -239,7 +248,7 @@ class _Invocation:
 
     key: AccountKey
     actor: Actor
-    offices: list[str]
+    offices: OfficeChoices
     command: dict[str, Any]
     client: AsyncWebClient
 

@@ -78,9 +78,9 @@ def _product_input(catalog: Catalog, product: str | None) -> InputBlock:
     )
 
 
-def _office_input(offices: list[str], office: str | None) -> InputBlock:
-    """A name longer than Slack shows (stored before names were limited) is cut in the list;
-    the option's value keeps it whole."""
+def _office_input(offices: list[str], office: str | None, default: str | None) -> InputBlock:
+    """`office` chosen first if given, else `default`. A name longer than Slack shows (stored
+    before names were limited) is cut in the list; the option's value keeps it whole."""
     options = [Option(value=o, label=clip(o, OPTION_TEXT)) for o in offices]
     return InputBlock(
         block_id=ids.OFFICE_BLOCK,
@@ -88,7 +88,9 @@ def _office_input(offices: list[str], office: str | None) -> InputBlock:
         element=StaticSelectElement(
             action_id=ids.OFFICE_ACTION,
             options=options,
-            initial_option=_pick(options, office) or _pick(options, "Main"),
+            initial_option=_pick(options, office)
+            or _pick(options, default)
+            or (options[0] if options else None),
         ),
     )
 

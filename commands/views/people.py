@@ -22,6 +22,7 @@ def people_entry_modal(
     offices: list[str],
     command: LicenseCommand,
     channel_id: str,
+    default_office: str | None = None,
 ) -> View:
     """Asks for what `/license assign` or `revoke` was not given; acts on submit."""
     user_input = InputBlock(
@@ -31,7 +32,7 @@ def people_entry_modal(
     )
     blocks: list[Block] = [user_input, _product_input(catalog, command.product)]
     if action == "assign":
-        blocks.append(_office_input(offices, command.office))
+        blocks.append(_office_input(offices, command.office, default_office))
     title = "Assign a seat" if action == "assign" else "Revoke a seat"
     return View(
         type="modal",

@@ -42,8 +42,10 @@ def seats_entry_modal(
     offices: list[str],
     preset: SeatPreset,
     notice: NoticeRef | None = None,
+    default_office: str | None = None,
 ) -> View:
-    """`notice`: the notice whose button opened the modal, updated once it is confirmed."""
+    """`notice`: the notice whose button opened the modal, updated once it is confirmed;
+    `default_office`: the office chosen first when the preset names none."""
     title, _ = VERBS[action]
     count_input = InputBlock(
         block_id=ids.COUNT_BLOCK,
@@ -65,7 +67,7 @@ def seats_entry_modal(
         blocks=[
             count_input,
             _product_input(catalog, preset.product),
-            _office_input(offices, preset.office),
+            _office_input(offices, preset.office, default_office),
         ],
     )
 

@@ -37,7 +37,8 @@ HELP = """*`/license` — run your company's paid seats*
 • `invoices` · `audit` · `admins [list|add|remove] @user [office]` · `channel #channel`
 • `offices [add NAME | rename OLD to NEW | remove NAME]`
 • `timezone [Area/City]` — the billing time zone · `reminders [DAYS]` — when notices go out
-Leave out an argument and licensebot asks for it."""
+Leave out an argument and licensebot asks for it. Without an office, a command acts on the \
+first office, Main (an office admin's on their own office)."""
 
 
 NO_PRESET = SeatPreset().dump()

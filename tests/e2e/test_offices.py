@@ -1,11 +1,12 @@
-"""Offices through `/license`: names that are refused and why, renaming and removing, and the
-status of one office."""
+"""Offices through `/license`: names that are refused and why, renaming and removing, status of
+one office, and an office admin's commands going to their own office."""
 
 from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from licensing.requests import AddOffice, Purchase
+from licensing.model import RoleName
+from licensing.requests import AddOffice, GrantRole, Purchase
 from licensing.schemas import AccountKey, Actor
 from tests.e2e.conftest import Slack
 
@@ -70,6 +71,22 @@ def test_status_of_an_office_shows_only_that_offices_pools(slack: Slack) -> None
         "*Talk* in Berlin\n2 purchased · 0 assigned · 2 available · 0 scheduled for removal"
         " · unassigned seats cost 30.00 USD a month"
     ]
+
+
+def test_an_office_admins_commands_go_to_their_office(slack: Slack) -> None:
+    slack.send.slash_command("status")
+    slack.service.handle(TEAM, OLIVIA, AddOffice(name="Berlin"))
+    grant = GrantRole(user_id="UDANA", role=RoleName.OFFICE_ADMIN, office="Berlin")
+    slack.service.handle(TEAM, OLIVIA, grant)
+    slack.service.handle(TEAM, OLIVIA, Purchase(count=1, product="talk", office="Berlin"), "b")
+
+    slack.send.slash_command("buy 2 talk", user="UDANA")
+    slack.fake.wait_for("views.open")
+    office = slack.fake.latest_view()["blocks"][2]["element"]
+    assert office["initial_option"]["value"] == "Berlin"
+
+    assigned = _said(slack, "assign <@UERIK|erik> talk", user="UDANA")
+    assert assigned == "<@UERIK> now holds a Talk seat in Berlin. 0 seats left."
 
 
 def test_a_name_longer_than_slack_shows_stored_before_the_limit_still_opens_the_modal(

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from licensing import errors
+from licensing.model import RoleName
 from licensing.requests import (
     AddOffice,
     Assign,
@@ -207,6 +208,38 @@ def test_only_company_admins_rename_or_remove_offices(
     for request in (RenameOffice(office="Berlin", new_name="X"), RemoveOffice(office="Berlin")):
         with pytest.raises(errors.NotAllowed):
             service.handle(account, BERLIN_ADMIN, request)
+
+
+def test_an_office_admin_of_one_office_acts_there_when_no_office_is_named(
+    service: LicensingService, account: AccountKey
+) -> None:
+    subscribe(service, account, seats=1)
+    _berlin(service, account)
+    service.handle(
+        account, OWNER, GrantRole(user_id="UBERLIN", role=RoleName.OFFICE_ADMIN, office="Berlin")
+    )
+
+    bought = service.handle(account, BERLIN_ADMIN, Purchase(count=1, product="talk"), "b")
+    assigned = service.handle(account, BERLIN_ADMIN, Assign(user_id="U1", product="talk"))
+
+    assert (bought.office, assigned.office) == ("Berlin", "Berlin")
+    choices = service.office_choices(account, BERLIN_ADMIN)
+    assert (choices.names, choices.default) == (["Main", "Berlin"], "Berlin")
+    assert service.office_choices(account, OWNER).default == "Main"
+
+
+def test_an_office_admin_of_two_offices_names_one_or_gets_the_first(
+    service: LicensingService, account: AccountKey
+) -> None:
+    _berlin(service, account)
+    service.handle(account, OWNER, AddOffice(name="Paris"))
+    for office in ("Berlin", "Paris"):
+        service.handle(
+            account, OWNER, GrantRole(user_id="UBERLIN", role=RoleName.OFFICE_ADMIN, office=office)
+        )
+    assert service.office_choices(account, BERLIN_ADMIN).default == "Main"
+    with pytest.raises(errors.NotAllowed):
+        service.handle(account, BERLIN_ADMIN, Purchase(count=1, product="talk"), "b")
 
 
 def test_a_member_is_refused_the_list_of_who_holds_seats(

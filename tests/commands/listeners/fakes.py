@@ -47,6 +47,7 @@ from licensing.schemas import (
     AssignmentChange,
     AuditTrail,
     InvoiceHistory,
+    OfficeChoices,
     PoolHolders,
     RoleView,
     SubscriptionSummary,
@@ -127,6 +128,7 @@ class FakeService:
         self.account_status: AccountStatus = STATUS
         self.status_refusal: LicensingError | None = None
         self.offices = ["Main"]
+        self.default_office: str | None = "Main"
         self.users_refusal: LicensingError | None = None
         self._results = dict(RESULTS)
         self._refusals: dict[tuple[Method, type[Request[Any]]], LicensingError] = {}
@@ -167,6 +169,10 @@ class FakeService:
     def office_names(self, account: AccountKey, actor: Actor) -> list[str]:
         self._read("office_names", account)
         return list(self.offices)
+
+    def office_choices(self, account: AccountKey, actor: Actor) -> OfficeChoices:
+        self._read("office_choices", account)
+        return OfficeChoices(names=list(self.offices), default=self.default_office)
 
     def status(self, account: AccountKey, actor: Actor) -> AccountStatus:
         self._read("status", account)

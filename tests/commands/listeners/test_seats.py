@@ -353,6 +353,18 @@ def test_the_home_tabs_remove_button_opens_an_empty_remove_modal(harness: Harnes
     assert "initial_value" not in modal["blocks"][0]["element"]
 
 
+def test_the_home_tabs_buy_button_chooses_an_office_admins_own_office(harness: Harness) -> None:
+    harness.service.offices = ["Main", "Berlin"]
+    harness.service.default_office = "Berlin"
+    harness.as_user("U2", channel_id=None)
+
+    press(harness, "open_buy", home_click(ids.OPEN_BUY, NO_PRESET))
+
+    office = harness.client.opened()["blocks"][2]["element"]
+    assert office["initial_option"]["value"] == "Berlin"
+    assert [o["value"] for o in office["options"]] == ["Main", "Berlin"]
+
+
 @pytest.mark.parametrize("value", ['{"count":"many"}', '{"action":"steal"}', "not json"])
 def test_a_damaged_button_value_posts_an_ephemeral_and_opens_nothing(
     harness: Harness, value: str

@@ -84,7 +84,7 @@ def test_assign_hands_the_assignment_and_says_who_now_holds_the_seat(harness: Ha
     ack = answer(harness, "assign <@U2> talk")
 
     [call] = harness.service.handled()
-    assert call.request == Assign(user_id="U2", product="talk", office=None)
+    assert call.request == Assign(user_id="U2", product="talk", office="Main")
     ack.assert_awaited_once_with(
         response_type="ephemeral",
         text="<@U2> now holds a Talk seat in Main. 2 seats left.",
@@ -196,6 +196,27 @@ def test_a_count_no_request_can_take_is_refused_at_once_without_a_modal(
     assert harness.client.made("views_open") == []
 
 
+def test_an_office_admins_seat_modal_chooses_their_office(harness: Harness) -> None:
+    harness.service.offices = ["Main", "Berlin"]
+    harness.service.default_office = "Berlin"
+
+    answer(harness, "buy 2 talk seats")
+
+    office = harness.client.opened()["blocks"][2]["element"]
+    assert office["initial_option"]["value"] == "Berlin"
+    assert harness.client.opened()["blocks"][0]["element"]["initial_value"] == "2"
+
+
+def test_an_office_admins_assignment_goes_to_their_office(harness: Harness) -> None:
+    harness.service.offices = ["Main", "Berlin"]
+    harness.service.default_office = "Berlin"
+
+    answer(harness, "assign <@U2> talk")
+
+    [call] = harness.service.handled()
+    assert call.request == Assign(user_id="U2", product="talk", office="Berlin")
+
+
 def test_a_member_asking_who_holds_seats_is_told_and_shown_their_own(harness: Harness) -> None:
     refusal = NotAllowed("list who holds seats", "company admins and office admins")
     harness.service.users_refusal = refusal
@@ -214,7 +235,7 @@ def test_status_of_an_office_shows_that_office(harness: Harness) -> None:
     ack = answer(harness, "status berlin")
 
     assert acked(ack)["text"] == "License status of Berlin"
-    assert harness.service.reads[-2:] == ["office_names", "status"]
+    assert harness.service.reads[-2:] == ["office_choices", "status"]
 
 
 def test_timezone_without_a_zone_shows_the_current_one_and_changes_nothing(

@@ -73,3 +73,20 @@ def test_a_product_name_longer_than_slack_shows_is_cut_in_the_list() -> None:
     long_catalog = catalog.model_copy(update={"products": (talk, *catalog.products[1:])})
     view = seats_entry_modal("buy", long_catalog, ["Main"], SeatPreset())
     view.validate_json()
+
+
+def test_the_modal_chooses_the_office_given_else_the_default_else_the_first() -> None:
+    catalog = load_catalog()
+    offices = ["Main", "Berlin"]
+
+    def chosen(view: View) -> str:
+        office = next(b for b in view.to_dict()["blocks"] if b["block_id"] == "office")
+        return str(office["element"]["initial_option"]["value"])
+
+    assert chosen(seats_entry_modal("buy", catalog, offices, SeatPreset(office="Main"))) == "Main"
+    assert chosen(seats_entry_modal("buy", catalog, offices, SeatPreset(), None, "Berlin")) == (
+        "Berlin"
+    )
+    assert chosen(seats_entry_modal("buy", catalog, ["Headquarters"], SeatPreset())) == (
+        "Headquarters"
+    )
