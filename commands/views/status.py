@@ -38,7 +38,8 @@ HELP = """*`/license` — run your company's paid seats*
 • `offices [add NAME | rename OLD to NEW | remove NAME]`
 • `timezone [Area/City]` — the billing time zone · `reminders [DAYS]` — when notices go out
 Leave out an argument and licensebot asks for it. Without an office, a command acts on the \
-first office, Main (an office admin's on their own office)."""
+first office, Main (an office admin's on their own office). `buy 3 talk seats`, \
+`buy 1,000 talk` and the like are understood too."""
 
 
 NO_PRESET = SeatPreset().dump()
