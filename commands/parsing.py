@@ -15,8 +15,10 @@ from commands import ids
 from commands.carried import DamagedPayload, PeopleEntry, SeatEntry, SubscribeEntry
 from licensing.calendar import Interval
 from licensing.catalog import Catalog
+from licensing.names import name_key
 from licensing.requests import Assign, Purchase, Restore, Revoke, ScheduleRemoval, Subscribe
 from licensing.schemas import PoolTarget
+from licensing.words import closest
 
 T = TypeVar("T")
 Q = TypeVar("Q", bound=BaseModel)
@@ -40,13 +42,17 @@ SUBCOMMANDS = (
     "reminders",
 )
 # These never name an office, so they are parsed without reading the account's office names.
-OFFICE_FREE_COMMANDS = ("help", "status", "invoices", "audit", "channel", "timezone", "reminders")
+OFFICE_FREE_COMMANDS = ("help", "invoices", "audit", "channel", "timezone", "reminders")
 SUBSCRIPTION_ACTIONS = ("status", "subscribe", "cancel", "reactivate", "billing", "interval")
 ADMIN_ACTIONS = ("list", "add", "remove")
+OFFICE_ACTIONS = ("list", "add", "rename", "remove")
+# Words people put around a count and a product ("buy 3 talk seats", "3 seats of talk"), read
+# as nothing once the product and office names have been found.
+FILLER = frozenset({"seat", "seats", "of", "license", "licenses"})
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
-_NUMBER = re.compile(r"^[+-]?[0-9]+$")
+_NUMBER = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$")  # 3, 1000 or 1,000
 _LOOKS_NUMERIC = re.compile(r"^[+-]?[0-9.,_eE]+$")
 
 
@@ -72,7 +78,12 @@ class LicenseCommand:
 
 def needs_office_names(text: str) -> bool:
     words = text.split()
-    return bool(words) and words[0].casefold() not in OFFICE_FREE_COMMANDS
+    if not words:
+        return False
+    name = words[0].casefold()
+    if name == "status":  # `status` alone shows every office; `status Berlin` names one
+        return len(words) > 1
+    return name not in OFFICE_FREE_COMMANDS
 
 
 def parse(text: str, catalog: Catalog, offices: list[str]) -> LicenseCommand:
@@ -81,7 +92,9 @@ def parse(text: str, catalog: Catalog, offices: list[str]) -> LicenseCommand:
         return LicenseCommand(name="help")
     name = words[0].casefold()
     if name not in SUBCOMMANDS:
-        raise UsageError(f"`{_shorten(words[0])}` is not a /license command. Try `/license help`.")
+        guess = closest(name, SUBCOMMANDS)
+        hint = f"Did you mean `{guess}`?" if guess else "Try `/license help`."
+        raise UsageError(f"`{_shorten(words[0])}` is not a /license command. {hint}")
     rest = words[1:]
     if name in ("subscription", "admins", "offices"):
         return _with_action(name, rest, catalog, offices)
@@ -113,18 +126,18 @@ def _with_action(
     choices = {
         "subscription": SUBSCRIPTION_ACTIONS,
         "admins": ADMIN_ACTIONS,
-        "offices": ("list", "add"),
+        "offices": OFFICE_ACTIONS,
     }[name]
     action = rest[0].casefold() if rest else choices[0]
     if action not in choices:
-        raise UsageError(
-            f"`/license {name}` takes one of: {', '.join(choices)}. Try `/license help`."
-        )
+        guess = closest(action, choices)
+        hint = f"Did you mean `{guess}`?" if guess else "Try `/license help`."
+        raise UsageError(f"`/license {name}` takes one of: {', '.join(choices)}. {hint}")
     tail = rest[1:]
     if name == "subscription" and action in ("billing", "subscribe", "interval"):
         return LicenseCommand(name=name, action=action, text=" ".join(tail))
     if name == "offices":
-        return LicenseCommand(name=name, action=action, text=" ".join(tail))
+        return _offices(action, tail, offices)
     parsed = _arguments(name, tail, catalog, offices)
     return LicenseCommand(
         name=name,
@@ -135,8 +148,48 @@ def _with_action(
     )
 
 
+_OFFICES_USAGE = {
+    "add": "Name the office: `/license offices add Berlin`.",
+    "rename": "Name the office and its new name: `/license offices rename Berlin to Munich`.",
+    "remove": "Name the office to remove: `/license offices remove Berlin`.",
+}
+
+
+def _offices(action: str, words: list[str], offices: list[str]) -> LicenseCommand:
+    """`offices add NAME`, `offices rename OLD to NEW`, `offices remove NAME`. A name keeps
+    every character typed (licensing decides whether it can be used)."""
+    if action == "list":
+        return LicenseCommand(name="offices", action=action)
+    if not words:
+        raise UsageError(_OFFICES_USAGE[action])
+    if action != "rename":
+        return LicenseCommand(name="offices", action=action, text=" ".join(words))
+    # In "Back to School to Sales", the "to" that follows an office's whole name splits them.
+    splits = [i for i, word in enumerate(words) if word.casefold() == "to" and words[i + 1 :]]
+    if not splits or splits[0] == 0:
+        raise UsageError(_OFFICES_USAGE[action])
+    for index in splits:
+        old = _office_named(" ".join(words[:index]), offices)
+        if old is not None:
+            return LicenseCommand(
+                name="offices", action=action, office=old, text=" ".join(words[index + 1 :])
+            )
+    typed = " ".join(words[: splits[0]])
+    raise UsageError(
+        f"“{_shorten(typed)}” is not an office ({', '.join(offices)})."
+        + _did_you_mean(typed, {o: o for o in offices})
+        + " "
+        + _OFFICES_USAGE[action]
+    )
+
+
+def _office_named(text: str, offices: list[str]) -> str | None:
+    key = name_key(text)
+    return next((office for office in offices if name_key(office) == key), None)
+
+
 def _arguments(name: str, words: list[str], catalog: Catalog, offices: list[str]) -> LicenseCommand:
-    """Count, user, channel, product and office, in any order."""
+    """Count, user, channel, product and office, in any order, among filler words."""
     count: int | None = None
     user_id: str | None = None
     channel_id: str | None = None
@@ -154,13 +207,13 @@ def _arguments(name: str, words: list[str], catalog: Catalog, offices: list[str]
             left.append(word)
     product, left = _take_name(left, [(p.id, p.name) for p in catalog.products])
     office, left = _take_name(left, [(o, o) for o in offices])
+    left = [word for word in left if word.casefold() not in FILLER]
     if left:
-        leftover = _shorten(" ".join(left))
-        if name in OFFICE_FREE_COMMANDS:
-            raise UsageError(f"`/license {name}` does not take “{leftover}”. Try `/license help`.")
+        _refuse_leftover(name, left, catalog, offices)
+    if name == "status" and (count, user_id, channel_id, product) != (None, None, None, None):
+        example = offices[-1] if offices else "Main"
         raise UsageError(
-            f"“{leftover}” is neither a product ({', '.join(p.id for p in catalog.products)}) "
-            f"nor an office ({', '.join(offices)}). Check the spelling, or try `/license help`."
+            f"`/license status` takes an office or nothing: `/license status {example}`."
         )
     return LicenseCommand(
         name=name,
@@ -172,10 +225,44 @@ def _arguments(name: str, words: list[str], catalog: Catalog, offices: list[str]
     )
 
 
+def _refuse_leftover(name: str, left: list[str], catalog: Catalog, offices: list[str]) -> None:
+    for word in left:
+        if word.startswith("@") and len(word) > 1:
+            raise UsageError(
+                f"“{_shorten(word)}” is not a Slack user licensebot can see: mention someone by "
+                "typing @ and picking them from the list Slack shows."
+            )
+        if word.startswith("#") and len(word) > 1:
+            raise UsageError(
+                f"“{_shorten(word)}” is not a channel licensebot can see: type # and pick the "
+                "channel from the list Slack shows."
+            )
+    leftover = _shorten(" ".join(left))
+    if name in OFFICE_FREE_COMMANDS:
+        raise UsageError(f"`/license {name}` does not take “{leftover}”. Try `/license help`.")
+    names = {p.id: p.name for p in catalog.products} | {p.name: p.name for p in catalog.products}
+    names |= {o: o for o in offices}
+    guess = _did_you_mean(" ".join(left), names) or next(
+        (hint for word in left[:5] if (hint := _did_you_mean(word, names))), ""
+    )
+    raise UsageError(
+        f"“{leftover}” is neither a product ({', '.join(p.id for p in catalog.products)}) "
+        f"nor an office ({', '.join(offices)})."
+        + (guess or " Check the spelling, or try `/license help`.")
+    )
+
+
+def _did_you_mean(text: str, names: dict[str, str]) -> str:
+    """` Did you mean Talk?`, for a text close to one of `names` (spelling → what to show)."""
+    guess = closest(text, names)
+    return f" Did you mean {names[guess]}?" if guess else ""
+
+
 def _count(word: str) -> int:
-    if len(word) > 12:
+    digits = word.replace(",", "")
+    if len(digits) > 12:
         raise UsageError(f"“{_shorten(word)}” is far too many seats. Use a number up to 10,000.")
-    return int(word)
+    return int(digits)
 
 
 def _single(current: T | None, new: T, what: str) -> T:
@@ -185,13 +272,16 @@ def _single(current: T | None, new: T, what: str) -> T:
 
 
 def _take_name(words: list[str], names: list[tuple[str, str]]) -> tuple[str | None, list[str]]:
-    """Find the longest run of words that is an id or a name (case-insensitive); return its id."""
-    lowered = [w.casefold() for w in words]
-    for length in range(len(words), 0, -1):
+    """Find the longest run of words that is an id or a name (compared as names are: without
+    regard to case, spacing or Unicode forms); return its id and the words left."""
+    keys = [(ident, {name_key(ident), name_key(display)}) for ident, display in names]
+    # A run of more words than the longest name has cannot be a name.
+    longest = max((len(key.split()) for _, known in keys for key in known), default=0)
+    for length in range(min(len(words), longest), 0, -1):
         for start in range(len(words) - length + 1):
-            phrase = " ".join(lowered[start : start + length])
-            for ident, display in names:
-                if phrase in (ident.casefold(), " ".join(display.casefold().split())):
+            phrase = name_key(" ".join(words[start : start + length]))
+            for ident, known in keys:
+                if phrase in known:
                     return ident, words[:start] + words[start + length :]
     return None, words
 

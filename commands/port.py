@@ -14,15 +14,20 @@ from licensing.schemas import (
     Actor,
     AuditTrail,
     InvoiceHistory,
+    OfficeChoices,
     PoolHolders,
     RoleView,
     SubscriptionSummary,
 )
+from licensing.transactions import Policy
 
 
 class LicensingPort(Protocol):
     @property
     def clock(self) -> Clock: ...
+
+    @property
+    def policy(self) -> Policy: ...
 
     def install(
         self, account: AccountKey, installer_id: str, time_zone: str = "UTC"
@@ -31,6 +36,8 @@ class LicensingPort(Protocol):
     def uninstalled(self, account: AccountKey, reason: str) -> int: ...
 
     def office_names(self, account: AccountKey, actor: Actor) -> list[str]: ...
+
+    def office_choices(self, account: AccountKey, actor: Actor) -> OfficeChoices: ...
 
     def status(self, account: AccountKey, actor: Actor) -> AccountStatus: ...
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from licensing import orm
+from licensing import names, orm
 from licensing.access import Access
 from licensing.calendar import Interval, Period
 from licensing.catalog import Catalog, Product
@@ -23,7 +23,7 @@ MAIN_OFFICE = "Main"
 
 
 def office_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    return names.name_key(name)
 
 
 def seat_counts(seats: Seats) -> SeatCounts:
@@ -101,11 +101,22 @@ class Context:
         return list(self._office_map().values())
 
     def find_office(self, name: str) -> orm.Office | None:
+        """The office of that name, however it is spaced or cased. A key stored before keys
+        were normalised as they are now is compared as it would be today."""
         key = office_key(name)
-        return next((o for o in self.offices() if o.name_key == key), None)
+        return next((o for o in self.offices() if key in (o.name_key, office_key(o.name))), None)
+
+    def default_office(self) -> orm.Office | None:
+        """Where a request that names no office goes: an office admin's office when they
+        administer exactly one, else the account's first office (Main, unless renamed)."""
+        offices = self.offices()
+        own = [o for o in offices if o.id in self.access.office_ids]
+        if not self.access.company_admin and len(own) == 1:
+            return own[0]
+        return offices[0] if offices else None
 
     def office(self, text: str | None) -> orm.Office:
-        office = self.find_office(text or MAIN_OFFICE)
+        office = self.find_office(text) if text is not None else self.default_office()
         if office is None:
             raise UnknownOffice(text or MAIN_OFFICE, [o.name for o in self.offices()])
         return office
@@ -122,6 +133,21 @@ class Context:
         self.repo.flush()
         self._office_map()[office.id] = office
         return office
+
+    def rename_office(self, office: orm.Office, name: str) -> None:
+        office.name, office.name_key = name, office_key(name)
+        self.repo.flush()
+
+    def remove_office(self, office: orm.Office) -> None:
+        """The office and its pools, which must be empty."""
+        for key, pool in list(self._pool_map().items()):
+            if pool.office_id == office.id:
+                self.repo.delete(pool)
+                del self._pool_map()[key]
+        self.repo.flush()
+        self.repo.delete(office)
+        del self._office_map()[office.id]
+        self.repo.flush()
 
     def pools(self) -> list[orm.Pool]:
         """Ordered by office id, then product id."""

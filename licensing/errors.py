@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from licensing.words import a, closest, plural
+
 if TYPE_CHECKING:
     from licensing.catalog import Product
 
@@ -27,24 +29,92 @@ class AccountNotFound(LicensingError):
         )
 
 
+def _did_you_mean(text: str, known: list[str]) -> str:
+    guess = closest(text, known)
+    return f" Did you mean {guess}?" if guess else ""
+
+
 class UnknownProduct(LicensingError):
     def __init__(self, text: str, known: list[str]) -> None:
-        super().__init__(f"There is no product called “{text}”. Choose one of: {', '.join(known)}.")
+        super().__init__(
+            f"There is no product called “{text}”. Choose one of: {', '.join(known)}."
+            + _did_you_mean(text, known)
+        )
 
 
 class UnknownOffice(LicensingError):
     def __init__(self, text: str, known: list[str]) -> None:
-        super().__init__(f"There is no office called “{text}”. Offices: {', '.join(known)}.")
+        offices = f"Offices: {', '.join(known)}." if known else "The account has no offices."
+        super().__init__(
+            f"There is no office called “{text}”. {offices}" + _did_you_mean(text, known)
+        )
 
 
 class OfficeAlreadyExists(LicensingError):
     def __init__(self, name: str) -> None:
-        super().__init__(f"An office called “{name}” already exists. Pick another name.")
+        super().__init__(
+            f"An office called “{name}” already exists (names are compared without regard to "
+            "case or spacing). Pick another name."
+        )
 
 
 class InvalidOfficeName(LicensingError):
+    """An office name that cannot be used as typed; the message says what to change."""
+
+
+class OfficeNameMissing(InvalidOfficeName):
     def __init__(self) -> None:
-        super().__init__("An office name needs 1 to 80 characters. Try again with a shorter name.")
+        super().__init__("An office needs a name, such as Berlin.")
+
+
+class OfficeNameTooLong(InvalidOfficeName):
+    def __init__(self, name: str, maximum: int) -> None:
+        super().__init__(
+            f"“{name[:20]}…” is {len(name)} characters long, and an office name can have at "
+            f"most {maximum} (Slack shows no more in a list). Pick a shorter name."
+        )
+
+
+class OfficeNameHiddenCharacter(InvalidOfficeName):
+    """`described`: the character as `U+200B ZERO WIDTH SPACE`; `before`: the name up to it."""
+
+    def __init__(self, described: str, before: str) -> None:
+        where = f"after “{before}”" if before else "at its start"
+        super().__init__(
+            f"The office name holds a character that does not show, {described}, {where}. "
+            "Type the name again instead of pasting it, without that character."
+        )
+
+
+class OfficeNameMixedAlphabets(InvalidOfficeName):
+    def __init__(self, name: str, char: str, described: str, main: str, odd: str) -> None:
+        super().__init__(
+            f"“{name}” mixes {main} and {odd} letters, which can look the same: “{char}” is "
+            f"{described}. Type the name again in one alphabet."
+        )
+
+
+class MainOfficeStays(LicensingError):
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{name} is the account's first office, where requests that name no office go, so it "
+            f"cannot be removed. It can be renamed: `/license offices rename {name} to NEW`."
+        )
+
+
+class OfficeInUse(LicensingError):
+    def __init__(self, name: str, seats: int, assigned: int, admins: int) -> None:
+        held = [
+            plural(count, noun)
+            for count, noun in ((seats, "seat"), (assigned, "assignment"), (admins, "office admin"))
+            if count
+        ]
+        listed = ", ".join(held[:-1]) + " and " + held[-1] if len(held) > 1 else held[0]
+        super().__init__(
+            f"{name} still has {listed}, so it cannot be removed. First revoke its seats from "
+            "users, remove its seats and its office admins. Seats scheduled for removal stay "
+            "until they leave at the period end."
+        )
 
 
 class InvalidSeatCount(LicensingError):
@@ -58,15 +128,17 @@ class InvalidSeatCount(LicensingError):
 class NotEnoughUnassignedSeats(LicensingError):
     def __init__(self, requested: int, available: int, assigned: int) -> None:
         super().__init__(
-            f"Only unassigned seats can be removed: {available} of them are free and {assigned} "
-            f"are assigned, so {requested} cannot be removed. Revoke users first, then remove seats."
+            f"Only unassigned seats can be removed: {available} {_are(available)} free and "
+            f"{assigned} {_are(assigned)} assigned, so {requested} cannot be removed. "
+            "Revoke users first, then remove seats."
         )
 
 
 class NothingToRestore(LicensingError):
     def __init__(self, requested: int, scheduled: int) -> None:
         super().__init__(
-            f"Only {scheduled} seat(s) are scheduled for removal, so {requested} cannot be restored. "
+            f"Only {plural(scheduled, 'seat')} {_are(scheduled)} scheduled for removal, so "
+            f"{requested} cannot be restored. "
             f"Restore at most {scheduled}, or buy new seats."
             if scheduled
             else "No seats are scheduled for removal, so there is nothing to restore. "
@@ -77,7 +149,8 @@ class NothingToRestore(LicensingError):
 class NoSeatAvailable(LicensingError):
     def __init__(self, product: str, purchased: int, assigned: int, scheduled: int) -> None:
         hint = (
-            f"restore one of the {scheduled} seat(s) scheduled for removal, or buy a seat"
+            f"restore {'the seat' if scheduled == 1 else f'one of the {scheduled:,} seats'} "
+            "scheduled for removal, or buy a seat"
             if scheduled
             else "buy a seat, or revoke one from someone who no longer needs it"
         )
@@ -90,14 +163,14 @@ class NoSeatAvailable(LicensingError):
 
 class AlreadyAssigned(LicensingError):
     def __init__(self, user_id: str, product: str) -> None:
-        super().__init__(f"<@{user_id}> already holds a {product} seat; nothing was changed.")
+        super().__init__(f"<@{user_id}> already holds {a(product + ' seat')}; nothing was changed.")
 
 
 class LicenseRequired(LicensingError):
     def __init__(self, user_id: str, add_on: str, license_name: str) -> None:
         super().__init__(
-            f"{add_on} is an add-on to {license_name}: assign <@{user_id}> a {license_name} "
-            f"seat first."
+            f"{add_on} is an add-on to {license_name}: assign <@{user_id}> "
+            f"{a(license_name + ' seat')} first."
         )
 
 
@@ -109,7 +182,7 @@ class NotAssigned(LicensingError):
 class SeatsBelowAssigned(LicensingError):
     def __init__(self, office: str, product: Product, requested: int, assigned: int) -> None:
         super().__init__(
-            f"{office} has {assigned} {product.name} seat(s) assigned, so it cannot keep only "
+            f"{office} has {plural(assigned, product.name + ' seat')} assigned, so it cannot keep only "
             f"{requested}. Revoke users first, or keep at least {assigned}."
         )
         self.office, self.product_id = office, product.id
@@ -166,8 +239,11 @@ class QuoteChanged(LicensingError):
 
 
 class InvalidTimeZone(LicensingError):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"“{name}” is not a time zone. Use a name such as Europe/Berlin.")
+    def __init__(self, name: str, guess: str | None = None) -> None:
+        super().__init__(
+            f"“{name}” is not a time zone. "
+            + (f"Did you mean {guess}?" if guess else "Use a name such as Europe/Berlin.")
+        )
 
 
 class SeatsAlreadyGone(LicensingError):
@@ -192,3 +268,7 @@ class IntervalUnchanged(LicensingError):
             f"The subscription is already billed {interval}ly from the next period on. "
             "Nothing changed."
         )
+
+
+def _are(count: int) -> str:
+    return "is" if count == 1 else "are"

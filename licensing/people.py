@@ -5,7 +5,7 @@ from __future__ import annotations
 from licensing import orm
 from licensing.catalog import ProductKind
 from licensing.context import Context, seat_counts, seats_of
-from licensing.errors import AlreadyAssigned, LicenseRequired, NotAssigned
+from licensing.errors import AlreadyAssigned, LicenseRequired, NotAllowed, NotAssigned
 from licensing.model import check_status_allows
 from licensing.schemas import AssignmentChange, PoolHolders
 
@@ -101,7 +101,11 @@ def _release(context: Context, assignment: orm.Assignment) -> None:
 def holders(
     context: Context, product_text: str | None, office_text: str | None, limit: int
 ) -> list[PoolHolders]:
-    """Who holds the seats of each pool the actor manages (or of the office asked for)."""
+    """Who holds the seats of each pool the actor manages (or of the office asked for).
+    Members manage none: they are refused rather than shown an empty list."""
+    access = context.access
+    if not access.company_admin and not access.office_ids:
+        raise NotAllowed("list who holds seats", "company admins and office admins")
     product_id = context.product(product_text).id if product_text else None
     office = context.office(office_text) if office_text else None
     if office is not None:

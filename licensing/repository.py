@@ -165,6 +165,9 @@ class Repository:
             select(orm.Role).where(orm.Role.account_id == account_id).order_by(orm.Role.id)
         ).all()
 
+    def delete(self, row: orm.Base) -> None:
+        self.session.delete(row)
+
     def delete_role(self, role: orm.Role) -> None:
         self.session.delete(role)
 

@@ -136,6 +136,17 @@ class AddOffice(Request[AccountStatus]):
     name: Name
 
 
+class RenameOffice(Request[AccountStatus]):
+    operation = "rename_office"
+    office: Name
+    new_name: Name
+
+
+class RemoveOffice(Request[AccountStatus]):
+    operation = "remove_office"
+    office: Name
+
+
 class GrantRole(Request[RoleView]):
     operation = "grant_role"
     user_id: SlackUserId

@@ -75,6 +75,14 @@ class SubscriptionSummary(ReadModel):
     time_zone: str
 
 
+class OfficeChoices(ReadModel):
+    """The account's offices, oldest first, and `default`, where a request of this actor that
+    names no office goes (None when the account has no office)."""
+
+    names: list[str]
+    default: str | None
+
+
 class HeldSeat(ReadModel):
     office: str
     product_id: str

@@ -35,6 +35,7 @@ from licensing.schemas import (
     Actor,
     AuditTrail,
     InvoiceHistory,
+    OfficeChoices,
     PoolHolders,
     RoleView,
     SubscriptionSummary,
@@ -61,7 +62,7 @@ class LicensingService:
         self, account: AccountKey, installer_id: str, time_zone: str = "UTC"
     ) -> SubscriptionSummary:
         """Open the account on a free trial, or, if it exists, make the installer a company admin."""
-        admin.check_time_zone(time_zone)
+        time_zone = admin.time_zone(time_zone)
         try:
             return self._install(account, installer_id, time_zone)
         except IntegrityError:  # another process opened the same account a moment ago
@@ -106,6 +107,17 @@ class LicensingService:
     def office_names(self, account: AccountKey, actor: Actor) -> list[str]:
         """Every office of the account, so requests can name one; seeing names needs no role."""
         return self._tx.read(account, actor, lambda c: [o.name for o in c.offices()])
+
+    def office_choices(self, account: AccountKey, actor: Actor) -> OfficeChoices:
+        """The offices to offer in a form, and the one to choose first for this actor."""
+
+        def work(c: Context) -> OfficeChoices:
+            default = c.default_office()
+            return OfficeChoices(
+                names=[o.name for o in c.offices()], default=default.name if default else None
+            )
+
+        return self._tx.read(account, actor, work)
 
     def status(self, account: AccountKey, actor: Actor) -> AccountStatus:
         return self._tx.read(account, actor, reports.account_status)

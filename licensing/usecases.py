@@ -211,6 +211,8 @@ _PLANNERS: dict[type[Request[Any]], Callable[[Context, Any, Policy], Plan[Any]]]
     requests.SetReminderLead: _setting(lambda c, r: admin.set_notice_lead(c, r.days)),
     requests.SetTimeZone: _setting(lambda c, r: admin.set_time_zone(c, r.time_zone)),
     requests.AddOffice: _setting(lambda c, r: admin.add_office(c, r.name)),
+    requests.RenameOffice: _setting(lambda c, r: admin.rename_office(c, r.office, r.new_name)),
+    requests.RemoveOffice: _setting(lambda c, r: admin.remove_office(c, r.office)),
     requests.GrantRole: _grant_role,
     requests.RevokeRole: _revoke_role,
 }

@@ -122,7 +122,7 @@ class SeatButtons:
             preset = read(SeatPreset, clicked.get("value"))
             key, actor = await self.deps.requester(context, client, body)
             await self.deps.can_start(key, actor, SEAT_REQUESTS[action])
-            offices = await self.deps.call(self.deps.service.office_names, key, actor)
+            offices = await self.deps.call(self.deps.service.office_choices, key, actor)
         except (LicensingError, DamagedPayload) as refusal:
             await client.chat_postEphemeral(
                 channel=context.channel_id or context.user_id or "",
@@ -131,5 +131,7 @@ class SeatButtons:
             )
             return
         notice = notice_ref(body, clicked["block_id"]) if preset.notice else None
-        modal = seats_entry_modal(action, self.deps.catalog, offices, preset, notice)
+        modal = seats_entry_modal(
+            action, self.deps.catalog, offices.names, preset, notice, offices.default
+        )
         await client.views_open(trigger_id=body["trigger_id"], view=modal)

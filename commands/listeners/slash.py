@@ -26,26 +26,31 @@ from commands.views.common import Message, text_message
 from commands.views.history import audit_message, invoices_message
 from commands.views.people import (
     assigned_message,
+    not_listed_message,
     people_entry_modal,
     revoked_message,
+    role_text,
     roles_message,
     users_message,
 )
 from commands.views.seats import no_seat_message, seats_entry_modal
 from commands.views.status import (
+    current_time_zone_message,
     help_message,
     reminders_message,
     status_message,
     time_zone_message,
 )
 from commands.views.subscription import interval_changed_message
-from licensing.errors import LicensingError, NoSeatAvailable
+from licensing.errors import InvalidSeatCount, LicensingError, NoSeatAvailable, NotAllowed
 from licensing.model import RoleName
 from licensing.requests import (
     AddOffice,
     Assign,
     ChangeInterval,
     GrantRole,
+    RemoveOffice,
+    RenameOffice,
     Revoke,
     RevokeRole,
     SetBillingDetails,
@@ -53,7 +58,7 @@ from licensing.requests import (
     SetReminderLead,
     SetTimeZone,
 )
-from licensing.schemas import AccountKey, Actor
+from licensing.schemas import AccountKey, Actor, OfficeChoices
 
 CHANNEL_USAGE = "Name the channel: `/license channel #licenses`."
 ADMINS_USAGE = "Name the user: `/license admins add @dana [office]`."
@@ -75,10 +80,10 @@ class SlashCommand:
         try:
             key, actor = await self.deps.requester(context, client, command)
             text = str(command.get("text") or "")
-            offices = []
+            offices = OfficeChoices(names=[], default=None)
             if needs_office_names(text):
-                offices = await self.deps.call(self.deps.service.office_names, key, actor)
-            parsed = parse(text, self.deps.catalog, offices)
+                offices = await self.deps.call(self.deps.service.office_choices, key, actor)
+            parsed = parse(text, self.deps.catalog, offices.names)
             opened = _Invocation(key, actor, offices, command, client)
             reply = await self._run(parsed, opened)
         except (UsageError, LicensingError) as refusal:
@@ -90,20 +95,26 @@ class SlashCommand:
         if name == "help":
             return help_message()
         if name == "status":
-            return status_message(await self.deps.call(self.deps.service.status, at.key, at.actor))
+            status = await self.deps.call(self.deps.service.status, at.key, at.actor)
+            return status_message(status, command.office)
         if name in SEAT_ACTIONS:
             action = SEAT_ACTIONS[name]
+            self._check_count(command.count)
             await self.deps.can_start(at.key, at.actor, SEAT_REQUESTS[action])
             preset = SeatPreset(count=command.count, product=command.product, office=command.office)
-            await at.open(seats_entry_modal(action, self.deps.catalog, at.offices, preset))
+            modal = seats_entry_modal(
+                action,
+                self.deps.catalog,
+                at.offices.names,
+                preset,
+                default_office=at.offices.default,
+            )
+            await at.open(modal)
             return None
         if name in ("assign", "revoke"):
             return await self._people(command, at)
         if name == "users":
-            holders = await self.deps.call(
-                self.deps.service.users, at.key, at.actor, command.product, command.office
-            )
-            return users_message(holders)
+            return await self._users(command, at)
         if name == "subscription":
             return await self._subscription(command, at)
         if name in ("invoices", "audit"):
@@ -112,26 +123,46 @@ class SlashCommand:
             return await self._admins(command, at)
         return await self._settings(command, at)
 
+    def _check_count(self, count: int | None) -> None:
+        """A count no request can take is refused now, not put into a modal."""
+        maximum = self.deps.service.policy.max_seats
+        if count is not None and not 1 <= count <= maximum:
+            raise InvalidSeatCount(count, maximum)
+
     async def _people(self, command: LicenseCommand, at: _Invocation) -> Message | None:
         if command.user_id is None or command.product is None:
             channel = str(at.command.get("channel_id") or "")
             action = PEOPLE_ACTIONS[command.name]
             await self.deps.can_start(at.key, at.actor, Assign if action == "assign" else Revoke)
-            modal = people_entry_modal(action, self.deps.catalog, at.offices, command, channel)
+            modal = people_entry_modal(
+                action, self.deps.catalog, at.offices.names, command, channel, at.offices.default
+            )
             await at.open(modal)
             return None
         await self._check_member(at, command.user_id)
         if command.name == "revoke":
             revoke = build_request(Revoke, user_id=command.user_id, product=command.product)
             return revoked_message(await self.deps.handle(at.key, at.actor, revoke))
+        office = command.office or at.offices.default
         assign = build_request(
-            Assign, user_id=command.user_id, product=command.product, office=command.office
+            Assign, user_id=command.user_id, product=command.product, office=office
         )
         try:
             return assigned_message(await self.deps.handle(at.key, at.actor, assign))
         except NoSeatAvailable as refusal:
-            office = command.office or "Main"
-            return no_seat_message(refusal, command.product, office, command.user_id)
+            return no_seat_message(refusal, command.product, office or "Main", command.user_id)
+
+    async def _users(self, command: LicenseCommand, at: _Invocation) -> Message:
+        service = self.deps.service
+        try:
+            holders = await self.deps.call(
+                service.users, at.key, at.actor, command.product, command.office
+            )
+        except NotAllowed as refusal:
+            status = await self.deps.call(service.status, at.key, at.actor)
+            return not_listed_message(refusal, status)
+        product = self.deps.catalog.get(command.product) if command.product else None
+        return users_message(holders, product.name if product else None, command.office)
 
     async def _history(self, name: str, at: _Invocation) -> Message:
         service = self.deps.service
@@ -156,14 +187,28 @@ class SlashCommand:
                 status = await handle(at.key, at.actor, lead)
             return reminders_message(status)
         if name == "timezone":
+            if not command.text.strip():
+                status = await self.deps.call(self.deps.service.status, at.key, at.actor)
+                return current_time_zone_message(status)
             zone = build_request(SetTimeZone, time_zone=command.text)
             status = await handle(at.key, at.actor, zone)
             return time_zone_message(status)
+        return await self._offices(command, at)
+
+    async def _offices(self, command: LicenseCommand, at: _Invocation) -> Message:
+        handle = self.deps.handle
         if command.action == "add":
             status = await handle(at.key, at.actor, build_request(AddOffice, name=command.text))
-            return text_message(f"Offices: {', '.join(status.offices)}.")
-        names = await self.deps.call(self.deps.service.office_names, at.key, at.actor)
-        return text_message(f"Offices: {', '.join(names)}.")
+        elif command.action == "rename":
+            rename = build_request(RenameOffice, office=command.office, new_name=command.text)
+            status = await handle(at.key, at.actor, rename)
+        elif command.action == "remove":
+            status = await handle(
+                at.key, at.actor, build_request(RemoveOffice, office=command.text)
+            )
+        else:
+            return text_message(f"Offices: {', '.join(at.offices.names)}.")
+        return text_message(f"Offices: {', '.join(status.offices)}.")
 
     async def _admins(self, command: LicenseCommand, at: _Invocation) -> Message:
         if command.action == "list":
@@ -179,8 +224,7 @@ class SlashCommand:
         else:
             view = await self.deps.handle(at.key, at.actor, build_request(RevokeRole, **fields))
             verb = "is no longer"
-        where = f" of {view.office}" if view.office else ""
-        return text_message(f"<@{view.user_id}> {verb} a {role.replace('_', ' ')}{where}.")
+        return text_message(role_text(view.user_id, role, view.office, verb))
 
     async def _subscription(self, command: LicenseCommand, at: _Invocation) -> Message | None:
         if command.action == "billing":
@@ -232,7 +276,7 @@ class _Invocation:
 
     key: AccountKey
     actor: Actor
-    offices: list[str]
+    offices: OfficeChoices
     command: dict[str, Any]
     client: AsyncWebClient
 

@@ -21,12 +21,24 @@ from slack_sdk.models.views import View
 
 from commands import ids
 from licensing.catalog import Catalog
+from licensing.money import minor_unit_exponent
+from licensing.words import plural as plural
 
 Message = dict[str, Any]  # the body of an ephemeral or channel message
+OPTION_TEXT = 75  # the most characters Slack shows in the text of a select option
 
 
 def money(amount: Decimal | None, currency: str) -> str:
-    return "—" if amount is None else f"{amount:,} {currency}"
+    """`1,234.50 USD`, `0.00 USD`, `1,200 JPY`: the currency's own places, with thousands
+    separators."""
+    if amount is None:
+        return "—"
+    return f"{amount:,.{minor_unit_exponent(currency)}f} {currency}"
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, with "…" where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def when(moment: datetime | None, time_zone: str) -> str:
@@ -47,12 +59,16 @@ def _blocks_message(text: str, blocks: Sequence[Block]) -> Message:
     return {"response_type": "ephemeral", "text": text, "blocks": [b.to_dict() for b in blocks]}
 
 
+SECTION_TEXT = 3000  # the most characters of a section's text
+
+
 def _md(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=text))
+    """A section; text beyond Slack's limit (many pools, long names) is cut, not refused."""
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT)))
 
 
 def _product_input(catalog: Catalog, product: str | None) -> InputBlock:
-    options = [Option(value=p.id, label=p.name) for p in catalog.products]
+    options = [Option(value=p.id, label=clip(p.name, OPTION_TEXT)) for p in catalog.products]
     return InputBlock(
         block_id=ids.PRODUCT_BLOCK,
         label="Product",
@@ -62,15 +78,19 @@ def _product_input(catalog: Catalog, product: str | None) -> InputBlock:
     )
 
 
-def _office_input(offices: list[str], office: str | None) -> InputBlock:
-    options = [Option(value=o, label=o) for o in offices]
+def _office_input(offices: list[str], office: str | None, default: str | None) -> InputBlock:
+    """`office` chosen first if given, else `default`. A name longer than Slack shows (stored
+    before names were limited) is cut in the list; the option's value keeps it whole."""
+    options = [Option(value=o, label=clip(o, OPTION_TEXT)) for o in offices]
     return InputBlock(
         block_id=ids.OFFICE_BLOCK,
         label="Office",
         element=StaticSelectElement(
             action_id=ids.OFFICE_ACTION,
             options=options,
-            initial_option=_pick(options, office) or _pick(options, "Main"),
+            initial_option=_pick(options, office)
+            or _pick(options, default)
+            or (options[0] if options else None),
         ),
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands.views.common import Message, money, text_message, when
+from commands.views.common import Message, money, plural, text_message, when
 from licensing.schemas import SYSTEM_ACTOR, AuditTrail, InvoiceHistory
 
 
@@ -12,7 +12,7 @@ def invoices_message(history: InvoiceHistory) -> Message:
     lines, time_zone = [], history.time_zone
     for invoice in history.invoices:
         detail = "; ".join(
-            f"{line.seats} × {line.product_id} ({line.office}) {line.amount}"
+            f"{line.seats:,} × {line.product_id} ({line.office}) {money(line.amount, invoice.currency)}"
             for line in invoice.lines
         )
         lines.append(
@@ -30,9 +30,9 @@ def audit_message(trail: AuditTrail) -> Message:
         user = f" <@{e.user_id}>" if e.user_id else ""
         actor = e.actor if e.actor == SYSTEM_ACTOR else f"<@{e.actor}>"
         detail = f" — {e.detail}" if e.detail else ""
+        seats = f" {plural(e.seats, 'seat')}" if e.seats else ""
         lines.append(
-            f"{when(e.at, time_zone)} · {e.event} · {actor}{user} {what}"
-            f" {e.seats or ''}{amount}".rstrip()
+            f"{when(e.at, time_zone)} · {e.event} · {actor}{user} {what}{seats}{amount}".rstrip()
             + detail
         )
     return text_message("\n".join(lines) or "Nothing recorded yet.")

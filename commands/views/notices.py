@@ -22,7 +22,7 @@ from commands.carried import (
     SeatPreset,
     read,
 )
-from commands.views.common import Message, _md, day, money, when
+from commands.views.common import Message, _md, day, money, plural, when
 from commands.views.seats import purchase_done_text, seat_change_done_text
 from commands.views.subscription import subscription_done_text
 from licensing.requests import Restore
@@ -49,7 +49,7 @@ def notice_message(notice: NoticeView) -> Message:
 def _removal_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
     day = when(facts.period_end, tz)
     seats = sum(pool.seats for pool in facts.removals)
-    text = f"{seats} seat(s) are scheduled for removal on {day}"
+    text = f"{plural(seats, 'seat')} {'is' if seats == 1 else 'are'} scheduled for removal on {day}"
     blocks: list[Block] = [
         _md(
             f":hourglass_flowing_sand: *{text}.*\nThey leave when the period ends. "
@@ -59,8 +59,8 @@ def _removal_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[st
     for index, pool in enumerate(facts.removals[:MAX_POOLS_WITH_BUTTONS]):
         blocks.append(
             _md(
-                f"*{pool.product_name}* in {pool.office}: {pool.seats} of {pool.purchased} "
-                "seats scheduled for removal"
+                f"*{pool.product_name}* in {pool.office}: {pool.seats:,} of "
+                f"{plural(pool.purchased, 'seat')} scheduled for removal"
             )
         )
         blocks.append(_restore_buttons(notice, facts, pool, index))
@@ -68,7 +68,8 @@ def _removal_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[st
         more = len(facts.removals) - MAX_POOLS_WITH_BUTTONS
         blocks.append(
             _md(
-                f"…and {more} more pool(s): see `/license status`, restore with `/license restore`."
+                f"…and {plural(more, 'more pool')}: see `/license status`, restore with "
+                "`/license restore`."
             )
         )
     return text, blocks
@@ -93,7 +94,7 @@ def _restore_actions(
         block_id=block_id,
         elements=[
             ButtonElement(
-                text=f"Restore {restore.count} seat{'s' if restore.count != 1 else ''}",
+                text=f"Restore {plural(restore.count, 'seat')}",
                 action_id=ids.NOTICE_RESTORE,
                 value=RestoreButton(notice=notice_id, restore=restore).dump(),
                 style="primary",
@@ -166,8 +167,9 @@ def _cancellation_notice(
     text = f"Your subscription ends on {when(facts.period_end, tz)}"
     gone = facts.to_delete
     deleted = (
-        f"offices {', '.join(gone.offices)}; {gone.seats} seat(s), {gone.assigned} of them "
-        f"assigned; {gone.admins} admin role(s)"
+        f"{'the office' if len(gone.offices) == 1 else 'the offices'} {', '.join(gone.offices)}; "
+        f"{plural(gone.seats, 'seat')} ({gone.assigned:,} assigned); "
+        f"{plural(gone.admins, 'admin role')}"
         if gone
         else "the account's data"
     )
@@ -208,7 +210,7 @@ def _period_end_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple
 def _renewal_result(facts: NoticeFacts, tz: str) -> list[str]:
     closed = facts.closed
     assert closed is not None
-    lines = [f"• {r.seats} {r.product_id} seat(s) left {r.office}" for r in closed.removed]
+    lines = [f"• {plural(r.seats, r.product_id + ' seat')} left {r.office}" for r in closed.removed]
     invoice = closed.invoice
     if invoice is None:
         lines.append("No seats renewed, so nothing was charged.")

@@ -8,9 +8,12 @@ from slack_sdk.models.views import View
 from commands import ids
 from commands.carried import PeopleAction, PeopleEntry
 from commands.parsing import LicenseCommand
-from commands.views.common import Message, _office_input, _product_input, text_message
+from commands.views.common import Message, _office_input, _product_input, plural, text_message
+from commands.views.status import your_seats
 from licensing.catalog import Catalog
-from licensing.schemas import AssignmentChange, PoolHolders, RoleView
+from licensing.errors import NotAllowed
+from licensing.schemas import AccountStatus, AssignmentChange, PoolHolders, RoleView
+from licensing.words import a
 
 
 def people_entry_modal(
@@ -19,6 +22,7 @@ def people_entry_modal(
     offices: list[str],
     command: LicenseCommand,
     channel_id: str,
+    default_office: str | None = None,
 ) -> View:
     """Asks for what `/license assign` or `revoke` was not given; acts on submit."""
     user_input = InputBlock(
@@ -28,7 +32,7 @@ def people_entry_modal(
     )
     blocks: list[Block] = [user_input, _product_input(catalog, command.product)]
     if action == "assign":
-        blocks.append(_office_input(offices, command.office))
+        blocks.append(_office_input(offices, command.office, default_office))
     title = "Assign a seat" if action == "assign" else "Revoke a seat"
     return View(
         type="modal",
@@ -43,28 +47,45 @@ def people_entry_modal(
 
 def assigned_message(change: AssignmentChange) -> Message:
     return text_message(
-        f"<@{change.user_id}> now holds a {change.product_name} seat in {change.office}. "
-        f"{change.pool_after.available} seat(s) left."
+        f"<@{change.user_id}> now holds {a(change.product_name + ' seat')} in {change.office}. "
+        f"{plural(change.pool_after.available, 'seat')} left."
     )
 
 
 def revoked_message(change: AssignmentChange) -> Message:
     also = f" Also revoked: {', '.join(change.also_revoked)}." if change.also_revoked else ""
     return text_message(
-        f"<@{change.user_id}> no longer holds a {change.product_name} seat in {change.office}."
+        f"<@{change.user_id}> no longer holds {a(change.product_name + ' seat')} in "
+        f"{change.office}."
         f"{also} The seat is available again."
     )
 
 
-def users_message(pools: list[PoolHolders]) -> Message:
+def users_message(
+    pools: list[PoolHolders], product: str | None = None, office: str | None = None
+) -> Message:
+    """`product` and `office`: the names asked for, if any."""
     if not pools:
-        return text_message("No seats match. Try `/license status`.")
+        what = f"{product} seats" if product else "seats"
+        where = f" in {office}" if office else ""
+        return text_message(f"No {what}{where} yet, so nobody holds one. Try `/license status`.")
     lines = []
     for pool in pools:
         holders = ", ".join(f"<@{u}>" for u in pool.user_ids) or "nobody"
         more = " and more" if pool.more else ""
         lines.append(f"*{pool.product_name}* in {pool.office}: {holders}{more}")
     return text_message("\n".join(lines))
+
+
+def not_listed_message(refusal: NotAllowed, status: AccountStatus) -> Message:
+    """A member asked who holds seats: they may not see that, but may see their own."""
+    return text_message(f"{refusal.message}\nYour seats: {your_seats(status)}.")
+
+
+def role_text(user_id: str, role: str, office: str | None, verb: str) -> str:
+    """`<@U1> is now an office admin of Berlin.`"""
+    where = f" of {office}" if office else ""
+    return f"<@{user_id}> {verb} {a(role.replace('_', ' '))}{where}."
 
 
 def roles_message(roles: list[RoleView]) -> Message:

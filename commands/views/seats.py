@@ -23,6 +23,7 @@ from commands.views.common import (
     _office_input,
     _product_input,
     money,
+    plural,
     span,
     when,
 )
@@ -43,8 +44,10 @@ def seats_entry_modal(
     offices: list[str],
     preset: SeatPreset,
     notice: NoticeRef | None = None,
+    default_office: str | None = None,
 ) -> View:
-    """`notice`: the notice whose button opened the modal, updated once it is confirmed."""
+    """`notice`: the notice whose button opened the modal, updated once it is confirmed;
+    `default_office`: the office chosen first when the preset names none."""
     title, _ = VERBS[action]
     count_input = InputBlock(
         block_id=ids.COUNT_BLOCK,
@@ -66,7 +69,7 @@ def seats_entry_modal(
         blocks=[
             count_input,
             _product_input(catalog, preset.product),
-            _office_input(offices, preset.office),
+            _office_input(offices, preset.office, default_office),
         ],
     )
 
@@ -82,14 +85,19 @@ def seat_review_modal(
 
 def purchase_review_modal(quote: PurchaseQuote, metadata: str, note: str | None = None) -> View:
     c, time_zone = quote.currency, quote.time_zone
-    lines = [f"*Buy {quote.requested} {quote.product_name} seat(s) in {quote.office}*"]
+    lines = [f"*Buy {_seats(quote.requested, quote.product_name)} in {quote.office}*"]
     if quote.restored:
-        lines.append(f"• {quote.restored} seat(s) scheduled for removal are restored, free")
+        lines.append(
+            f"• {plural(quote.restored, 'seat')} scheduled for removal "
+            f"{'is' if quote.restored == 1 else 'are'} restored, free"
+        )
     if quote.free_trial:
-        lines.append(f"• {quote.requested - quote.restored} seat(s) added free during the trial")
+        lines.append(
+            f"• {plural(quote.requested - quote.restored, 'seat')} added free during the trial"
+        )
     elif quote.charged_seats:
         lines.append(
-            f"• {quote.charged_seats} new seat(s) charged *{money(quote.amount, c)}* now, prorated "
+            f"• {plural(quote.charged_seats, 'new seat')} charged *{money(quote.amount, c)}* now, prorated "
             f"from {when(quote.covers_start, time_zone)} to {when(quote.covers_end, time_zone)}"
             f" ({share_charged(quote)})"
         )
@@ -110,22 +118,27 @@ def seat_change_review_modal(
     operation: str, change: SeatChange, metadata: str, note: str | None = None
 ) -> View:
     time_zone = change.time_zone
+    one = change.count == 1
+    they, them = ("it", "it") if one else ("they", "them")
     if operation == "remove":
-        timing = (
-            "they leave now (free trial)"
-            if change.immediate
-            else f"they stay paid and usable until {when(change.takes_effect, time_zone)}, then leave;"
-            " no refund"
-        )
-        lines = [
-            f"*Remove {change.count} {change.product_name} seat(s) from {change.office}*",
-            f"• {timing}",
-        ]
+        lines = [f"*Remove {_seats(change.count, change.product_name)} from {change.office}*"]
+        if change.immediate:
+            lines.append(f"• free trial: {they} {'leaves' if one else 'leave'} at once")
+        else:
+            end = when(change.takes_effect, time_zone)
+            lines += [
+                "• only unassigned seats are removed, so nobody loses a seat",
+                f"• from now on {they} cannot be assigned; {they} "
+                f"{'stays' if one else 'stay'} paid until {end}, then "
+                f"{'leaves' if one else 'leave'}; no refund",
+                f"• until then you can restore {them}, free",
+            ]
         submit = "Remove seats"
     else:
         lines = [
-            f"*Restore {change.count} {change.product_name} seat(s) in {change.office}*",
-            "• they stay after the period end; restoring is free",
+            f"*Restore {_seats(change.count, change.product_name)} in {change.office}*",
+            f"• {they} {'stays' if one else 'stay'} after the period end and can be assigned "
+            "again; restoring is free",
         ]
         if change.assigned_user:
             lines.append(f"• then <@{change.assigned_user}> is assigned one of them")
@@ -185,9 +198,7 @@ def share_charged(quote: PurchaseQuote) -> str:
 
 
 def purchase_done_text(quote: PurchaseQuote, user_id: str) -> str:
-    parts = [
-        f"<@{user_id}> bought {quote.requested} {quote.product_name} seat(s) in {quote.office}"
-    ]
+    parts = [f"<@{user_id}> bought {_seats(quote.requested, quote.product_name)} in {quote.office}"]
     if quote.restored:
         parts.append(f"{quote.restored} restored free")
     if quote.charged_seats:
@@ -199,22 +210,26 @@ def purchase_done_text(quote: PurchaseQuote, user_id: str) -> str:
 
 def seat_change_done_text(operation: str, change: SeatChange, user_id: str) -> str:
     time_zone = change.time_zone
-    if operation == "remove":
-        tail = (
-            "removed now"
-            if change.immediate
-            else f"leave on {when(change.takes_effect, time_zone)}"
-        )
+    seats = _seats(change.count, change.product_name)
+    they, leave = ("it", "leaves") if change.count == 1 else ("they", "leave")
+    if operation == "remove" and change.immediate:
         return (
-            f"<@{user_id}> scheduled {change.count} {change.product_name} seat(s) in "
-            f"{change.office} for removal: {tail}"
+            f"<@{user_id}> removed {seats} from {change.office} (free trial: {they} left at once)"
         )
-    restored = (
-        f"<@{user_id}> restored {change.count} {change.product_name} seat(s) in {change.office}"
-    )
+    if operation == "remove":
+        return (
+            f"<@{user_id}> scheduled {seats} in {change.office} for removal: "
+            f"{they} {leave} on {when(change.takes_effect, time_zone)}"
+        )
+    restored = f"<@{user_id}> restored {seats} in {change.office}"
     if change.assigned_user:
         return f"{restored}: <@{change.assigned_user}> now holds one"
     return restored
+
+
+def _seats(count: int, product_name: str) -> str:
+    """`1 Talk seat`, `3 Talk seats`."""
+    return plural(count, f"{product_name} seat")
 
 
 def no_seat_message(

@@ -15,7 +15,15 @@ from slack_sdk.models.views import View
 
 from commands import ids
 from commands.carried import SeatPreset
-from commands.views.common import Message, _blocks_message, _md, money, text_message, when
+from commands.views.common import (
+    Message,
+    _blocks_message,
+    _md,
+    money,
+    plural,
+    text_message,
+    when,
+)
 from licensing.model import Status
 from licensing.schemas import AccountStatus, SubscriptionSummary
 
@@ -28,11 +36,17 @@ HELP = """*`/license` — run your company's paid seats*
 • `users [product] [office]` — who holds which seat
 • `subscription [subscribe|cancel|reactivate|billing DETAILS|interval monthly|annual]`
 • `invoices` · `audit` · `admins [list|add|remove] @user [office]` · `channel #channel`
-• `offices [add NAME]` · `timezone Area/City` · `reminders [DAYS]` — when notices go out
-Leave out an argument and licensebot asks for it."""
+• `offices [add NAME | rename OLD to NEW | remove NAME]`
+• `timezone [Area/City]` — the billing time zone · `reminders [DAYS]` — when notices go out
+Leave out an argument and licensebot asks for it. Without an office, a command acts on the \
+first office, Main (an office admin's on their own office). `buy 3 talk seats`, \
+`buy 1,000 talk` and the like are understood too."""
 
 
 NO_PRESET = SeatPreset().dump()
+# A pool takes one block; with the header, the totals and the buttons, a message stays within
+# Slack's 50 blocks.
+MAX_POOLS_SHOWN = 40
 
 
 def help_message() -> Message:
@@ -60,8 +74,11 @@ def _billed(sub: SubscriptionSummary) -> str:
     return f"{sub.interval}ly"
 
 
-def status_blocks(status: AccountStatus) -> list[Block]:
+def status_blocks(status: AccountStatus, office: str | None = None) -> list[Block]:
+    """The whole account as the actor may see it, or only `office`'s pools and seats."""
     sub, tz = status.subscription, status.subscription.time_zone
+    pools = [p for p in status.pools if office in (None, p.office)]
+    held = [s for s in status.your_seats if office in (None, s.office)]
     ends = {
         Status.TRIALING: "Trial ends",
         Status.CONVERTING: "Trial ends, then paid periods start",
@@ -78,7 +95,19 @@ def status_blocks(status: AccountStatus) -> list[Block]:
     ]
     if sub.status in _ENDED:
         blocks.append(_md(_ENDED[sub.status]))
-    for pool in status.pools:
+    admin = status.is_company_admin or bool(status.admin_of_offices)
+    if admin and office is not None and office not in status.offices:
+        blocks.append(_md(f"You do not manage {office}, so its seats are not shown here."))
+    elif admin and not pools:
+        where = (
+            f"{office} has"
+            if office
+            else "The account has"
+            if status.is_company_admin
+            else "Your offices have"
+        )
+        blocks.append(_md(f"{where} no seats yet. Buy some with `/license buy`."))
+    for pool in pools[:MAX_POOLS_SHOWN]:
         seats = pool.seats
         idle = (
             f" · unassigned seats cost {money(pool.idle_cost, status.currency)} a {sub.interval}"
@@ -92,33 +121,43 @@ def status_blocks(status: AccountStatus) -> list[Block]:
                 f" · {seats.scheduled_for_removal} scheduled for removal{idle}"
             )
         )
+    if len(pools) > MAX_POOLS_SHOWN:
+        more = plural(len(pools) - MAX_POOLS_SHOWN, "more pool")
+        blocks.append(_md(f"…and {more}: see one office with `/license status OFFICE`."))
     if status.next_invoice_estimate is not None:
         blocks.append(DividerBlock())
-        blocks.append(
-            _md(f"Next invoice estimate: *{money(status.next_invoice_estimate, status.currency)}*")
-        )
+        every = " (all offices)" if office is not None else ""
+        estimate = money(status.next_invoice_estimate, status.currency)
+        blocks.append(_md(f"Next invoice estimate{every}: *{estimate}*"))
     if status.is_company_admin:
         where = f"<#{status.notice_channel}>" if status.notice_channel else "company admins by DM"
         blocks.append(
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=f"Notices go to {where}; reminders {status.notice_lead_days} day(s) "
-                        "before each period ends."
+                        text=f"Notices go to {where}; reminders "
+                        f"{plural(status.notice_lead_days, 'day')} before each period ends."
                     )
                 ]
             )
         )
-    if status.your_seats:
-        held = ", ".join(f"{s.product_name} ({s.office})" for s in status.your_seats)
-        blocks.append(_md(f"Your seats: {held}"))
-    elif not status.pools:
-        blocks.append(_md("You hold no seat. Ask an admin if you need one."))
+    if held:
+        blocks.append(_md(f"Your seats: {your_seats(status, office)}"))
+    elif not admin:
+        where = f" in {office}" if office else ""
+        blocks.append(_md(f"You hold no seat{where}. Ask an admin if you need one."))
     return blocks
 
 
-def status_message(status: AccountStatus) -> Message:
-    return _blocks_message("License status", status_blocks(status))
+def your_seats(status: AccountStatus, office: str | None = None) -> str:
+    """`Talk (Main), Meetings (Main)`, or `none`."""
+    held = [s for s in status.your_seats if office in (None, s.office)]
+    return ", ".join(f"{s.product_name} ({s.office})" for s in held) or "none"
+
+
+def status_message(status: AccountStatus, office: str | None = None) -> Message:
+    title = f"License status of {office}" if office else "License status"
+    return _blocks_message(title, status_blocks(status, office))
 
 
 def home_view(status: AccountStatus | None, problem: str | None = None) -> View:
@@ -146,8 +185,18 @@ def home_view(status: AccountStatus | None, problem: str | None = None) -> View:
 def reminders_message(status: AccountStatus) -> Message:
     where = f"<#{status.notice_channel}>" if status.notice_channel else "company admins by DM"
     return text_message(
-        f"Reminders go out {status.notice_lead_days} day(s) before each period ends, to {where}. "
+        f"Reminders go out {plural(status.notice_lead_days, 'day')} before each period ends, to "
+        f"{where}. "
         "Change it with `/license reminders DAYS` (1 to 30)."
+    )
+
+
+def current_time_zone_message(status: AccountStatus) -> Message:
+    zone = status.subscription.time_zone
+    return text_message(
+        f"The billing time zone is {zone}: periods end, and reminders go out, by its clock. "
+        "A company admin changes it with `/license timezone Area/City`, e.g. "
+        "`/license timezone Europe/Berlin`; a new time zone applies from the next period."
     )
 
 

@@ -94,9 +94,9 @@ def test_a_confirmed_purchase_is_logged_in_the_notice_channel_by_the_scheduler(
     }
     review = send.view_submission(entry, values=values).json()["view"]
     done = send.view_submission({**entry, **review, "id": entry["id"]}).json()
-    assert "<@UOWNER> bought 3 Talk seat(s) in Main" in str(done["view"])
+    assert "<@UOWNER> bought 3 Talk seats in Main" in str(done["view"])
 
     [log] = fake.wait_for("chat.postMessage", timeout=120)
     assert log.params["channel"] == "C0LICENSES"
-    assert log.params["text"] == "<@UOWNER> bought 3 Talk seat(s) in Main"
+    assert log.params["text"] == "<@UOWNER> bought 3 Talk seats in Main"
     assert log.params["metadata"]["event_payload"]["kind"] == "activity"

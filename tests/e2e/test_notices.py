@@ -125,7 +125,7 @@ def test_a_month_of_notices_with_a_restore_from_the_button(
     sweeper.run_once()
 
     removal, renewal = posted(slack)
-    assert removal["text"] == "2 seat(s) are scheduled for removal on Feb 28, 2026 09:00 UTC"
+    assert removal["text"] == "2 seats are scheduled for removal on Feb 28, 2026 09:00 UTC"
     assert "*Talk* in Main: 2 of 5 seats scheduled for removal" in text_of(removal)
     buttons = [
         e["text"]["text"]
@@ -151,13 +151,13 @@ def test_a_month_of_notices_with_a_restore_from_the_button(
     assert pool_counts(slack.service, TEAM) == (5, 0, 0)
     assert ledger_events(engine).count("seats_restored") == 1
     updated = posted(slack)[0]
-    assert "<@UOWNER> restored 2 Talk seat(s) in Main · Feb 25, 2026 09:00 UTC" in text_of(updated)
+    assert "<@UOWNER> restored 2 Talk seats in Main · Feb 25, 2026 09:00 UTC" in text_of(updated)
     assert not [b for b in updated["blocks"] if b["type"] == "actions"]
     sweeper.run_once()
     assert logs(slack) == [
         "<@UOWNER> subscribed (monthly): 75.00 USD charged",
-        "<@UOWNER> scheduled 2 Talk seat(s) in Main for removal: leave on Feb 28, 2026 09:00 UTC",
-        "<@UOWNER> restored 2 Talk seat(s) in Main",
+        "<@UOWNER> scheduled 2 Talk seats in Main for removal: they leave on Feb 28, 2026 09:00 UTC",
+        "<@UOWNER> restored 2 Talk seats in Main",
     ]
     assert len(posted(slack)) == 2  # each notice once
 
@@ -209,7 +209,7 @@ def test_choose_how_many_restores_some_and_updates_the_notice(
 
     assert pool_counts(slack.service, TEAM) == (5, 2, 0)
     updated = posted(slack)[0]
-    assert "<@UOWNER> restored 1 Talk seat(s) in Main" in text_of(updated)
+    assert "<@UOWNER> restored 1 Talk seat in Main" in text_of(updated)
     buttons = [
         e["text"]["text"]
         for b in updated["blocks"]
@@ -234,7 +234,7 @@ def test_a_cancellation_notice_reactivates_from_its_button(
     sweeper.run_once()
     [notice] = posted(slack)
     assert notice["text"] == "Your subscription ends on Feb 28, 2026 09:00 UTC"
-    assert "offices Main; 5 seat(s), 0 of them assigned; 1 admin role(s)" in text_of(notice)
+    assert "the office Main; 5 seats (0 assigned); 1 admin role" in text_of(notice)
 
     click(slack, notice, ids.NOTICE_REACTIVATE, user="UERIK")  # not an admin
     click(slack, notice, ids.NOTICE_REACTIVATE)
@@ -307,7 +307,7 @@ def test_rate_limits_and_server_errors_still_deliver_each_notice_once(
         "removal_scheduled",
         "renewal_coming",
     ]
-    assert "1 seat(s) are scheduled for removal on Feb 28, 2026 09:00 UTC" in {
+    assert "1 seat is scheduled for removal on Feb 28, 2026 09:00 UTC" in {
         m["text"] for m in posted(slack)
     }
     assert len(slack.fake.calls("chat.postMessage")) == 4 + 6 - 1  # the lost answer was found
@@ -352,12 +352,12 @@ def test_admins_choose_how_early_reminders_go_out(
 ) -> None:
     subscribed(slack)
     shown = slack.send.slash_command("reminders").json()["text"]
-    assert shown.startswith(f"Reminders go out 3 day(s) before each period ends, to <#{CHANNEL}>")
+    assert shown.startswith(f"Reminders go out 3 days before each period ends, to <#{CHANNEL}>")
     assert "1 to 30" in slack.send.slash_command("reminders 31", user="UOWNER").json()["text"]
     refused = slack.send.slash_command("reminders 7", user="UDANA").json()["text"]
     assert "You cannot change when reminders go out" in refused
 
-    assert "go out 7 day(s)" in slack.send.slash_command("reminders 7").json()["text"]
+    assert "go out 7 days" in slack.send.slash_command("reminders 7").json()["text"]
     clock.current = PERIOD_END - timedelta(days=7)
     sweeper.run_once()
     assert [m["text"] for m in posted(slack)] == [

@@ -31,7 +31,7 @@ def test_assign_without_arguments_asks_in_a_modal_and_confirms_ephemerally(slack
     assert send.view_submission(modal, values=values).status == 200
     [told] = slack.fake.wait_for("chat.postEphemeral")
     assert told.params["channel"] == "C0LICENSES" and told.params["user"] == "UOWNER"
-    assert told.params["text"] == "<@UDANA> now holds a Talk seat in Main. 1 seat(s) left."
+    assert told.params["text"] == "<@UDANA> now holds a Talk seat in Main. 1 seat left."
 
 
 def test_the_modal_refuses_a_deleted_user_on_the_field(slack: Slack) -> None:
@@ -104,7 +104,7 @@ def test_the_reading_and_settings_subcommands_answer_with_what_an_admin_checks(
     send.slash_command("subscription billing Visa ending 4242")
     slack.service.handle(TEAM, OLIVIA, Subscribe(interval=Interval.MONTH, start_now=True), "s")
     invoices = send.slash_command("invoices").json()["text"]
-    assert "subscription" in invoices and "*30.00 USD* — 2 × talk (Main) 30.00" in invoices
+    assert "subscription" in invoices and "*30.00 USD* — 2 × talk (Main) 30.00 USD" in invoices
     status = send.slash_command("subscription").json()
     assert "Subscription *active* (monthly)" in str(status["blocks"])
     assert "Next invoice estimate: *30.00 USD*" in str(status["blocks"])

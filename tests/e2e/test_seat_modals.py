@@ -68,17 +68,17 @@ def test_the_review_shows_the_prorated_charge_and_confirm_charges_it_once(
 
     _, review = _review(slack, "buy 2 talk", "2")
     shown = str(review["blocks"])
-    assert "2 new seat(s) charged *19.29 USD* now" in shown
+    assert "2 new seats charged *19.29 USD* now" in shown
     assert "Pool after: 5 purchased · 0 assigned · 5 available" in shown
     assert "Next invoice estimate: *75.00 USD*" in shown
 
     clock.advance(minutes=2)
     done = slack.send.view_submission(review).json()
-    assert "<@UOWNER> bought 2 Talk seat(s) in Main: 19.29 USD charged" in str(done["view"])
+    assert "<@UOWNER> bought 2 Talk seats in Main: 19.29 USD charged" in str(done["view"])
     slack.send.view_submission(review)  # replayed
     [log] = slack.fake.wait_for("chat.postMessage")
     assert log.params["channel"] == "C0LICENSES"
-    assert log.params["text"] == "<@UOWNER> bought 2 Talk seat(s) in Main: 19.29 USD charged"
+    assert log.params["text"] == "<@UOWNER> bought 2 Talk seats in Main: 19.29 USD charged"
     invoices = slack.service.invoices(TEAM, OLIVIA).invoices
     assert [i.total for i in invoices if i.kind == "purchase"] == [Decimal("19.29")]
 
@@ -86,7 +86,13 @@ def test_the_review_shows_the_prorated_charge_and_confirm_charges_it_once(
 def test_removing_then_restoring_through_the_modals(slack: Slack) -> None:
     _subscribed(slack, seats=4)
     _, review = _review(slack, "remove 3 talk", "3")
-    assert "they stay paid and usable until Feb 28, 2026 09:00 UTC" in str(review["blocks"])
+    assert review["blocks"][0]["text"]["text"] == (
+        "*Remove 3 Talk seats from Main*\n"
+        "• only unassigned seats are removed, so nobody loses a seat\n"
+        "• from now on they cannot be assigned; they stay paid until Feb 28, 2026 09:00 UTC, "
+        "then leave; no refund\n"
+        "• until then you can restore them, free"
+    )
     slack.send.view_submission(review)
     _, review = _review(slack, "restore 2 talk", "2")
     assert "restoring is free" in str(review["blocks"])
@@ -94,6 +100,19 @@ def test_removing_then_restoring_through_the_modals(slack: Slack) -> None:
     [account] = slack.service.export()
     pool = account.offices[0].pools[0]
     assert (pool.purchased, pool.scheduled_for_removal) == (4, 1)
+
+
+def test_seats_removed_on_the_trial_are_said_to_have_left_at_once(slack: Slack) -> None:
+    slack.send.slash_command("status")
+    slack.service.handle(TEAM, OLIVIA, Purchase(count=3, product="talk"), "buy")
+    _, review = _review(slack, "remove 2 talk", "2")
+    assert review["blocks"][0]["text"]["text"] == (
+        "*Remove 2 Talk seats from Main*\n• free trial: they leave at once"
+    )
+    done = slack.send.view_submission(review).json()
+    assert done["view"]["blocks"][0]["text"]["text"] == (
+        "<@UOWNER> removed 2 Talk seats from Main (free trial: they left at once)"
+    )
 
 
 def test_a_member_confirming_a_review_is_refused(slack: Slack) -> None:
@@ -227,10 +246,10 @@ def test_a_confirm_after_the_account_changed_shows_the_new_review_instead(
     shown = str(again["view"]["blocks"])
     assert again["response_action"] == "update"
     assert "The figures changed since you reviewed them" in shown
-    assert "2 new seat(s) charged" in shown
+    assert "2 new seats charged" in shown
     assert [i.kind for i in slack.service.invoices(TEAM, OLIVIA).invoices] == ["subscription"]
     done = slack.send.view_submission({**review, **again["view"], "id": review["id"]}).json()
-    assert "<@UOWNER> bought 2 Talk seat(s) in Main" in str(done["view"])
+    assert "<@UOWNER> bought 2 Talk seats in Main" in str(done["view"])
 
 
 def test_an_office_whose_name_holds_a_bar_keeps_its_own_pool(slack: Slack) -> None:

@@ -93,12 +93,12 @@ def test_buying_runs_through_entry_review_and_confirm(slack: Slack) -> None:
     review = slack.send.view_submission(entry, values=values).json()
     assert review["response_action"] == "update"
     assert review["view"]["callback_id"] == "seats_review"
-    assert "3 seat(s) added free during the trial" in str(review["view"]["blocks"])
+    assert "3 seats added free during the trial" in str(review["view"]["blocks"])
 
     review_view = {**entry, **review["view"], "id": entry["id"]}
     done = slack.send.view_submission(review_view).json()
     assert done["response_action"] == "update"
-    assert "bought 3 Talk seat(s) in Main" in str(done["view"]["blocks"])
+    assert "bought 3 Talk seats in Main" in str(done["view"]["blocks"])
     again = slack.send.view_submission(review_view).json()  # a double click
     assert again["view"]["blocks"] == done["view"]["blocks"]
     [account] = slack.service.export()
@@ -125,7 +125,7 @@ def test_assign_refused_when_full_offers_buy_and_restore(slack: Slack) -> None:
     slack.send.slash_command("status")
     slack.service.handle(TEAM, OLIVIA, Purchase(count=1, product="talk"), "k")
     ok = slack.send.slash_command("assign <@UDANA|dana> talk").json()
-    assert ok["text"] == "<@UDANA> now holds a Talk seat in Main. 0 seat(s) left."
+    assert ok["text"] == "<@UDANA> now holds a Talk seat in Main. 0 seats left."
     full = slack.send.slash_command("assign <@UERIK|erik> talk").json()
     assert "No Talk seat is free: 1 purchased, 1 assigned, 0 scheduled for removal" in full["text"]
     assert [e["action_id"] for e in full["blocks"][1]["elements"]] == ["open_buy"]

@@ -59,7 +59,7 @@ def test_keeping_fewer_seats_than_assigned_is_shown_on_the_form(slack: Slack) ->
     answer = slack.send.view_submission(entry, values=values).json()
     assert answer["response_action"] == "errors"
     assert answer["errors"] == {
-        "pool_seats_0": "Main has 2 Talk seat(s) assigned, so it cannot keep only 1. "
+        "pool_seats_0": "Main has 2 Talk seats assigned, so it cannot keep only 1. "
         "Revoke users first, or keep at least 2."
     }
 

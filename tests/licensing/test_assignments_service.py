@@ -45,7 +45,7 @@ def test_admins_can_never_assign_more_users_than_seats(
 
     assert refused.value.message == (
         "No Talk seat is free: 3 purchased, 2 assigned, 1 scheduled for removal. "
-        "To assign this user, restore one of the 1 seat(s) scheduled for removal, or buy a seat."
+        "To assign this user, restore the seat scheduled for removal, or buy a seat."
     )
     assert pool_counts(service, account) == (3, 1, 2)
     assert ledger_events(engine) == events

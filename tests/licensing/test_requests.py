@@ -23,6 +23,8 @@ from licensing.requests import (
     GrantRole,
     Purchase,
     Reactivate,
+    RemoveOffice,
+    RenameOffice,
     Request,
     Restore,
     Revoke,
@@ -482,6 +484,8 @@ EXAMPLES: dict[type[Request[Any]], Request[Any]] = {
     SetReminderLead: SetReminderLead(days=7),
     SetTimeZone: SetTimeZone(time_zone="Europe/Berlin"),
     AddOffice: AddOffice(name="Berlin"),
+    RenameOffice: RenameOffice(office="Main", new_name="Headquarters"),
+    RemoveOffice: RemoveOffice(office="Berlin"),
     GrantRole: GrantRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main"),
     RevokeRole: RevokeRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main"),
 }
@@ -605,6 +609,7 @@ BEFORE: dict[type[Request[Any]], list[Request[Any]]] = {
     Reactivate: [*SUBSCRIBED, Cancel()],
     ChangeInterval: SUBSCRIBED,
     RevokeRole: [GrantRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main")],
+    RemoveOffice: [AddOffice(name="Berlin")],
 }
 REVIEWED = {
     Purchase,

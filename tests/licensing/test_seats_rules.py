@@ -75,14 +75,14 @@ def test_scheduling_the_removal_of_assigned_seats_is_refused_and_says_to_revoke_
     with pytest.raises(NotEnoughUnassignedSeats) as refused:
         pool.schedule_removal(2)
     assert refused.value.message == (
-        "Only unassigned seats can be removed: 1 of them are free and 4 are assigned, "
+        "Only unassigned seats can be removed: 1 is free and 4 are assigned, "
         "so 2 cannot be removed. Revoke users first, then remove seats."
     )
 
 
 def test_seats_already_scheduled_for_removal_cannot_be_scheduled_again() -> None:
     pool = Seats(purchased=5, scheduled_for_removal=3, assigned=1)
-    with pytest.raises(NotEnoughUnassignedSeats, match="1 of them are free and 1 are assigned"):
+    with pytest.raises(NotEnoughUnassignedSeats, match="1 is free and 1 is assigned"):
         pool.schedule_removal(2)
 
 
@@ -93,7 +93,7 @@ def test_removing_seats_now_takes_them_out_of_the_pool_at_once() -> None:
 def test_removing_assigned_seats_now_is_refused_and_says_to_revoke_first() -> None:
     with pytest.raises(NotEnoughUnassignedSeats) as refused:
         Seats(purchased=10, assigned=4).remove_now(7)
-    assert "6 of them are free and 4 are assigned, so 7 cannot be removed" in refused.value.message
+    assert "6 are free and 4 are assigned, so 7 cannot be removed" in refused.value.message
     assert "Revoke users first" in refused.value.message
 
 
@@ -119,7 +119,7 @@ def test_restoring_more_seats_than_are_scheduled_is_refused() -> None:
     with pytest.raises(NothingToRestore) as refused:
         Seats(purchased=10, scheduled_for_removal=2).restore(3)
     assert refused.value.message == (
-        "Only 2 seat(s) are scheduled for removal, so 3 cannot be restored. "
+        "Only 2 seats are scheduled for removal, so 3 cannot be restored. "
         "Restore at most 2, or buy new seats."
     )
 
@@ -151,7 +151,7 @@ def test_assigning_with_no_seat_free_suggests_restoring_a_scheduled_seat() -> No
         pool.assign_one("Talk")
     assert refused.value.message == (
         "No Talk seat is free: 5 purchased, 3 assigned, 2 scheduled for removal. "
-        "To assign this user, restore one of the 2 seat(s) scheduled for removal, or buy a seat."
+        "To assign this user, restore one of the 2 seats scheduled for removal, or buy a seat."
     )
     assert (refused.value.purchased, refused.value.assigned, refused.value.scheduled) == (5, 3, 2)
 

@@ -198,7 +198,7 @@ def test_restoring_is_free_and_limited_to_the_seats_scheduled(
         service.handle(
             account, OWNER, Restore(count=2, product="talk"), idempotency_key="restore-again"
         )
-    assert "Only 1 seat(s) are scheduled" in refused.value.message
+    assert "Only 1 seat is scheduled" in refused.value.message
     assert pool_counts(service, account) == (5, 1, 0)
     assert count_rows(engine, orm.Invoice) == invoices_before
 
@@ -226,6 +226,24 @@ def test_unknown_products_and_offices_are_refused_with_the_known_names(
             account, OWNER, Purchase(count=1, product="talk", office="Narnia"), idempotency_key="k"
         )
     assert "Offices: Main" in office.value.message
+
+
+def test_a_misspelt_product_or_office_is_refused_with_the_name_it_is_close_to(
+    service: LicensingService, account: AccountKey
+) -> None:
+    with pytest.raises(errors.UnknownProduct) as product:
+        service.handle(account, OWNER, Purchase(count=1, product="tlak"), idempotency_key="k")
+    assert product.value.message == (
+        "There is no product called “tlak”. Choose one of: talk, meetings, recording. "
+        "Did you mean talk?"
+    )
+    with pytest.raises(errors.UnknownOffice) as office:
+        service.handle(
+            account, OWNER, Purchase(count=1, product="talk", office="Mian"), idempotency_key="k"
+        )
+    assert office.value.message == (
+        "There is no office called “Mian”. Offices: Main. Did you mean Main?"
+    )
 
 
 def test_products_and_offices_match_by_name_case_insensitively(

@@ -93,7 +93,7 @@ def test_converting_with_fewer_seats_than_assigned_is_refused(
         )
 
     assert refused.value.message == (
-        "Main has 3 Talk seat(s) assigned, so it cannot keep only 2. "
+        "Main has 3 Talk seats assigned, so it cannot keep only 2. "
         "Revoke users first, or keep at least 3."
     )
     assert service.status(account, OWNER).subscription.status == "trialing"

@@ -49,10 +49,10 @@ def test_the_prompt_runs_commands_guides_through_modals_and_quits(
     console.sendline("")
     console.expect_exact('Enter: "Next" · c: "Cancel" ▸ ')
     console.sendline("")
-    console.expect_exact("4 seat(s) added free during the trial")
+    console.expect_exact("4 seats added free during the trial")
     console.expect_exact('Enter: "Confirm purchase" · c: "Cancel" ▸ ')
     console.sendline("")
-    console.expect_exact("@olivia bought 4 Talk seat(s) in Main")
+    console.expect_exact("@olivia bought 4 Talk seats in Main")
     console.expect_exact("@olivia> ")
 
     console.sendline("/home")

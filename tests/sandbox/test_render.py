@@ -44,7 +44,7 @@ def test_a_home_tab_shows_header_context_sections_divider_and_numbered_buttons()
         " · unassigned seats cost 30.00 USD a month",
         "─" * 40,
         "Next invoice estimate: 60.00 USD",
-        "Notices go to company admins by DM; reminders 3 day(s) before each period ends.",
+        "Notices go to company admins by DM; reminders 3 days before each period ends.",
         "Your seats: Talk (Main)",
         "[4] Buy seats  [5] Remove seats  [6] Restore seats",
     ]
@@ -99,7 +99,7 @@ def test_a_chosen_user_shows_by_name_and_an_input_shows_its_hint() -> None:
 
 def test_a_review_modal_shows_the_amounts_and_its_confirm_button() -> None:
     review = shown(purchase_review_modal(QUOTE, "{}"))
-    assert "• 2 new seat(s) charged 19.29 USD now, prorated from Feb 10, 2026 09:00 UTC" in review
+    assert "• 2 new seats charged 19.29 USD now, prorated from Feb 10, 2026 09:00 UTC" in review
     assert review.endswith("( Cancel )  ( Confirm purchase )")
     subscribe = shown(subscribe_review_modal(SUBSCRIBE, "{}"))
     assert subscribe.endswith("( Back )  ( Subscribe )")
@@ -109,7 +109,7 @@ def test_a_result_modal_has_only_its_close_button() -> None:
     done = shown(done_modal("Done", purchase_done_text(QUOTE, "UOWNER")))
     assert done.splitlines() == [
         "Modal: Done",
-        "@olivia bought 3 Talk seat(s) in Main: 1 restored free, 19.29 USD charged",
+        "@olivia bought 3 Talk seats in Main: 1 restored free, 19.29 USD charged",
         "( Done )",
     ]
 
@@ -124,12 +124,12 @@ def test_a_removal_notice_shows_its_restore_buttons_per_pool() -> None:
     notice = notice_message(all_notices()[0])
     lines = message_card("#licenses · licensebot", notice, NAMES, 1).plain.splitlines()
     assert lines[1:5] == [
-        "⏳ 50 seat(s) are scheduled for removal on Feb 28, 2026 10:00 CET.",
+        "⏳ 50 seats are scheduled for removal on Feb 28, 2026 10:00 CET.",
         "They leave when the period ends. Restore any you still need: it is free.",
         "Talk in Office 0: 2 of 5 seats scheduled for removal",
         "[1] Restore 2 seats  [2] Choose how many…",
     ]
-    assert lines[-1] == "…and 5 more pool(s): see /license status, restore with /license restore."
+    assert lines[-1] == "…and 5 more pools: see /license status, restore with /license restore."
 
 
 def test_renewal_cancellation_and_result_notices_read_as_slack_shows_them() -> None:

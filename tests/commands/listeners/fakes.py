@@ -27,6 +27,8 @@ from licensing.requests import (
     Purchase,
     R,
     Reactivate,
+    RemoveOffice,
+    RenameOffice,
     Request,
     Restore,
     Revoke,
@@ -45,10 +47,12 @@ from licensing.schemas import (
     AssignmentChange,
     AuditTrail,
     InvoiceHistory,
+    OfficeChoices,
     PoolHolders,
     RoleView,
     SubscriptionSummary,
 )
+from licensing.transactions import Policy
 from tests.commands.views.samples import (
     CANCELING,
     CHANGE,
@@ -95,6 +99,8 @@ RESULTS: dict[type[Request[Any]], BaseModel] = {
     SetReminderLead: STATUS,
     SetTimeZone: STATUS,
     AddOffice: STATUS,
+    RenameOffice: STATUS,
+    RemoveOffice: STATUS,
     GrantRole: ROLE,
     RevokeRole: ROLE,
     SetBillingDetails: REACTIVATED,
@@ -118,6 +124,7 @@ class FakeService:
 
     def __init__(self, *, installed: tuple[AccountKey, ...] = (TEAM,)) -> None:
         self.clock = FakeClock()
+        self.policy = Policy()
         self.installed = set(installed)
         self.installs: list[tuple[AccountKey, str]] = []
         self.uninstalls: list[tuple[AccountKey, str]] = []
@@ -126,6 +133,8 @@ class FakeService:
         self.account_status: AccountStatus = STATUS
         self.status_refusal: LicensingError | None = None
         self.offices = ["Main"]
+        self.default_office: str | None = "Main"
+        self.users_refusal: LicensingError | None = None
         self._results = dict(RESULTS)
         self._refusals: dict[tuple[Method, type[Request[Any]]], LicensingError] = {}
 
@@ -165,6 +174,10 @@ class FakeService:
     def office_names(self, account: AccountKey, actor: Actor) -> list[str]:
         self._read("office_names", account)
         return list(self.offices)
+
+    def office_choices(self, account: AccountKey, actor: Actor) -> OfficeChoices:
+        self._read("office_choices", account)
+        return OfficeChoices(names=list(self.offices), default=self.default_office)
 
     def status(self, account: AccountKey, actor: Actor) -> AccountStatus:
         self._read("status", account)
@@ -206,6 +219,8 @@ class FakeService:
         limit: int = 200,
     ) -> list[PoolHolders]:
         self._read("users", account)
+        if self.users_refusal is not None:
+            raise self.users_refusal
         return []
 
     def roles(self, account: AccountKey, actor: Actor) -> list[RoleView]:

@@ -70,7 +70,7 @@ def test_a_restore_marks_the_notice_with_who_did_what_and_when(harness: Harness)
     press(harness, "restore", body)
 
     assert marked(harness, block_id) == (
-        f":white_check_mark: <@U1> restored 1 Talk seat(s) in Main · {STAMP}"
+        f":white_check_mark: <@U1> restored 1 Talk seat in Main · {STAMP}"
     )
     [update] = harness.client.made("chat_update")
     assert update["text"] == body["message"]["text"]

@@ -46,7 +46,7 @@ def test_assign_hands_the_assignment_acks_and_then_tells_the_admin(harness: Harn
         {
             "channel": "C0LIC",
             "user": ADMIN,
-            "text": "<@U2> now holds a Talk seat in Main. 2 seat(s) left.",
+            "text": "<@U2> now holds a Talk seat in Main. 2 seats left.",
         }
     ]
     order = harness.client.order()

@@ -190,7 +190,7 @@ def test_confirm_answers_with_done_and_asks_for_the_log_line_at_once(harness: Ha
 
     assert title_and_text(shown(ack)) == (
         "Done",
-        "<@U1> bought 3 Talk seat(s) in Main: 1 restored free, 19.29 USD charged",
+        "<@U1> bought 3 Talk seats in Main: 1 restored free, 19.29 USD charged",
     )
     harness.delivered.assert_called_once_with()
 
@@ -284,7 +284,7 @@ def test_a_restore_confirmed_from_a_notice_marks_the_notice_after_the_ack(
     [marked] = [b for b in update["blocks"] if b.get("block_id") == "restore_0"]
     assert marked["type"] == "context"
     assert marked["elements"][0]["text"] == (
-        ":white_check_mark: <@U1> restored 1 Talk seat(s) in Main · Jan 31, 2026 09:00 UTC"
+        ":white_check_mark: <@U1> restored 1 Talk seat in Main · Jan 31, 2026 09:00 UTC"
     )
 
 
@@ -351,6 +351,18 @@ def test_the_home_tabs_remove_button_opens_an_empty_remove_modal(harness: Harnes
     modal = harness.client.opened()
     assert modal["title"]["text"] == "Remove seats"
     assert "initial_value" not in modal["blocks"][0]["element"]
+
+
+def test_the_home_tabs_buy_button_chooses_an_office_admins_own_office(harness: Harness) -> None:
+    harness.service.offices = ["Main", "Berlin"]
+    harness.service.default_office = "Berlin"
+    harness.as_user("U2", channel_id=None)
+
+    press(harness, "open_buy", home_click(ids.OPEN_BUY, NO_PRESET))
+
+    office = harness.client.opened()["blocks"][2]["element"]
+    assert office["initial_option"]["value"] == "Berlin"
+    assert [o["value"] for o in office["options"]] == ["Main", "Berlin"]
 
 
 @pytest.mark.parametrize("value", ['{"count":"many"}', '{"action":"steal"}', "not json"])

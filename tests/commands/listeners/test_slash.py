@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from unittest.mock import AsyncMock
 
+import pytest
+
 from commands.carried import Review, SeatEntry, read
 from commands.confirm import ConfirmFlow
 from commands.listeners.slash import SlashCommand
 from commands.listeners.subscription import SubscriptionModals
 from commands.tenancy import NotSetUp
 from commands.views.status import HELP
-from licensing.errors import NoSeatAvailable, NotAllowed
-from licensing.requests import Assign, Cancel, Revoke, SetNoticeChannel, Subscribe
+from licensing.errors import InvalidSeatCount, NoSeatAvailable, NotAllowed
+from licensing.requests import (
+    Assign,
+    Cancel,
+    RemoveOffice,
+    RenameOffice,
+    Revoke,
+    SetNoticeChannel,
+    Subscribe,
+)
 from tests.commands.listeners.fakes import ADMIN, MEMBER, TEAM, Harness, acked
 from tests.commands.listeners.payloads import TRIGGER, slash
 from tests.commands.views.samples import CANCELING
@@ -75,10 +85,10 @@ def test_assign_hands_the_assignment_and_says_who_now_holds_the_seat(harness: Ha
     ack = answer(harness, "assign <@U2> talk")
 
     [call] = harness.service.handled()
-    assert call.request == Assign(user_id="U2", product="talk", office=None)
+    assert call.request == Assign(user_id="U2", product="talk", office="Main")
     ack.assert_awaited_once_with(
         response_type="ephemeral",
-        text="<@U2> now holds a Talk seat in Main. 2 seat(s) left.",
+        text="<@U2> now holds a Talk seat in Main. 2 seats left.",
     )
 
 
@@ -171,3 +181,96 @@ def test_a_member_asking_to_subscribe_is_refused_in_the_answer(harness: Harness)
         text=NotAllowed("subscribe", "company admins").message,
     )
     assert harness.client.made("views_open") == []
+
+
+@pytest.mark.parametrize("text", ["buy -3 talk", "buy 0", "remove 0 talk", "restore 10001"])
+def test_a_count_no_request_can_take_is_refused_at_once_without_a_modal(
+    harness: Harness, text: str
+) -> None:
+    ack = answer(harness, text)
+
+    count = int(text.split()[1])
+    ack.assert_awaited_once_with(
+        response_type="ephemeral", text=InvalidSeatCount(count, 10_000).message
+    )
+    assert acked(ack)["text"].startswith(f"{count} is not a number of seats licensebot can take")
+    assert harness.client.made("views_open") == []
+
+
+def test_an_office_admins_seat_modal_chooses_their_office(harness: Harness) -> None:
+    harness.service.offices = ["Main", "Berlin"]
+    harness.service.default_office = "Berlin"
+
+    answer(harness, "buy 2 talk seats")
+
+    office = harness.client.opened()["blocks"][2]["element"]
+    assert office["initial_option"]["value"] == "Berlin"
+    assert harness.client.opened()["blocks"][0]["element"]["initial_value"] == "2"
+
+
+def test_an_office_admins_assignment_goes_to_their_office(harness: Harness) -> None:
+    harness.service.offices = ["Main", "Berlin"]
+    harness.service.default_office = "Berlin"
+
+    answer(harness, "assign <@U2> talk")
+
+    [call] = harness.service.handled()
+    assert call.request == Assign(user_id="U2", product="talk", office="Berlin")
+
+
+def test_a_member_asking_who_holds_seats_is_told_and_shown_their_own(harness: Harness) -> None:
+    refusal = NotAllowed("list who holds seats", "company admins and office admins")
+    harness.service.users_refusal = refusal
+    harness.as_user(MEMBER)
+
+    ack = answer(harness, "users")
+
+    ack.assert_awaited_once_with(
+        response_type="ephemeral", text=f"{refusal.message}\nYour seats: Talk (Main)."
+    )
+
+
+def test_status_of_an_office_shows_that_office(harness: Harness) -> None:
+    harness.service.offices = ["Main", "Berlin"]
+
+    ack = answer(harness, "status berlin")
+
+    assert acked(ack)["text"] == "License status of Berlin"
+    assert harness.service.reads[-2:] == ["office_choices", "status"]
+
+
+def test_timezone_without_a_zone_shows_the_current_one_and_changes_nothing(
+    harness: Harness,
+) -> None:
+    ack = answer(harness, "timezone")
+
+    assert acked(ack)["text"].startswith("The billing time zone is Europe/Berlin:")
+    assert harness.service.handled() == []
+
+
+def test_adding_an_office_without_a_name_says_how_to_name_it(harness: Harness) -> None:
+    ack = answer(harness, "offices add")
+
+    ack.assert_awaited_once_with(
+        response_type="ephemeral", text="Name the office: `/license offices add Berlin`."
+    )
+    assert harness.service.handled() == []
+
+
+def test_offices_are_renamed_and_removed_through_the_service(harness: Harness) -> None:
+    harness.service.offices = ["Main", "Berlin"]
+
+    answer(harness, "offices rename berlin to Munich")
+    answer(harness, "offices remove Munich")
+
+    assert [c.request for c in harness.service.handled()] == [
+        RenameOffice(office="Berlin", new_name="Munich"),
+        RemoveOffice(office="Munich"),
+    ]
+
+
+def test_a_misspelt_command_is_answered_with_the_one_meant(harness: Harness) -> None:
+    answer(harness, "stauts").assert_awaited_once_with(
+        response_type="ephemeral",
+        text="`stauts` is not a /license command. Did you mean `status`?",
+    )

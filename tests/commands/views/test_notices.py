@@ -10,15 +10,45 @@ def test_a_removal_notice_offers_both_buttons_for_every_pool() -> None:
     removal = notice_message(all_notices()[0])
     actions = [b for b in removal["blocks"] if b["type"] == "actions"]
     assert len(actions) == 20
-    assert "…and 5 more pool(s)" in str(removal["blocks"][-1])
+    assert "…and 5 more pools" in str(removal["blocks"][-1])
     assert [e["text"]["text"] for e in actions[0]["elements"]] == [
         "Restore 2 seats",
         "Choose how many…",
     ]
-    assert removal["text"] == "50 seat(s) are scheduled for removal on Feb 28, 2026 10:00 CET"
+    assert removal["text"] == "50 seats are scheduled for removal on Feb 28, 2026 10:00 CET"
 
 
 def test_a_renewal_result_lists_removals_and_the_invoice_in_the_accounts_time_zone() -> None:
     renewed = str(notice_message(all_notices()[4])["blocks"])
-    assert "2 talk seat(s) left Main" in renewed
+    assert "2 talk seats left Main" in renewed
     assert "Charged *45.00 USD* (invoice #7) for Feb 28, 2026 – Mar 31, 2026" in renewed
+
+
+def test_a_removal_notice_of_one_seat_speaks_of_one_seat() -> None:
+    notice = all_notices()[0]
+    one = notice.facts.removals[0].model_copy(update={"seats": 1})
+    facts = notice.facts.model_copy(update={"removals": [one]})
+    message = notice_message(notice.model_copy(update={"facts": facts}))
+    assert message["text"] == "1 seat is scheduled for removal on Feb 28, 2026 10:00 CET"
+    assert message["blocks"][1]["text"]["text"] == (
+        "*Talk* in Office 0: 1 of 5 seats scheduled for removal"
+    )
+    assert message["blocks"][2]["elements"][0]["text"]["text"] == "Restore 1 seat"
+
+
+def test_a_cancellation_notice_counts_what_will_be_deleted() -> None:
+    text = notice_message(all_notices()[3])["blocks"][0]["text"]["text"]
+    assert text == (
+        ":warning: *Your subscription ends on Feb 28, 2026 10:00 CET.*\n"
+        "Then these are deleted: the office Main; 5 seats (2 assigned); 1 admin role. "
+        "Invoices and the audit log are kept."
+    )
+
+
+def test_a_section_longer_than_slack_takes_is_cut_rather_than_refused() -> None:
+    notice = all_notices()[1]
+    lines = [notice.facts.lines[0].model_copy(update={"office": "x" * 75}) for _ in range(60)]
+    long = notice.model_copy(update={"facts": notice.facts.model_copy(update={"lines": lines})})
+    blocks = notice_message(long)["blocks"]
+    assert len(blocks[0]["text"]["text"]) == 3000
+    assert blocks[0]["text"]["text"].endswith("…")
