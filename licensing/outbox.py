@@ -13,6 +13,7 @@ from licensing import notices, orm
 from licensing.context import Context
 from licensing.repository import Repository
 from licensing.schemas import Delivery, NoticeFacts, NoticeView
+from licensing.words import plural
 
 # Transient failures are retried until this long after the first attempt, then given up.
 GIVE_UP_AFTER = timedelta(hours=24)
@@ -100,7 +101,9 @@ def undeliverable(context: Context, deliveries: Sequence[orm.NoticeDelivery], re
         _give_up(delivery, reason)
     if deliveries:
         context.record(
-            "notices_undeliverable", seats=0, detail=f"{len(deliveries)} notice(s): {reason}"
+            "notices_undeliverable",
+            seats=0,
+            detail=f"{plural(len(deliveries), 'notice')}: {reason}",
         )
     return len(deliveries)
 

@@ -40,4 +40,4 @@ class Installations:
     async def _left(self, context: AsyncBoltContext, reason: str) -> None:
         key = account_key(context)
         given_up = await asyncio.to_thread(self.deps.service.uninstalled, key, reason)
-        log.warning("%s (%s): %d notice(s) undeliverable", reason, key, given_up)
+        log.warning("%s (%s): %d undeliverable notices", reason, key, given_up)

@@ -41,7 +41,7 @@ SECRET = "outage-signing-secret"
 ACCOUNTS = 1000
 OUTAGE_S = 30
 ANSWER_PATIENCE_S = 60.0  # generous: how fast the answer comes is for the benchmarks
-BOUGHT = "bought 3 Talk seat(s) in Main"
+BOUGHT = "bought 3 Talk seats in Main"
 
 
 @pytest.fixture

@@ -94,11 +94,11 @@ def test_a_confirmed_purchase_is_logged_in_the_notice_channel_by_the_scheduler(
     }
     review = send.view_submission(entry, values=values).json()["view"]
     done = send.view_submission({**entry, **review, "id": entry["id"]}).json()
-    assert "<@UOWNER> bought 3 Talk seat(s) in Main" in str(done["view"])
+    assert "<@UOWNER> bought 3 Talk seats in Main" in str(done["view"])
 
     [log] = fake.wait_for("chat.postMessage", timeout=30)
     assert log.params["channel"] == "C0LICENSES"
-    assert log.params["text"] == "<@UOWNER> bought 3 Talk seat(s) in Main"
+    assert log.params["text"] == "<@UOWNER> bought 3 Talk seats in Main"
 
 
 def test_sigterm_closes_the_socket_and_exits_with_0(running: Running) -> None:

@@ -178,7 +178,7 @@ def test_counts_may_carry_thousands_separators(text: str, count: int) -> None:
         (
             "subscription cancle",
             "`/license subscription` takes one of: status, subscribe, cancel, reactivate, "
-            "billing. Did you mean `cancel`?",
+            "billing, interval. Did you mean `cancel`?",
         ),
     ],
 )

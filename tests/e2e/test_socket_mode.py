@@ -125,10 +125,10 @@ def test_a_purchase_runs_through_the_modal_over_the_socket(slack: Socket) -> Non
 
     review = slack.send.view_submission(entry, values=_values(slack.send, "3")).json()
     assert review["response_action"] == "update"
-    assert "3 seat(s) added free during the trial" in str(review["view"]["blocks"])
+    assert "3 seats added free during the trial" in str(review["view"]["blocks"])
 
     done = slack.send.view_submission({**entry, **review["view"], "id": entry["id"]}).json()
-    assert "bought 3 Talk seat(s) in Main" in str(done["view"]["blocks"])
+    assert "bought 3 Talk seats in Main" in str(done["view"]["blocks"])
     [account] = slack.service.export()
     assert account.offices[0].pools[0].purchased == 3
 

@@ -108,7 +108,7 @@ def test_a_grid_purchase_lands_on_the_one_right_account_as_reviewed(one_token: O
 
     done = _buy(one_token, send, "3")
 
-    assert "<@UOWNER> bought 3 Talk seat(s) in Main" in str(done["view"])
+    assert "<@UOWNER> bought 3 Talk seats in Main" in str(done["view"])
     assert _accounts(one_token) == [("T0001", "E0001")]
     [pool] = one_token.service.status(ACME, OLIVIA).pools
     assert pool.seats.purchased == 3
@@ -141,7 +141,7 @@ def test_an_org_wide_install_opens_one_account_for_the_org_and_delivers_its_noti
     assert "Subscription *trialing*" in str(in_eu.slash_command("status", user="UEVA").json())
     in_hq.slash_command("channel <#C0GENERAL|general>")
     done = _buy(oauth, in_hq, "2")
-    assert "bought 2 Talk seat(s)" in str(done["view"])
+    assert "bought 2 Talk seats" in str(done["view"])
 
     assert oauth.deliver().sent == 1
     [log] = [c for c in oauth.fake.calls("chat.postMessage") if c.params.get("channel")]
@@ -165,7 +165,7 @@ def test_an_uninstall_deletes_the_tokens_and_gives_up_notices_and_a_reinstall_re
     assert oauth.deliver().sent == 0
     last = oauth.service.audit(ACME, OLIVIA).entries[-1]
     assert last.event == "notices_undeliverable"
-    assert last.detail == "1 notice(s): licensebot was uninstalled from the workspace"
+    assert last.detail == "1 notice: licensebot was uninstalled from the workspace"
     status = oauth.service.status(ACME, OLIVIA)
     assert (status.subscription.status, status.notice_channel) == ("trialing", "C0GENERAL")
 

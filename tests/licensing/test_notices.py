@@ -291,7 +291,7 @@ def test_an_uninstall_gives_up_waiting_notices_but_keeps_the_channel_and_the_sub
     [entry] = service.audit(subscribed, OWNER).entries[-1:]
     assert (entry.event, entry.detail) == (
         "notices_undeliverable",
-        "3 notice(s): licensebot was uninstalled from the workspace",
+        "3 notices: licensebot was uninstalled from the workspace",
     )
     assert service.uninstalled(subscribed, "again") == 0
 

@@ -51,6 +51,7 @@ QUOTE = PurchaseQuote(
     pool_after=COUNTS,
     next_invoice_estimate=Decimal("75.00"),
     time_zone="UTC",
+    period_start=datetime(2026, 1, 31, 9, tzinfo=UTC),
 )
 
 

@@ -70,5 +70,5 @@ def test_a_purchase_of_one_seat_is_one_seat() -> None:
     assert _lines(purchase_review_modal(one, "{}"))[:2] == [
         "*Buy 1 Talk seat in Main*",
         "• 1 new seat charged *19.29 USD* now, prorated from Feb 10, 2026 09:00 UTC to "
-        "Feb 28, 2026 09:00 UTC",
+        "Feb 28, 2026 09:00 UTC (18 days of 28 days)",
     ]
