@@ -26,6 +26,7 @@ from licensing.errors import CatalogError, LicensingError
 from licensing.export import AccountExport
 from licensing.migrate import upgrade
 from licensing.schemas import PeriodClosed
+from licensing.words import plural
 from scheduler.runner import Intervals, background_scheduler, blocking_scheduler, waker
 
 COMMANDS_GROUP = "licensebot.commands"
@@ -298,7 +299,8 @@ def _sweep_now(components: Components) -> None:
     report = components.sweeper.run_once(on_closed=_print_closed)
     sent = report.delivered
     print(
-        f"{report.closed} period(s) closed, reminders for {report.reminded} account(s), "
+        f"{plural(report.closed, 'period')} closed, reminders for "
+        f"{plural(report.reminded, 'account')}, "
         f"notices: {sent.sent} sent, {sent.retried} to retry, {sent.failed} failed",
         flush=True,
     )

@@ -92,6 +92,11 @@ class Catalog(BaseModel):
                 )
         return self
 
+    def name_of(self, product_id: str) -> str:
+        """The display name of a product, or its id if it left the catalog."""
+        product = self.get(product_id)
+        return product.name if product else product_id
+
     def get(self, product_id: str) -> Product | None:
         return next((p for p in self.products if p.id == product_id), None)
 

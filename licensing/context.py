@@ -219,6 +219,7 @@ class Context:
                 lines.append(
                     InvoiceLineView(
                         product_id=product_id,
+                        product_name=self.catalog.name_of(product_id),
                         office=self.office_name(office_id),
                         seats=seats.renewing,
                         unit_price=price,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from licensing import orm
+from licensing.catalog import Catalog
 from licensing.reports import invoice_view, ledger_view, subscription_summary
 from licensing.repository import Repository
 from licensing.schemas import InvoiceView, LedgerView, ReadModel, SubscriptionSummary
@@ -29,7 +30,7 @@ class AccountExport(ReadModel):
     ledger: list[LedgerView]
 
 
-def export_account(repo: Repository, account: orm.Account) -> AccountExport:
+def export_account(repo: Repository, account: orm.Account, catalog: Catalog) -> AccountExport:
     pools = repo.pools(account.id)
     offices = [
         OfficeExport(
@@ -43,7 +44,7 @@ def export_account(repo: Repository, account: orm.Account) -> AccountExport:
         enterprise_id=account.enterprise_id,
         subscription=subscription_summary(account, repo.subscription(account.id)),
         offices=offices,
-        invoices=[invoice_view(invoice) for invoice in repo.all_invoices(account.id)],
+        invoices=[invoice_view(invoice, catalog) for invoice in repo.all_invoices(account.id)],
         ledger=[ledger_view(entry) for entry in repo.ledger(account.id)],
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from licensing import orm
+from licensing.catalog import Catalog
 from licensing.context import Context, seat_counts, seats_of
 from licensing.model import full_charge
 from licensing.money import Money
@@ -19,7 +20,7 @@ from licensing.schemas import (
 )
 
 
-def invoice_view(invoice: orm.Invoice) -> InvoiceView:
+def invoice_view(invoice: orm.Invoice, catalog: Catalog) -> InvoiceView:
     currency = invoice.currency
     return InvoiceView(
         id=invoice.id,
@@ -36,6 +37,7 @@ def invoice_view(invoice: orm.Invoice) -> InvoiceView:
                 seats=line.seats,
                 unit_price=Decimal(line.unit_price),
                 amount=Money.from_minor(line.amount_minor, currency).amount,
+                product_name=catalog.name_of(line.product_id),
             )
             for line in invoice.lines
         ],

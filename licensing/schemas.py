@@ -156,6 +156,7 @@ class InvoiceLineView(ReadModel):
     seats: int
     unit_price: Decimal
     amount: Decimal
+    product_name: str = ""  # the catalog's display name ("" in lines stored before it was)
 
 
 class InvoiceView(ReadModel):
@@ -251,6 +252,7 @@ class RemovedSeats(ReadModel):
     office: str
     product_id: str
     seats: int
+    product_name: str = ""
 
 
 class PeriodClosed(ReadModel):

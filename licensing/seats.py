@@ -121,6 +121,7 @@ def purchase(context: Context, change: PoolChange, quote: PurchaseQuote) -> Purc
         return quote
     line = InvoiceLineView(
         product_id=quote.product_id,
+        product_name=quote.product_name,
         office=quote.office,
         seats=added,
         unit_price=context.unit_price(quote.product_id),

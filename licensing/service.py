@@ -183,7 +183,8 @@ class LicensingService:
             c.access.require_company_admin("see invoices")
             rows = c.repo.invoices(c.account.id, limit=limit)
             return InvoiceHistory(
-                time_zone=c.account.time_zone, invoices=[invoice_view(row) for row in rows]
+                time_zone=c.account.time_zone,
+                invoices=[invoice_view(row, self.catalog) for row in rows],
             )
 
         return self._tx.read(account, actor, work)
@@ -202,4 +203,4 @@ class LicensingService:
         """Everything stored of one or all accounts, for operators (not a Slack request)."""
         with self._tx.unit_of_work(read_only=True) as uow:
             for account in list(uow.repo.accounts(team_id)):
-                yield export_account(uow.repo, account)
+                yield export_account(uow.repo, account, self.catalog)

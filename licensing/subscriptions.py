@@ -254,7 +254,9 @@ def close_period(context: Context) -> PeriodClosed:
         subscription.status, subscription.current_period_end = Status.EXPIRED, None
         context.record("trial_expired")
     elif context.status is Status.CONVERTING:
-        invoice = invoice_view(_start_paid_period(context, period_end, "subscription_started"))
+        invoice = invoice_view(
+            _start_paid_period(context, period_end, "subscription_started"), context.catalog
+        )
     elif context.status is Status.CANCELING:
         context.delete_instance_data()
         context.account.notice_channel = context.account.billing_details = None
@@ -274,7 +276,9 @@ def close_period(context: Context) -> PeriodClosed:
         subscription.current_period_start, subscription.current_period_end = nxt.start, nxt.end
         lines = context.renewal_lines()
         if lines:
-            invoice = invoice_view(context.invoice("renewal", nxt, lines, "renewal_charged"))
+            invoice = invoice_view(
+                context.invoice("renewal", nxt, lines, "renewal_charged"), context.catalog
+            )
     outcome = {Status.EXPIRED: "expired", Status.CANCELED: "canceled"}.get(
         context.status, "started" if started else "renewed"
     )
@@ -338,7 +342,10 @@ def _apply_removals(context: Context) -> list[RemovedSeats]:
             )
             removed.append(
                 RemovedSeats(
-                    office=office, product_id=pool.product_id, seats=seats.scheduled_for_removal
+                    office=office,
+                    product_id=pool.product_id,
+                    product_name=context.catalog.name_of(pool.product_id),
+                    seats=seats.scheduled_for_removal,
                 )
             )
     return removed

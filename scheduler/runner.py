@@ -14,6 +14,7 @@ from licensing.clock import SystemClock
 from licensing.db import is_unreachable, reason
 from licensing.scheduled import ScheduledWork
 from licensing.schemas import PeriodClosed
+from licensing.words import plural
 from scheduler.delivery import DeliveryReport, Dispatcher
 from scheduler.sweeps import close_due_periods, write_due_reminders
 
@@ -91,7 +92,9 @@ class OutlastsOutages:
             return
         if self.failed_runs:
             log.warning(
-                "%s: the database is back, after %d failed run(s)", self.name, self.failed_runs
+                "%s: the database is back, after %s",
+                self.name,
+                plural(self.failed_runs, "failed run"),
             )
             self.failed_runs = 0
 

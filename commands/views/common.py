@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 from commands import ids
 from licensing.catalog import Catalog
 from licensing.money import minor_unit_exponent
+from licensing.schemas import InvoiceLineView, RemovedSeats
 from licensing.words import plural as plural
 
 Message = dict[str, Any]  # the body of an ephemeral or channel message
@@ -117,3 +118,9 @@ def span(length: timedelta) -> str:
     parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "minute")]
     said = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n]
     return " ".join(said) or "less than a minute"
+
+
+def product_of(line: InvoiceLineView | RemovedSeats) -> str:
+    """A product as people read it: its display name (lines stored before names were kept
+    show their id)."""
+    return line.product_name or line.product_id

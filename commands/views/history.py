@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands.views.common import Message, money, plural, text_message, when
+from commands.views.common import Message, money, plural, product_of, text_message, when
 from licensing.schemas import SYSTEM_ACTOR, AuditTrail, InvoiceHistory
 
 
@@ -12,7 +12,7 @@ def invoices_message(history: InvoiceHistory) -> Message:
     lines, time_zone = [], history.time_zone
     for invoice in history.invoices:
         detail = "; ".join(
-            f"{line.seats:,} × {line.product_id} ({line.office}) {money(line.amount, invoice.currency)}"
+            f"{line.seats:,} × {product_of(line)} ({line.office}) {money(line.amount, invoice.currency)}"
             for line in invoice.lines
         )
         lines.append(

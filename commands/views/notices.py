@@ -22,7 +22,7 @@ from commands.carried import (
     SeatPreset,
     read,
 )
-from commands.views.common import Message, _md, day, money, plural, when
+from commands.views.common import Message, _md, day, money, plural, product_of, when
 from commands.views.seats import purchase_done_text, seat_change_done_text
 from commands.views.subscription import subscription_done_text
 from licensing.requests import Restore
@@ -107,7 +107,7 @@ def _restore_actions(
 def _renewal_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
     text = f"Your subscription renews on {when(facts.period_end, tz)}"
     lines = [
-        f"• {line.seats} × {line.product_id} in {line.office}: {money(line.amount, facts.currency)}"
+        f"• {line.seats} × {product_of(line)} in {line.office}: {money(line.amount, facts.currency)}"
         for line in facts.lines
     ]
     body = "\n".join(lines) or "No seats renew, so nothing will be charged."
@@ -140,7 +140,7 @@ def _trial_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str,
 def _paid_period_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
     text = f"Your free trial ends on {when(facts.period_end, tz)} and your subscription starts"
     lines = [
-        f"• {line.seats} × {line.product_id} in {line.office}: {money(line.amount, facts.currency)}"
+        f"• {line.seats} × {product_of(line)} in {line.office}: {money(line.amount, facts.currency)}"
         for line in facts.lines
     ]
     body = "\n".join(lines) or "No seats are held, so nothing will be charged."
@@ -210,7 +210,9 @@ def _period_end_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple
 def _renewal_result(facts: NoticeFacts, tz: str) -> list[str]:
     closed = facts.closed
     assert closed is not None
-    lines = [f"• {plural(r.seats, r.product_id + ' seat')} left {r.office}" for r in closed.removed]
+    lines = [
+        f"• {plural(r.seats, product_of(r) + ' seat')} left {r.office}" for r in closed.removed
+    ]
     invoice = closed.invoice
     if invoice is None:
         lines.append("No seats renewed, so nothing was charged.")

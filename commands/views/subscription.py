@@ -16,7 +16,7 @@ from slack_sdk.models.views import View
 
 from commands import ids
 from commands.carried import NoticeRef, PoolField, SubscribeEntry
-from commands.views.common import Message, _md, _pick, money, span, text_message, when
+from commands.views.common import Message, _md, _pick, money, product_of, span, text_message, when
 from licensing.model import Status
 from licensing.schemas import AccountStatus, SubscribeQuote, SubscriptionChange
 
@@ -95,7 +95,7 @@ def subscription_review_modal(
 def subscribe_review_modal(quote: SubscribeQuote, metadata: str, note: str | None = None) -> View:
     time_zone = quote.time_zone
     lines = [
-        f"• {line.seats} × {line.product_id} in {line.office}: {money(line.amount, quote.currency)}"
+        f"• {line.seats} × {product_of(line)} in {line.office}: {money(line.amount, quote.currency)}"
         for line in quote.lines
     ] or ["• no seats"]
     total = money(quote.total, quote.currency)

@@ -196,7 +196,7 @@ def test_the_test_clock_is_shared_through_the_database_and_moves_forward_only(
     on = {**env, "LICENSEBOT_TEST_CLOCK": "1"}
     moved = run_cli("clock", "set", "2030-12-01T09:00:00+00:00", env=on).stdout.splitlines()
     assert moved[0] == "2030-12-01T09:00:00+00:00"
-    assert moved[1].startswith("0 period(s) closed")
+    assert moved[1].startswith("0 periods closed")
     advanced = run_cli("clock", "advance", "1w2d", env=on).stdout.splitlines()
     assert advanced[0] == "2030-12-10T09:00:00+00:00"
     assert run_cli("clock", "show", env=on).stdout.strip() == "2030-12-10T09:00:00+00:00"
@@ -225,7 +225,7 @@ def test_advancing_the_test_clock_runs_the_period_end_sweep_at_once(env: dict[st
         "T1: period ending 2031-02-28T09:00:00+00:00 renewed, charged 30.00 USD",
         "T1: period ending 2031-03-31T09:00:00+00:00 renewed, charged 30.00 USD",
         # no Slack credentials here: the notices wait in the outbox for the app
-        "2 period(s) closed, reminders for 0 account(s), notices: 0 sent, 0 to retry, 0 failed",
+        "2 periods closed, reminders for 0 accounts, notices: 0 sent, 0 to retry, 0 failed",
     ]
 
 

@@ -135,7 +135,7 @@ def test_a_month_of_notices_with_a_restore_from_the_button(
     ]
     assert buttons == ["Restore 2 seats", "Choose how many…"]
     assert renewal["text"] == "Your subscription renews on Feb 28, 2026 09:00 UTC"
-    assert "3 × talk in Main: 45.00 USD" in text_of(renewal)
+    assert "3 × Talk in Main: 45.00 USD" in text_of(renewal)
     assert "*45.00 USD*" in text_of(renewal)
 
     click(slack, removal, ids.NOTICE_RESTORE, user="UDANA")  # a member

@@ -35,7 +35,7 @@ def test_subscribing_reviews_the_first_invoice_and_charges_it_once(slack: Slack)
     }
     review = send.view_submission(entry, values=values).json()
     shown = str(review["view"]["blocks"])
-    assert "3 × talk in Main: 45.00 USD" in shown
+    assert "3 × Talk in Main: 45.00 USD" in shown
     assert "*45.00 USD* charged now, in advance" in shown
     assert "This gives up the 14 days left of the free trial." in shown
 

@@ -37,14 +37,14 @@ def test_the_demo_walks_a_whole_billing_cycle(tmp_path: Path) -> None:
     for shown in (
         "Trial ends Feb 14, 2026 09:00 UTC",
         "• 3 seats added free during the trial",
-        "• 3 × talk in Main: 45.00 USD",
+        "• 3 × Talk in Main: 45.00 USD",
         "2 new seats charged 19.29 USD now, prorated from Feb 10, 2026 09:00 UTC to Feb 28, 2026 09:00 UTC",
         "@adam now holds a Talk seat in Main. 0 seats left.",
         "No Talk seat is free: 5 purchased, 5 assigned, 0 scheduled for removal.",
         "5 purchased · 3 assigned · 0 available · 2 scheduled for removal",
         "5 purchased · 3 assigned · 2 available · 0 scheduled for removal",
         "The sweep closed the period ending Feb 28, 2026 09:00 UTC: renewed, invoice 75.00 USD",
-        "#3 renewal · Feb 28, 2026 09:00 UTC · 75.00 USD — 5 × talk (Main) 75.00 USD",
+        "#3 renewal · Feb 28, 2026 09:00 UTC · 75.00 USD — 5 × Talk (Main) 75.00 USD",
         "The sweep closed the period ending Mar 31, 2026 09:00 UTC: renewed, invoice 75.00 USD",
     ):
         assert shown in transcript

@@ -109,7 +109,7 @@ def test_a_job_tells_once_that_the_database_is_unreachable_and_once_that_it_is_b
             "sweep: can't reach the database (connection failed: Connection refused); "
             "trying again at every run",
         ),
-        ("WARNING", "sweep: the database is back, after 5 failed run(s)"),
+        ("WARNING", "sweep: the database is back, after 5 failed runs"),
     ]
 
 

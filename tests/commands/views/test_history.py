@@ -12,7 +12,7 @@ def test_invoice_lines_show_their_amounts_as_money() -> None:
     assert renewal is not None and renewal.invoice is not None
     history = InvoiceHistory(time_zone="UTC", invoices=[renewal.invoice])
     assert invoices_message(history)["text"] == (
-        "#7 renewal · Feb 28, 2026 09:00 UTC · *45.00 USD* — 3 × talk (Main) 45.00 USD"
+        "#7 renewal · Feb 28, 2026 09:00 UTC · *45.00 USD* — 3 × Talk (Main) 45.00 USD"
     )
 
 
