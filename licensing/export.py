@@ -45,7 +45,7 @@ def export_account(repo: Repository, account: orm.Account, catalog: Catalog) -> 
         subscription=subscription_summary(account, repo.subscription(account.id)),
         offices=offices,
         invoices=[invoice_view(invoice, catalog) for invoice in repo.all_invoices(account.id)],
-        ledger=[ledger_view(entry) for entry in repo.ledger(account.id)],
+        ledger=[ledger_view(entry, catalog) for entry in repo.ledger(account.id)],
     )
 
 

@@ -44,7 +44,7 @@ def invoice_view(invoice: orm.Invoice, catalog: Catalog) -> InvoiceView:
     )
 
 
-def ledger_view(entry: orm.LedgerEntry) -> LedgerView:
+def ledger_view(entry: orm.LedgerEntry, catalog: Catalog) -> LedgerView:
     amount = (
         Money.from_minor(entry.amount_minor, entry.currency).amount
         if entry.currency
@@ -63,6 +63,7 @@ def ledger_view(entry: orm.LedgerEntry) -> LedgerView:
         currency=entry.currency,
         invoice_id=entry.invoice_id,
         detail=entry.detail,
+        product_name=catalog.name_of(entry.product_id) if entry.product_id else "",
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, delete, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from licensing import orm
@@ -181,24 +181,38 @@ class Repository:
 
     # money and history
 
-    def invoices(self, account_id: int, *, limit: int) -> Sequence[orm.Invoice]:
+    def invoices(self, account_id: int, *, limit: int, offset: int = 0) -> Sequence[orm.Invoice]:
+        """Newest first, `offset` of them skipped."""
         return self.session.scalars(
             select(orm.Invoice)
             .where(orm.Invoice.account_id == account_id)
             .order_by(orm.Invoice.id.desc())
             .limit(limit)
+            .offset(offset)
         ).all()
+
+    def count_invoices(self, account_id: int) -> int:
+        query = select(func.count()).where(orm.Invoice.account_id == account_id)
+        return self.session.scalar(query) or 0
+
+    def count_ledger(self, account_id: int) -> int:
+        query = select(func.count()).where(orm.LedgerEntry.account_id == account_id)
+        return self.session.scalar(query) or 0
 
     def all_invoices(self, account_id: int) -> Sequence[orm.Invoice]:
         return self.session.scalars(
             select(orm.Invoice).where(orm.Invoice.account_id == account_id).order_by(orm.Invoice.id)
         ).all()
 
-    def ledger(self, account_id: int, *, limit: int | None = None) -> Sequence[orm.LedgerEntry]:
+    def ledger(
+        self, account_id: int, *, limit: int | None = None, offset: int = 0
+    ) -> Sequence[orm.LedgerEntry]:
+        """The latest `limit` entries, once the latest `offset` are skipped, oldest first."""
         query = (
             select(orm.LedgerEntry)
             .where(orm.LedgerEntry.account_id == account_id)
             .order_by(orm.LedgerEntry.id.desc())
+            .offset(offset)
         )
         rows = self.session.scalars(query if limit is None else query.limit(limit)).all()
         return list(reversed(rows))

@@ -171,10 +171,13 @@ class InvoiceView(ReadModel):
 
 
 class InvoiceHistory(ReadModel):
-    """An account's latest invoices, newest first."""
+    """One page of an account's invoices, newest first: page 1 holds the latest."""
 
     time_zone: str
     invoices: list[InvoiceView]
+    total: int  # invoices in all
+    page: int
+    per_page: int
 
 
 class PoolTarget(ReadModel):
@@ -239,13 +242,18 @@ class LedgerView(ReadModel):
     currency: str | None
     invoice_id: int | None
     detail: str
+    product_name: str = ""
 
 
 class AuditTrail(ReadModel):
-    """An account's latest ledger entries, oldest of them first."""
+    """One page of an account's ledger: page 1 holds the latest entries, oldest of them
+    first, as the log reads."""
 
     time_zone: str
     entries: list[LedgerView]
+    total: int  # entries in all
+    page: int
+    per_page: int
 
 
 class RemovedSeats(ReadModel):

@@ -178,23 +178,36 @@ class LicensingService:
 
     # history
 
-    def invoices(self, account: AccountKey, actor: Actor, *, limit: int = 10) -> InvoiceHistory:
+    def invoices(
+        self, account: AccountKey, actor: Actor, *, page: int = 1, per_page: int = 10
+    ) -> InvoiceHistory:
         def work(c: Context) -> InvoiceHistory:
             c.access.require_company_admin("see invoices")
-            rows = c.repo.invoices(c.account.id, limit=limit)
+            offset = (page - 1) * per_page
+            rows = c.repo.invoices(c.account.id, limit=per_page, offset=offset)
             return InvoiceHistory(
                 time_zone=c.account.time_zone,
                 invoices=[invoice_view(row, self.catalog) for row in rows],
+                total=c.repo.count_invoices(c.account.id),
+                page=page,
+                per_page=per_page,
             )
 
         return self._tx.read(account, actor, work)
 
-    def audit(self, account: AccountKey, actor: Actor, *, limit: int = 50) -> AuditTrail:
+    def audit(
+        self, account: AccountKey, actor: Actor, *, page: int = 1, per_page: int = 25
+    ) -> AuditTrail:
         def work(c: Context) -> AuditTrail:
             c.access.require_company_admin("see the audit log")
-            rows = c.repo.ledger(c.account.id, limit=limit)
+            offset = (page - 1) * per_page
+            rows = c.repo.ledger(c.account.id, limit=per_page, offset=offset)
             return AuditTrail(
-                time_zone=c.account.time_zone, entries=[ledger_view(row) for row in rows]
+                time_zone=c.account.time_zone,
+                entries=[ledger_view(row, self.catalog) for row in rows],
+                total=c.repo.count_ledger(c.account.id),
+                page=page,
+                per_page=per_page,
             )
 
         return self._tx.read(account, actor, work)

@@ -118,7 +118,7 @@ class SlashCommand:
         if name == "subscription":
             return await self._subscription(command, at)
         if name in ("invoices", "audit"):
-            return await self._history(name, at)
+            return await self._history(command, at)
         if name == "admins":
             return await self._admins(command, at)
         return await self._settings(command, at)
@@ -164,11 +164,16 @@ class SlashCommand:
         product = self.deps.catalog.get(command.product) if command.product else None
         return users_message(holders, product.name if product else None, command.office)
 
-    async def _history(self, name: str, at: _Invocation) -> Message:
-        service = self.deps.service
-        if name == "invoices":
-            return invoices_message(await self.deps.call(service.invoices, at.key, at.actor))
-        return audit_message(await self.deps.call(service.audit, at.key, at.actor, limit=25))
+    async def _history(self, command: LicenseCommand, at: _Invocation) -> Message:
+        """A page of invoices or of the audit log: `/license invoices 2` is the second."""
+        service, page = self.deps.service, command.count or 1
+        if page < 1:
+            raise UsageError(f"Pages are counted from 1: `/license {command.name} 2`.")
+        if command.name == "invoices":
+            history = await self.deps.call(lambda: service.invoices(at.key, at.actor, page=page))
+            return invoices_message(history)
+        trail = await self.deps.call(lambda: service.audit(at.key, at.actor, page=page))
+        return audit_message(trail)
 
     async def _settings(self, command: LicenseCommand, at: _Invocation) -> Message:
         name, handle = command.name, self.deps.handle

@@ -328,8 +328,8 @@ def test_an_archived_channel_is_audited_and_notices_go_to_admins_by_dm(
     [dm] = posted(slack, "DUOWNER")
     assert dm["text"] == "Your subscription renews on Feb 28, 2026 09:00 UTC"
     audit = slack.send.slash_command("audit").json()["text"]
-    assert "notice_failed · licensebot — activity to C0ARCHIVED: is_archived" in audit
-    assert "notice_channel_dropped · licensebot — C0ARCHIVED cannot be posted to" in audit
+    assert "licensebot could not deliver a notice: activity to C0ARCHIVED: is archived" in audit
+    assert "licensebot stopped posting to the notice channel: C0ARCHIVED cannot be" in audit
     assert logs(slack, "DUOWNER") == []  # activity logs are for the channel only
 
 

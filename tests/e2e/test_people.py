@@ -104,7 +104,8 @@ def test_the_reading_and_settings_subcommands_answer_with_what_an_admin_checks(
     send.slash_command("subscription billing Visa ending 4242")
     slack.service.handle(TEAM, OLIVIA, Subscribe(interval=Interval.MONTH, start_now=True), "s")
     invoices = send.slash_command("invoices").json()["text"]
-    assert "subscription" in invoices and "*30.00 USD* — 2 × Talk (Main) 30.00 USD" in invoices
+    assert "first period, for Jan 31, 2026 – Feb 28, 2026" in invoices
+    assert "*30.00 USD* — 2 × Talk (Main) 30.00 USD" in invoices
     status = send.slash_command("subscription").json()
     assert "Subscription *active* (monthly)" in str(status["blocks"])
     assert "Next invoice estimate: *30.00 USD*" in str(status["blocks"])

@@ -138,7 +138,7 @@ def test_renewal_cancellation_and_result_notices_read_as_slack_shows_them() -> N
     )
     assert renewal.splitlines()[1:] == [
         "📆 Your subscription renews on Feb 28, 2026 10:00 CET.",
-        "• 3 × Talk in Main: 45.00 USD",
+        "• 3 × talk in Main: 45.00 USD",  # facts stored before names were kept
         "Total charged in advance for the next month: 45.00 USD",
         "To change it, /license remove or /license buy seats before then.",
     ]

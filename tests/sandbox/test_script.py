@@ -44,7 +44,7 @@ def test_the_demo_walks_a_whole_billing_cycle(tmp_path: Path) -> None:
         "5 purchased · 3 assigned · 0 available · 2 scheduled for removal",
         "5 purchased · 3 assigned · 2 available · 0 scheduled for removal",
         "The sweep closed the period ending Feb 28, 2026 09:00 UTC: renewed, invoice 75.00 USD",
-        "#3 renewal · Feb 28, 2026 09:00 UTC · 75.00 USD — 5 × Talk (Main) 75.00 USD",
+        "#3 renewal, for Feb 28, 2026 – Mar 31, 2026 · 75.00 USD — 5 × Talk (Main) 75.00 USD",
         "The sweep closed the period ending Mar 31, 2026 09:00 UTC: renewed, invoice 75.00 USD",
     ):
         assert shown in transcript

@@ -229,11 +229,11 @@ class FakeService:
 
     def invoices(self, account: AccountKey, actor: Actor, *, limit: int = 10) -> InvoiceHistory:
         self._read("invoices", account)
-        return InvoiceHistory(time_zone="UTC", invoices=[])
+        return InvoiceHistory(time_zone="UTC", invoices=[], total=0, page=1, per_page=10)
 
     def audit(self, account: AccountKey, actor: Actor, *, limit: int = 50) -> AuditTrail:
         self._read("audit", account)
-        return AuditTrail(time_zone="UTC", entries=[])
+        return AuditTrail(time_zone="UTC", entries=[], total=0, page=1, per_page=25)
 
     def _read(self, name: str, account: AccountKey) -> None:
         self.reads.append(name)
