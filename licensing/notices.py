@@ -4,6 +4,7 @@ kind and period, each with one delivery per place it goes to (the outbox)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -24,6 +25,7 @@ class NoticeKind(StrEnum):
     TRIAL_ENDING = "trial_ending"
     CANCELLATION_COMING = "cancellation_coming"
     PAID_PERIOD_COMING = "paid_period_coming"  # the trial of a subscribed account is ending
+    RENEWAL_CHANGED = "renewal_changed"  # the amount a renewal notice stated has changed
     PERIOD_ENDED = "period_ended"
     ACTIVITY = "activity"  # a one-line log of a change, for the notice channel only
 
@@ -70,6 +72,47 @@ def _reminders(context: Context, end: datetime) -> list[tuple[NoticeKind, Notice
         facts = _facts(context, NoticeKind.REMOVAL_SCHEDULED, end, removals=removals)
         reminders.insert(0, (NoticeKind.REMOVAL_SCHEDULED, facts))
     return reminders
+
+
+def correct_renewal(context: Context) -> None:
+    """Once this period's renewal notice has gone out, a change of the amount it stated is
+    followed by a corrected notice: one for each change of the amount, none when it stays."""
+    end = context.subscription.current_period_end
+    first_kind = _COMING.get(context.status)
+    if end is None or first_kind is None:
+        return
+    stated = _stated(context, first_kind, end)
+    if stated is None:
+        return
+    count, total = stated
+    facts = _priced(context, NoticeKind.RENEWAL_CHANGED, end)
+    if facts.total != total:
+        facts = facts.model_copy(update={"previous_total": total})
+        key = f"{NoticeKind.RENEWAL_CHANGED}:{end.isoformat()}:{count}"
+        write(context, NoticeKind.RENEWAL_CHANGED, facts, key=key)
+
+
+_COMING = {
+    Status.ACTIVE: NoticeKind.RENEWAL_COMING,
+    Status.CONVERTING: NoticeKind.PAID_PERIOD_COMING,
+}
+
+
+def _stated(
+    context: Context, first_kind: NoticeKind, end: datetime
+) -> tuple[int, Decimal | None] | None:
+    """How many corrections the period's renewal notice has had, and the amount last stated;
+    None before the notice itself."""
+    account = context.account.id
+    notice = context.repo.notice(account, f"{first_kind}:{end.isoformat()}")
+    last, corrections = notice, 0
+    while notice is not None:
+        last, corrections = notice, corrections + 1
+        key = f"{NoticeKind.RENEWAL_CHANGED}:{end.isoformat()}:{corrections}"
+        notice = context.repo.notice(account, key)
+    if last is None:
+        return None
+    return corrections, NoticeFacts.model_validate_json(last.payload).total
 
 
 def period_ended(context: Context, closed: PeriodClosed, recipients: list[str]) -> None:

@@ -301,6 +301,7 @@ class NoticeFacts(ReadModel):
     removals: list[RemovalPool] = []
     lines: list[InvoiceLineView] = []
     total: Decimal | None = None
+    previous_total: Decimal | None = None  # what an earlier notice of the period said
     to_delete: DataToDelete | None = None
     closed: PeriodClosed | None = None
     activity: str | None = None  # the operation an activity log is about

@@ -90,6 +90,7 @@ def _purchase(c: Context, r: requests.Purchase, policy: Policy) -> Plan[Purchase
     def apply() -> PurchaseQuote:
         bought = seats.purchase(c, change, quote)
         _then_assign(c, r.then_assign, r.product, r.office)
+        notices.correct_renewal(c)
         return bought
 
     return Plan(quote, apply)
@@ -121,6 +122,7 @@ def _removal(c: Context, r: requests.ScheduleRemoval, policy: Policy) -> Plan[Se
         event = "trial_seats_removed" if result.immediate else "removal_scheduled"
         applied = seats.apply_seat_change(c, change, result, event)
         notices.write_due_reminders(c)  # inside the lead time, announce it now
+        notices.correct_renewal(c)
         return applied
 
     return Plan(result, apply)
@@ -135,6 +137,7 @@ def _restore(c: Context, r: requests.Restore, policy: Policy) -> Plan[SeatChange
     def apply() -> SeatChange:
         restored = seats.apply_seat_change(c, change, result, "seats_restored")
         _then_assign(c, r.then_assign, r.product, r.office)
+        notices.correct_renewal(c)
         return restored
 
     return Plan(result, apply)
@@ -168,7 +171,13 @@ def _change_interval(
     c: Context, r: requests.ChangeInterval, policy: Policy
 ) -> Plan[SubscriptionChange]:
     quote = subscriptions.quote_interval_change(c, r.interval)
-    return Plan(quote, lambda: subscriptions.change_interval(c, r.interval))
+
+    def apply() -> SubscriptionChange:
+        changed = subscriptions.change_interval(c, r.interval)
+        notices.correct_renewal(c)
+        return changed
+
+    return Plan(quote, apply)
 
 
 def _billing(c: Context, r: requests.SetBillingDetails, policy: Policy) -> Plan[Any]:

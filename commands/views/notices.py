@@ -137,6 +137,25 @@ def _trial_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str,
     ]
 
 
+def _renewal_changed_notice(
+    notice: NoticeView, facts: NoticeFacts, tz: str
+) -> tuple[str, list[Block]]:
+    total, was = money(facts.total, facts.currency), money(facts.previous_total, facts.currency)
+    text = f"The renewal on {when(facts.period_end, tz)} has changed: {total} (was {was})"
+    lines = [
+        f"• {line.seats} × {product_of(line)} in {line.office}: "
+        f"{money(line.amount, facts.currency)}"
+        for line in facts.lines
+    ]
+    body = "\n".join(lines) or "No seats renew, so nothing will be charged."
+    return text, [
+        _md(f":pencil2: *{text}.*\n{body}"),
+        _md(
+            f"Total charged in advance for the next {facts.interval}: *{total}*, in place of {was}."
+        ),
+    ]
+
+
 def _paid_period_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
     text = f"Your free trial ends on {when(facts.period_end, tz)} and your subscription starts"
     lines = [
@@ -256,6 +275,7 @@ _NOTICE_BUILDERS = {
     "renewal_coming": _renewal_notice,
     "trial_ending": _trial_notice,
     "paid_period_coming": _paid_period_notice,
+    "renewal_changed": _renewal_changed_notice,
     "cancellation_coming": _cancellation_notice,
     "period_ended": _period_end_notice,
 }

@@ -159,7 +159,11 @@ def test_a_month_of_notices_with_a_restore_from_the_button(
         "<@UOWNER> scheduled 2 Talk seats in Main for removal: they leave on Feb 28, 2026 09:00 UTC",
         "<@UOWNER> restored 2 Talk seats in Main",
     ]
-    assert len(posted(slack)) == 2  # each notice once
+    removal, renewal, corrected = posted(slack)  # each notice once, and the correction
+    assert corrected["text"] == (
+        "The renewal on Feb 28, 2026 09:00 UTC has changed: 75.00 USD (was 45.00 USD)"
+    )
+    assert "5 × Talk in Main: 75.00 USD" in text_of(corrected)
 
     clock.current = PERIOD_END
     sweeper.run_once()

@@ -113,7 +113,9 @@ def test_a_removal_inside_the_lead_time_is_announced_at_once(
     )
 
     kinds = [kind for kind, _, _ in notices(engine)]
-    assert kinds == ["renewal_coming", "removal_scheduled"]  # once per kind and period
+    assert kinds.count("removal_scheduled") == 1  # once per kind and period
+    # the renewal notice said 75.00; each removal changed the amount, and says so
+    assert kinds == ["renewal_coming", "removal_scheduled", "renewal_changed", "renewal_changed"]
     assert notices(engine)[1][2] == ["UOWNER"]  # no notice channel: company admins by DM
 
 
@@ -331,3 +333,28 @@ def test_a_delivery_whose_lease_ran_out_is_claimed_again_as_maybe_posted(
     assert not scheduled.delivery_retry(
         again.id, now + timedelta(hours=25), "500", maybe_posted=True
     )
+
+
+def test_a_renewal_notice_whose_amount_changes_is_followed_by_a_correction_per_change(
+    service: LicensingService,
+    scheduled: ScheduledWork,
+    subscribed: AccountKey,
+    clock: FakeClock,
+    engine: Engine,
+) -> None:
+    clock.current = PERIOD_END - timedelta(days=3)
+    sweep_reminders(scheduled)
+    [renewal] = [f for kind, f, _ in notices(engine) if kind == "renewal_coming"]
+    assert renewal.total == Decimal("45.00")  # 3 of 5 seats renew
+
+    service.handle(subscribed, OWNER, Restore(count=2, product="talk"), "restore")
+    service.handle(subscribed, OWNER, Assign(user_id="U0DANA", product="talk"))  # same amount
+    service.handle(subscribed, OWNER, Purchase(count=1, product="talk"), "buy")
+
+    changed = [
+        (f.previous_total, f.total) for kind, f, _ in notices(engine) if kind == "renewal_changed"
+    ]
+    assert changed == [(Decimal("45.00"), Decimal("75.00")), (Decimal("75.00"), Decimal("90.00"))]
+    [(_, first, targets)] = [n for n in notices(engine) if n[0] == "renewal_changed"][:1]
+    assert targets == ["C0LICENSES"]
+    assert [line.seats for line in first.lines] == [5]

@@ -51,6 +51,7 @@ def test_the_demo_walks_a_whole_billing_cycle(tmp_path: Path) -> None:
     assert _notices(transcript) == [
         "⏳ 2 seats are scheduled for removal on Feb 28, 2026 09:00 UTC.",
         "📆 Your subscription renews on Feb 28, 2026 09:00 UTC.",
+        "✏ The renewal on Feb 28, 2026 09:00 UTC has changed: 75.00 USD (was 45.00 USD).",
         "🧾 The period ending Feb 28, 2026 09:00 UTC closed.",
         "⚠ Your subscription ends on Mar 31, 2026 09:00 UTC.",
         "📆 Your subscription renews on Mar 31, 2026 09:00 UTC.",

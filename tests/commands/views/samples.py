@@ -182,6 +182,13 @@ def all_notices() -> list[NoticeView]:
             )
             for outcome in ("renewed", "canceled", "expired")
         ),
+        NoticeFacts(
+            kind="renewal_changed",
+            lines=[line],
+            total=Decimal("45.00"),
+            previous_total=Decimal("30.00"),
+            **base,
+        ),
     ]
     return [
         NoticeView(id=n, team_id="T1", enterprise_id="", time_zone="Europe/Berlin", facts=f)

@@ -52,3 +52,15 @@ def test_a_section_longer_than_slack_takes_is_cut_rather_than_refused() -> None:
     blocks = notice_message(long)["blocks"]
     assert len(blocks[0]["text"]["text"]) == 3000
     assert blocks[0]["text"]["text"].endswith("…")
+
+
+def test_a_changed_renewal_says_the_new_amount_and_the_old() -> None:
+    changed = all_notices()[-1]
+    message = notice_message(changed)
+    assert message["text"] == (
+        "The renewal on Feb 28, 2026 10:00 CET has changed: 45.00 USD (was 30.00 USD)"
+    )
+    assert (
+        "Total charged in advance for the next month: *45.00 USD*, in place of 30.00 USD."
+        in str(message["blocks"])
+    )
