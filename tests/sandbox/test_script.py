@@ -38,27 +38,29 @@ def test_the_demo_walks_a_whole_billing_cycle(tmp_path: Path) -> None:
         "Trial ends Feb 14, 2026 09:00 UTC",
         "• 3 seats added free during the trial",
         "• 3 × Talk in Main: 45.00 USD",
-        "2 new seats charged 19.29 USD now, prorated from Feb 10, 2026 09:00 UTC to Feb 28, 2026 09:00 UTC",
+        "2 new seats charged 19.29 USD now, prorated from Feb 24, 2026 09:00 UTC to Mar 14, 2026 09:00 UTC",
         "@adam now holds a Talk seat in Main. 0 seats left.",
         "No Talk seat is free: 5 purchased, 5 assigned, 0 scheduled for removal.",
         "5 purchased · 3 assigned · 0 available · 2 scheduled for removal",
         "5 purchased · 3 assigned · 2 available · 0 scheduled for removal",
-        "The sweep closed the period ending Feb 28, 2026 09:00 UTC: renewed, invoice 75.00 USD",
-        "#3 renewal, for Feb 28, 2026 – Mar 31, 2026 · 75.00 USD — 5 × Talk (Main) 75.00 USD",
-        "The sweep closed the period ending Mar 31, 2026 09:00 UTC: renewed, invoice 75.00 USD",
+        "The sweep closed the period ending Mar 14, 2026 09:00 UTC: renewed, invoice 75.00 USD",
+        "#3 renewal, for Mar 14, 2026 – Apr 14, 2026 · 75.00 USD — 5 × Talk (Main) 75.00 USD",
+        "The sweep closed the period ending Apr 14, 2026 09:00 UTC: renewed, invoice 75.00 USD",
     ):
         assert shown in transcript
     assert _notices(transcript) == [
-        "⏳ 2 seats are scheduled for removal on Feb 28, 2026 09:00 UTC.",
-        "📆 Your subscription renews on Feb 28, 2026 09:00 UTC.",
-        "✏ The renewal on Feb 28, 2026 09:00 UTC has changed: 75.00 USD (was 45.00 USD).",
-        "🧾 The period ending Feb 28, 2026 09:00 UTC closed.",
-        "⚠ Your subscription ends on Mar 31, 2026 09:00 UTC.",
-        "📆 Your subscription renews on Mar 31, 2026 09:00 UTC.",
-        "🧾 The period ending Mar 31, 2026 09:00 UTC closed.",
+        "📆 Your free trial ends on Feb 14, 2026 09:00 UTC and your subscription starts.",
+        "🧾 Your free trial ended on Feb 14, 2026 09:00 UTC and your subscription started.",
+        "⏳ 2 seats are scheduled for removal on Mar 14, 2026 09:00 UTC.",
+        "📆 Your subscription renews on Mar 14, 2026 09:00 UTC.",
+        "✏ The renewal on Mar 14, 2026 09:00 UTC has changed: 75.00 USD (was 45.00 USD).",
+        "🧾 The period ending Mar 14, 2026 09:00 UTC closed.",
+        "⚠ Your subscription ends on Apr 14, 2026 09:00 UTC.",
+        "📆 Your subscription renews on Apr 14, 2026 09:00 UTC.",
+        "🧾 The period ending Apr 14, 2026 09:00 UTC closed.",
     ]
-    assert "✅ @olivia restored 2 Talk seats in Main · Feb 26, 2026 09:00 UTC" in transcript
-    assert "✅ @olivia reactivated the subscription · Mar 29, 2026 09:00 UTC" in transcript
+    assert "✅ @olivia restored 2 Talk seats in Main · Mar 12, 2026 09:00 UTC" in transcript
+    assert "✅ @olivia reactivated the subscription · Apr 12, 2026 09:00 UTC" in transcript
     assert _exported_invoices(database) == [
         ("subscription", "45.00"),
         ("purchase", "19.29"),
