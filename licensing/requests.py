@@ -147,18 +147,20 @@ class RemoveOffice(Request[AccountStatus]):
     office: Name
 
 
-class GrantRole(Request[RoleView]):
+class _RoleRequest(Request[RoleView]):
+    """A role of a user: company admin, or office admin of `office`."""
+
+    user_id: SlackUserId
+    role: RoleName
+    office: Name | None = None
+
+
+class GrantRole(_RoleRequest):
     operation = "grant_role"
-    user_id: SlackUserId
-    role: RoleName
-    office: Name | None = None
 
 
-class RevokeRole(Request[RoleView]):
+class RevokeRole(_RoleRequest):
     operation = "revoke_role"
-    user_id: SlackUserId
-    role: RoleName
-    office: Name | None = None
 
 
 class SetBillingDetails(Request[SubscriptionChange]):

@@ -11,7 +11,7 @@ from commands.listeners.home import HomeTab
 from commands.listeners.installs import Installations
 from commands.listeners.notices import NoticeButtons
 from commands.listeners.people import PeopleModal
-from commands.listeners.seats import SeatButtons, SeatModals
+from commands.listeners.seats import SeatButton, SeatModals
 from commands.listeners.slash import SlashCommand
 from commands.listeners.subscription import SubscriptionModals
 
@@ -21,16 +21,16 @@ COMMAND = "/license"
 def register(app: AsyncApp, deps: Deps) -> None:
     confirm_flow = ConfirmFlow(deps)
     subscription = SubscriptionModals(deps, confirm_flow)
-    seats, buttons = SeatModals(deps, confirm_flow), SeatButtons(deps)
+    seats = SeatModals(deps, confirm_flow)
     app.command(COMMAND)(SlashCommand(deps, subscription).handle)
     app.view(ids.SEATS_ENTRY)(seats.entry)
     app.view(ids.SEATS_REVIEW)(seats.confirm)
     app.view(ids.SUBSCRIPTION_ENTRY)(subscription.entry)
     app.view(ids.SUBSCRIPTION_REVIEW)(subscription.confirm)
     app.view(ids.PEOPLE_ENTRY)(PeopleModal(deps).submit)
-    app.action(ids.OPEN_BUY)(buttons.open_buy)
-    app.action(ids.OPEN_RESTORE)(buttons.open_restore)
-    app.action(ids.OPEN_REMOVE)(buttons.open_remove)
+    app.action(ids.OPEN_BUY)(SeatButton(deps, "buy").open)
+    app.action(ids.OPEN_RESTORE)(SeatButton(deps, "restore").open)
+    app.action(ids.OPEN_REMOVE)(SeatButton(deps, "remove").open)
     notices = NoticeButtons(deps)
     app.action(ids.NOTICE_RESTORE)(notices.restore)
     app.action(ids.NOTICE_REACTIVATE)(notices.reactivate)

@@ -75,38 +75,22 @@ class SeatModals:
         await self.confirm_flow.confirm(ack, body, context, client, view, seat_review_modal)
 
 
-class SeatButtons:
-    """Buttons that open the seat modal, from status, a refused assignment or a notice."""
+class SeatButton:
+    """A button that opens the seat modal for `action`: from status, a refused assignment or
+    a notice."""
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, action: SeatAction) -> None:
         self.deps = deps
+        self.action = action
 
-    async def open_buy(
+    async def open(
         self,
         ack: AsyncAck,
         body: dict[str, Any],
         context: AsyncBoltContext,
         client: AsyncWebClient,
     ) -> None:
-        await self._open(ack, body, context, client, "buy")
-
-    async def open_remove(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-    ) -> None:
-        await self._open(ack, body, context, client, "remove")
-
-    async def open_restore(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        context: AsyncBoltContext,
-        client: AsyncWebClient,
-    ) -> None:
-        await self._open(ack, body, context, client, "restore")
+        await self._open(ack, body, context, client, self.action)
 
     async def _open(
         self,

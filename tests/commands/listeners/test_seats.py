@@ -9,9 +9,17 @@ from unittest.mock import ANY, AsyncMock
 import pytest
 
 from commands import ids
-from commands.carried import DamagedPayload, NoticeRef, Review, SeatEntry, SeatPreset, read
+from commands.carried import (
+    SEAT_ACTIONS,
+    DamagedPayload,
+    NoticeRef,
+    Review,
+    SeatEntry,
+    SeatPreset,
+    read,
+)
 from commands.confirm import CHANGED, ConfirmFlow
-from commands.listeners.seats import SeatButtons, SeatModals
+from commands.listeners.seats import SeatButton, SeatModals
 from commands.parsing import WHOLE_NUMBER
 from commands.views.status import NO_PRESET
 from licensing.errors import (
@@ -292,10 +300,9 @@ def test_a_restore_confirmed_from_a_notice_marks_the_notice_after_the_ack(
 
 
 def press(harness: Harness, opening: str, body: dict[str, Any]) -> AsyncMock:
-    buttons = SeatButtons(harness.deps)
+    button = SeatButton(harness.deps, SEAT_ACTIONS[opening.removeprefix("open_")])
     ack = AsyncMock()
-    listener = getattr(buttons, opening)
-    harness.run(listener(ack, body, harness.context, harness.client.web))
+    harness.run(button.open(ack, body, harness.context, harness.client.web))
     ack.assert_awaited_once_with()
     return ack
 
