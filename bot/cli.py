@@ -99,7 +99,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.model_copy(update={"port": args.port})
     components = build(settings)
     sweeps = background_scheduler(components.sweeper, _intervals(settings))
-    deliver_soon = waker(sweeps)
+    deliver_soon = waker(sweeps, components.sweeper)
     app = components.slack_app(deliver_soon)
     sweeps.start()
     try:

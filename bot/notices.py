@@ -1,8 +1,7 @@
-"""The notice dispatcher's Slack side: which client posts for which account."""
+"""The notice dispatcher's Slack side: which bot token posts for which account."""
 
 from __future__ import annotations
 
-from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
@@ -12,19 +11,27 @@ from bot.settings import Settings
 from commands.views.notices import notice_message
 from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey
-from scheduler.delivery import ClientFor, Dispatcher
+from scheduler.delivery import Dispatcher, TokenFor
 
 
 def dispatcher(settings: Settings, engine: Engine, work: ScheduledWork) -> Dispatcher | None:
     """A dispatcher when Slack credentials are set; without them notices wait in the outbox."""
-    client_for = _clients(settings, engine)
-    return Dispatcher(work, notice_message, client_for) if client_for else None
+    token_for = _tokens(settings, engine)
+    if token_for is None:
+        return None
+    return Dispatcher(
+        work,
+        notice_message,
+        token_for,
+        api_url=settings.slack_api_url,
+        concurrency=settings.delivery_concurrency,
+    )
 
 
-def _clients(settings: Settings, engine: Engine) -> ClientFor | None:
-    if settings.slack_bot_token:
-        client = _client(settings, settings.slack_bot_token)
-        return lambda key: client
+def _tokens(settings: Settings, engine: Engine) -> TokenFor | None:
+    token = settings.slack_bot_token
+    if token:
+        return lambda key: token
     if not settings.slack_client_id:
         return None
     store = SQLAlchemyInstallationStore(
@@ -34,9 +41,9 @@ def _clients(settings: Settings, engine: Engine) -> ClientFor | None:
         bots_table_name=BOTS_TABLE,
     )
 
-    def installed(key: AccountKey) -> WebClient | None:
+    def installed(key: AccountKey) -> str | None:
         bot = find_bot(store, key)
-        return _client(settings, bot.bot_token) if bot and bot.bot_token else None
+        return bot.bot_token if bot else None
 
     return installed
 
@@ -50,8 +57,3 @@ def find_bot(store: SQLAlchemyInstallationStore, key: AccountKey) -> Bot | None:
         if bot is not None or enterprise is None:
             return bot
     return store.find_bot(enterprise_id=enterprise, team_id=None, is_enterprise_install=True)
-
-
-def _client(settings: Settings, token: str) -> WebClient:
-    # No retry handlers: the dispatcher retries itself, after looking whether the post landed.
-    return WebClient(token=token, base_url=settings.slack_api_url, retry_handlers=[])

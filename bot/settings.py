@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     trial_days: int = Field(default=14, ge=0)
     sweep_seconds: float = Field(default=60, gt=0)  # how often period ends and reminders run
     delivery_seconds: float = Field(default=5, gt=0)  # how often the notice outbox is sent
+    delivery_concurrency: int = Field(default=32, ge=1, le=1000)  # notices in flight at once
 
     slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")

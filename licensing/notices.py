@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from pydantic import BaseModel
 
@@ -13,7 +13,7 @@ from licensing import orm
 from licensing.context import Context, seats_of
 from licensing.model import RoleName, Status
 from licensing.money import Money
-from licensing.schemas import DataToDelete, NoticeFacts, PeriodClosed, RemovalPool
+from licensing.schemas import SYSTEM_ACTOR, DataToDelete, NoticeFacts, PeriodClosed, RemovalPool
 
 AT_ONCE = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_LEAD_DAYS = 30
@@ -28,6 +28,14 @@ class NoticeKind(StrEnum):
     RENEWAL_CHANGED = "renewal_changed"  # the amount a renewal notice stated has changed
     PERIOD_ENDED = "period_ended"
     ACTIVITY = "activity"  # a one-line log of a change, for the notice channel only
+
+
+class Lane(IntEnum):
+    """Which deliveries the dispatcher claims first, so that a period end's backlog never
+    holds up what a person is waiting to see."""
+
+    PROMPT = 0  # written by a person's change (its log line, a reminder it made due); retries
+    BULK = 1  # written by licensebot's own sweeps: reminders and period ends, many at once
 
 
 def plan_reminders(context: Context) -> None:
@@ -159,8 +167,9 @@ def write(
     )
     context.repo.add(notice)
     context.repo.flush()
+    lane = Lane.BULK if context.actor_id == SYSTEM_ACTOR else Lane.PROMPT
     for target in recipients(context) if targets is None else targets:
-        context.repo.add(new_delivery(notice, target))
+        context.repo.add(new_delivery(notice, target, lane))
     return True
 
 
@@ -176,7 +185,7 @@ def company_admins(context: Context) -> list[str]:
     return sorted({r.user_id for r in roles if r.role == RoleName.COMPANY_ADMIN})
 
 
-def new_delivery(notice: orm.Notice, target: str) -> orm.NoticeDelivery:
+def new_delivery(notice: orm.Notice, target: str, lane: Lane) -> orm.NoticeDelivery:
     """A delivery due at once. Delivery times are real time, whatever the billing clock says."""
     return orm.NoticeDelivery(
         notice_id=notice.id,
@@ -185,6 +194,7 @@ def new_delivery(notice: orm.Notice, target: str) -> orm.NoticeDelivery:
         state="pending",
         attempts=0,
         maybe_posted=False,
+        lane=lane,
         next_attempt_at=AT_ONCE,
     )
 

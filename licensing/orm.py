@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -225,6 +226,7 @@ class Notice(Base):
 class NoticeDelivery(Base):
     """One message of a notice to one place: the notice channel, or a company admin's DM.
 
+    `lane` 0 (prompt) is claimed before 1 (bulk): what a person's change wrote, and retries.
     `maybe_posted` is set before each attempt and cleared when Slack certainly did not post
     (a 429, an error answer); a delivery left with it set is looked for in the conversation
     before it is posted again, so a crash between the post and its record posts nothing twice.
@@ -233,7 +235,10 @@ class NoticeDelivery(Base):
     __tablename__ = "notice_deliveries"
     __table_args__ = (
         UniqueConstraint("notice_id", "target"),
-        Index("ix_notice_deliveries_due", "state", "next_attempt_at"),
+        # the claim: due deliveries, the prompt lane first, oldest first
+        Index("ix_notice_deliveries_due", "state", "lane", "next_attempt_at", "id"),
+        # a place's deliveries in the order written, so a claim can see those still in hand
+        Index("ix_notice_deliveries_target", "target", "state", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -243,6 +248,7 @@ class NoticeDelivery(Base):
     state: Mapped[str] = mapped_column(String(8))  # pending, sent, failed
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")
     maybe_posted: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    lane: Mapped[int] = mapped_column(SmallInteger, server_default="1")
     first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     channel: Mapped[str | None] = mapped_column(String(32))  # where it was posted

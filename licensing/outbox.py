@@ -7,11 +7,18 @@ happen seconds later even while the test clock stands still.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from licensing import notices, orm
 from licensing.context import Context
-from licensing.repository import Repository
+from licensing.repository import (
+    DELIVERIES_GIVEN_BACK,
+    DELIVERIES_RETRIED,
+    DELIVERIES_SENT,
+    Repository,
+)
 from licensing.schemas import Delivery, NoticeFacts, NoticeView
 from licensing.words import plural
 
@@ -20,21 +27,21 @@ GIVE_UP_AFTER = timedelta(hours=24)
 
 
 def claim(repo: Repository, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
-    """Due deliveries, each marked as possibly posted and held for `lease`, so another
-    dispatcher leaves it alone and a crash before the outcome is recorded is noticed."""
-    claimed = []
-    for row in repo.claim_deliveries(now, limit):
-        claimed.append(_delivery(repo, row, now))
-        row.attempts += 1
-        row.maybe_posted = True
-        row.first_attempt_at = row.first_attempt_at or now
-        row.next_attempt_at = now + lease
-    return claimed
+    """Up to `limit` due deliveries, each marked as possibly posted and held for `lease`, so
+    another dispatcher leaves it alone and a crash before the outcome is recorded is noticed.
+    The prompt lane comes first, and with each place it reaches, every delivery due there, so
+    a place's posts keep their order. Sorted as written."""
+    repo.serialize_claims()
+    rows = list(repo.claim_deliveries(now, limit))
+    prompt = {row.target for row in rows if row.lane == notices.Lane.PROMPT}
+    if prompt:
+        rows += repo.claim_deliveries_to(now, prompt, [row.id for row in rows])
+    if rows:
+        repo.take_deliveries([row.id for row in rows], now, now + lease)
+    return sorted((_delivery(row, now) for row in rows), key=lambda d: d.id)
 
 
-def _delivery(repo: Repository, row: orm.NoticeDelivery, now: datetime) -> Delivery:
-    notice = repo.session.get_one(orm.Notice, row.notice_id)
-    account = repo.account_by_id(row.account_id)
+def _delivery(row: Any, now: datetime) -> Delivery:
     return Delivery(
         id=row.id,
         target=row.target,
@@ -42,14 +49,61 @@ def _delivery(repo: Repository, row: orm.NoticeDelivery, now: datetime) -> Deliv
         attempts=row.attempts + 1,
         maybe_posted=row.maybe_posted,
         first_attempt_at=row.first_attempt_at or now,
+        lane=row.lane,
+        due_at=row.next_attempt_at,
         notice=NoticeView(
-            id=notice.id,
-            team_id=account.team_id,
-            enterprise_id=account.enterprise_id,
-            time_zone=account.time_zone,
-            facts=NoticeFacts.model_validate_json(notice.payload),
+            id=row.notice_id,
+            team_id=row.team_id,
+            enterprise_id=row.enterprise_id,
+            time_zone=row.time_zone,
+            facts=NoticeFacts.model_validate_json(row.payload),
         ),
     )
+
+
+@dataclass
+class Outcomes:
+    """What became of claimed deliveries, recorded together in one transaction: `sent` as
+    (id, channel, ts); `retried` as the delivery, when, why and whether it may have been
+    posted; `given_back` never attempted, to be claimed again as if never claimed."""
+
+    sent: list[tuple[int, str, str]] = field(default_factory=list)
+    retried: list[tuple[Delivery, datetime, str, bool]] = field(default_factory=list)
+    given_back: list[Delivery] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.sent) + len(self.retried) + len(self.given_back)
+
+
+def record(repo: Repository, outcomes: Outcomes) -> None:
+    repo.update_deliveries(
+        DELIVERIES_SENT,
+        [{"b_id": i, "b_channel": channel, "b_ts": ts} for i, channel, ts in outcomes.sent],
+    )
+    repo.update_deliveries(
+        DELIVERIES_RETRIED,
+        [
+            {"b_id": d.id, "b_at": at, "b_error": error[:200], "b_maybe_posted": maybe}
+            for d, at, error, maybe in outcomes.retried
+        ],
+    )
+    repo.update_deliveries(
+        DELIVERIES_GIVEN_BACK,
+        [
+            {
+                "b_id": d.id,
+                "b_maybe_posted": d.maybe_posted,
+                "b_first": d.first_attempt_at if d.attempts > 1 else None,
+                "b_due": d.due_at,
+            }
+            for d in outcomes.given_back
+        ],
+    )
+
+
+def may_retry(first_attempt_at: datetime, at: datetime) -> bool:
+    """Whether a delivery first attempted then may still be tried at `at`."""
+    return at - first_attempt_at <= GIVE_UP_AFTER
 
 
 def sent(repo: Repository, delivery_id: int, channel: str, ts: str) -> None:
@@ -61,12 +115,13 @@ def sent(repo: Repository, delivery_id: int, channel: str, ts: str) -> None:
 def retry(
     repo: Repository, delivery_id: int, at: datetime, error: str, *, maybe_posted: bool
 ) -> bool:
-    """Try again at `at`; False (and nothing changed) once the retries have run out."""
+    """Try again at `at`, before the bulk; False (and nothing changed) once the retries have
+    run out."""
     row = repo.delivery(delivery_id)
-    first = row.first_attempt_at or at
-    if at - first > GIVE_UP_AFTER:
+    if not may_retry(row.first_attempt_at or at, at):
         return False
     row.next_attempt_at, row.error, row.maybe_posted = at, error[:200], maybe_posted
+    row.lane = notices.Lane.PROMPT
     return True
 
 
@@ -115,7 +170,8 @@ def _send_elsewhere(context: Context, delivery: orm.NoticeDelivery) -> None:
     already = {d.target for d in context.repo.deliveries_of(notice.id)}
     for target in notices.recipients(context):
         if target not in already:
-            context.repo.add(notices.new_delivery(notice, target))
+            # late already: it goes before the bulk, as a retry does
+            context.repo.add(notices.new_delivery(notice, target, notices.Lane.PROMPT))
 
 
 def _is_user(target: str) -> bool:

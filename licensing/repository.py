@@ -3,11 +3,12 @@ database write lock for the whole transaction instead (see `db.py`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import Integer, Select, Update, bindparam, delete, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from licensing import orm
 
@@ -75,6 +76,110 @@ _IDEMPOTENCY_RECORD = select(orm.IdempotencyRecord).where(
 _NOTICE = select(orm.Notice).where(
     orm.Notice.account_id == bindparam("account_id"), orm.Notice.key == bindparam("key")
 )
+
+
+_D = orm.NoticeDelivery
+_EARLIER = aliased(orm.NoticeDelivery)
+_HELD_BEFORE = (
+    select(_EARLIER.id)
+    .where(
+        _EARLIER.target == _D.target,
+        _EARLIER.state == "pending",
+        _EARLIER.id < _D.id,
+        _EARLIER.next_attempt_at > bindparam("now"),
+    )
+    .exists()
+)
+CLAIMED_COLUMNS = (
+    _D.id,
+    _D.target,
+    _D.lane,
+    _D.attempts,
+    _D.maybe_posted,
+    _D.first_attempt_at,
+    _D.next_attempt_at,
+    orm.Notice.id.label("notice_id"),
+    orm.Notice.payload,
+    orm.Account.team_id,
+    orm.Account.enterprise_id,
+    orm.Account.time_zone,
+)
+_CLAIMABLE = (
+    select(*CLAIMED_COLUMNS)
+    .join(orm.Notice, orm.Notice.id == _D.notice_id)
+    .join(orm.Account, orm.Account.id == _D.account_id)
+    .where(_D.state == "pending", _D.next_attempt_at <= bindparam("now"), ~_HELD_BEFORE)
+)
+_DUE_DELIVERIES = (
+    _CLAIMABLE.order_by(_D.lane, _D.next_attempt_at, _D.id)
+    .limit(bindparam("limit", type_=Integer))
+    .with_for_update(of=_D, skip_locked=True)
+)
+_DUE_DELIVERIES_TO = (
+    _CLAIMABLE.where(
+        _D.target.in_(bindparam("targets", expanding=True)),
+        _D.id.not_in(bindparam("taken", expanding=True)),
+    )
+    .order_by(_D.id)
+    .with_for_update(of=_D, skip_locked=True)
+)
+_TAKE_DELIVERIES = (
+    update(_D)
+    .where(_D.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        attempts=_D.attempts + 1,
+        maybe_posted=True,
+        first_attempt_at=func.coalesce(
+            _D.first_attempt_at, bindparam("now", type_=orm.UTCDateTime())
+        ),
+        next_attempt_at=bindparam("until", type_=orm.UTCDateTime()),
+    )
+    .execution_options(synchronize_session=False)
+)
+_HOLD_DELIVERIES = (
+    update(_D)
+    .where(_D.id.in_(bindparam("ids", expanding=True)), _D.state == "pending")
+    .values(next_attempt_at=bindparam("until", type_=orm.UTCDateTime()))
+    .execution_options(synchronize_session=False)
+)
+_BY_ID = _D.id == bindparam("b_id")
+DELIVERIES_SENT = (
+    update(_D)
+    .where(_BY_ID)
+    .values(
+        state="sent",
+        channel=bindparam("b_channel"),
+        ts=bindparam("b_ts"),
+        maybe_posted=False,
+        error=None,
+    )
+    .execution_options(synchronize_session=False)
+)
+DELIVERIES_RETRIED = (
+    update(_D)
+    .where(_BY_ID)
+    .values(
+        next_attempt_at=bindparam("b_at", type_=orm.UTCDateTime()),
+        error=bindparam("b_error"),
+        maybe_posted=bindparam("b_maybe_posted"),
+        lane=0,
+    )
+    .execution_options(synchronize_session=False)
+)
+DELIVERIES_GIVEN_BACK = (  # unattempted: as they were before the claim
+    update(_D)
+    .where(_BY_ID)
+    .values(
+        attempts=_D.attempts - 1,
+        maybe_posted=bindparam("b_maybe_posted"),
+        first_attempt_at=bindparam("b_first", type_=orm.UTCDateTime()),
+        next_attempt_at=bindparam("b_due", type_=orm.UTCDateTime()),
+    )
+    .execution_options(synchronize_session=False)
+)
+# Any constant shared by every licensebot process: the claims' turn, in PostgreSQL's
+# transaction-level advisory locks.
+_CLAIM_TURN = select(func.pg_advisory_xact_lock(7_366_201_001))
 
 
 class Repository:
@@ -227,16 +332,40 @@ class Repository:
     def notice(self, account_id: int, key: str) -> orm.Notice | None:
         return self.session.scalars(_NOTICE, {"account_id": account_id, "key": key}).one_or_none()
 
-    def claim_deliveries(self, now: datetime, limit: int) -> Sequence[orm.NoticeDelivery]:
-        """Pending deliveries whose time has come, oldest first, locked; rows another dispatcher
-        holds are skipped."""
-        return self.session.scalars(
-            select(orm.NoticeDelivery)
-            .where(orm.NoticeDelivery.state == "pending", orm.NoticeDelivery.next_attempt_at <= now)
-            .order_by(orm.NoticeDelivery.next_attempt_at, orm.NoticeDelivery.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
+    def claim_deliveries(
+        self, now: datetime, limit: int
+    ) -> Sequence[Any]:  # rows of CLAIMED_COLUMNS
+        """Up to `limit` deliveries whose time has come, the prompt lane first, then the oldest,
+        locked, with their notice and account (`CLAIMED_COLUMNS`). A delivery is left while an
+        earlier one to the same place is held (by a dispatcher, or waiting to be retried), and
+        rows another dispatcher is claiming are skipped."""
+        return self.session.execute(_DUE_DELIVERIES, {"now": now, "limit": limit}).all()
+
+    def claim_deliveries_to(
+        self, now: datetime, targets: Collection[str], taken: Collection[int]
+    ) -> Sequence[Any]:  # rows of CLAIMED_COLUMNS
+        """The other due deliveries to `targets`, as `claim_deliveries` gives them."""
+        params = {"now": now, "targets": list(targets), "taken": list(taken)}
+        return self.session.execute(_DUE_DELIVERIES_TO, params).all()
+
+    def take_deliveries(self, ids: Collection[int], now: datetime, until: datetime) -> None:
+        """Mark claimed deliveries as being attempted (and possibly posted) until `until`."""
+        self.session.execute(_TAKE_DELIVERIES, {"ids": list(ids), "now": now, "until": until})
+
+    def hold_deliveries(self, ids: Collection[int], until: datetime) -> None:
+        """Extend the claim of deliveries still pending."""
+        self.session.execute(_HOLD_DELIVERIES, {"ids": list(ids), "until": until})
+
+    def update_deliveries(self, statement: Update, rows: Sequence[dict[str, Any]]) -> None:
+        """Run one of the `DELIVERIES_*` updates for many deliveries at once."""
+        if rows:  # executemany, which the ORM runs only without a WHERE of its own
+            self.session.connection().execute(statement, list(rows))
+
+    def serialize_claims(self) -> None:
+        """Make claims of this transaction's kind wait for each other (PostgreSQL; SQLite's
+        write lock does so already): a claim then sees which places the one before holds."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(_CLAIM_TURN)
 
     def pending_deliveries(
         self, account_id: int, target: str | None = None
@@ -254,7 +383,6 @@ class Repository:
             select(orm.NoticeDelivery).where(orm.NoticeDelivery.notice_id == notice_id)
         ).all()
 
-    def delivery(self, delivery_id: int) -> orm.NoticeDelivery:
-        return self.session.scalars(
-            select(orm.NoticeDelivery).where(orm.NoticeDelivery.id == delivery_id).with_for_update()
-        ).one()
+    def delivery(self, delivery_id: int, *, lock: bool = True) -> orm.NoticeDelivery:
+        query = select(orm.NoticeDelivery).where(orm.NoticeDelivery.id == delivery_id)
+        return self.session.scalars(query.with_for_update() if lock else query).one()

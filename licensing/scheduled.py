@@ -4,6 +4,7 @@ several processes may run at once: each claims what it works on with a row lock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -64,6 +65,20 @@ class ScheduledWork:
             uow.commit()
             return claimed
 
+    def hold_deliveries(self, ids: Sequence[int], until: datetime) -> None:
+        """Extend the claim of deliveries still in hand, so no other dispatcher takes them."""
+        with self._tx.unit_of_work() as uow:
+            uow.repo.hold_deliveries(ids, until)
+            uow.commit()
+
+    def record_deliveries(self, outcomes: outbox.Outcomes) -> None:
+        """Record what became of many deliveries, in one transaction."""
+        if not outcomes:
+            return
+        with self._tx.unit_of_work() as uow:
+            outbox.record(uow.repo, outcomes)
+            uow.commit()
+
     def delivery_sent(self, delivery_id: int, channel: str, ts: str) -> None:
         with self._tx.unit_of_work() as uow:
             outbox.sent(uow.repo, delivery_id, channel, ts)
@@ -87,9 +102,19 @@ class ScheduledWork:
 
     def delivery_undeliverable(self, delivery_id: int, reason: str) -> None:
         """Give up on a delivery to a workspace licensebot can no longer reach at all."""
-        with self._tx.unit_of_work() as uow:
-            delivery = uow.repo.delivery(delivery_id)
-            subscription = uow.repo.subscription(delivery.account_id, lock=True)
-            context = self._tx.internal(uow, subscription)
-            outbox.undeliverable(context, [delivery], reason)
-            uow.commit()
+        self.deliveries_undeliverable([delivery_id], reason)
+
+    def deliveries_undeliverable(self, delivery_ids: Sequence[int], reason: str) -> None:
+        """Give up on deliveries to workspaces licensebot can no longer reach, one transaction
+        and one ledger line per account."""
+        by_account: dict[int, list[int]] = {}
+        with self._tx.unit_of_work(read_only=True) as uow:
+            for delivery_id in delivery_ids:
+                account_id = uow.repo.delivery(delivery_id, lock=False).account_id
+                by_account.setdefault(account_id, []).append(delivery_id)
+        for account_id, ids in sorted(by_account.items()):
+            with self._tx.unit_of_work() as uow:
+                subscription = uow.repo.subscription(account_id, lock=True)
+                deliveries = [uow.repo.delivery(i) for i in ids]
+                outbox.undeliverable(self._tx.internal(uow, subscription), deliveries, reason)
+                uow.commit()

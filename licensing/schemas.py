@@ -327,3 +327,5 @@ class Delivery(ReadModel):
     maybe_posted: bool  # an earlier attempt may have posted it: look before posting again
     first_attempt_at: datetime
     notice: NoticeView
+    lane: int  # 0: prompt (a person's change, a retry), 1: bulk (the sweeps)
+    due_at: datetime  # when it was due before this claim, so it can be given back unsent

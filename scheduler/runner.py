@@ -132,12 +132,15 @@ def blocking_scheduler(sweeper: Sweeper, intervals: Intervals) -> BlockingSchedu
     return scheduler
 
 
-def waker(scheduler: BaseScheduler) -> Callable[[], None]:
-    """A function that runs the delivery job now instead of at its next interval. APScheduler
-    keeps real time, so this reads the system clock, never the (possibly simulated) billing one."""
+def waker(scheduler: BaseScheduler, sweeper: Sweeper) -> Callable[[], None]:
+    """A function that runs the delivery job now instead of at its next interval, and has a
+    run in progress (a period end's backlog) claim at once. APScheduler keeps real time, so
+    this reads the system clock, never the (possibly simulated) billing one."""
     real_time = SystemClock()
 
     def deliver_soon() -> None:
+        if sweeper.dispatcher is not None:
+            sweeper.dispatcher.wake()
         scheduler.modify_job(DELIVERY_JOB, next_run_time=real_time.now())
 
     return deliver_soon

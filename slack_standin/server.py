@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -54,6 +55,10 @@ class _Fault:
     retry_after: int
     error: str | None
     applied: bool = False  # the call takes effect before the failure is answered
+    channel: str | None = None  # only a call to this channel fails
+
+    def hits(self, params: JsonDict) -> bool:
+        return self.channel is None or params.get("channel") == self.channel
 
     def reply(self) -> _Reply:
         if self.error is not None:
@@ -63,6 +68,26 @@ class _Fault:
             return _Reply.of_json(body, self.status, (("Retry-After", str(self.retry_after)),))
         phrase = HTTPStatus(self.status).phrase.encode()
         return _Reply(self.status, phrase, "text/plain; charset=utf-8")
+
+
+@dataclass
+class _PostLimit:
+    """Slack's limit on posting to one channel: about one message a second, with short bursts
+    allowed (a token bucket of `burst` messages, refilled at `per_second`)."""
+
+    per_second: float
+    burst: float
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # tokens, when
+
+    def wait(self, channel: str, now: float) -> float:
+        """0 if a message to `channel` may go now (and it is counted), else seconds to wait."""
+        tokens, then = self._buckets.get(channel, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - then) * self.per_second)
+        if tokens < 1:
+            self._buckets[channel] = (tokens, now)
+            return (1 - tokens) / self.per_second
+        self._buckets[channel] = (tokens - 1, now)
+        return 0.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +122,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         fake = cast(_Server, self.server).fake
+        fake._flights.begin()
+        try:
+            self._send(self._reply(fake))
+        finally:
+            fake._flights.end()
+
+    def _reply(self, fake: FakeSlack) -> _Reply:
         url = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if url.path.startswith("/api/"):
@@ -104,11 +136,13 @@ class _Handler(BaseHTTPRequestHandler):
             token = bearer_token(self.headers.get("Authorization"))
             token = token or _optional_str(params.pop("token", None))
             reply = fake._answer_api(url.path.removeprefix("/api/"), params, token)
+            if fake.latency:  # the call has taken effect; its answer is on its way
+                time.sleep(fake.latency)
         elif url.path.startswith("/response/") and self.command == "POST":
             reply = fake._answer_response_url(unquote(url.path.removeprefix("/response/")), raw)
         else:
             reply = _Reply.of_json({"ok": False, "error": "not_found"}, HTTPStatus.NOT_FOUND)
-        self._send(reply)
+        return reply
 
     def _send(self, reply: _Reply) -> None:
         self.send_response(reply.status)
@@ -122,6 +156,24 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _optional_str(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+class _Flights:
+    """How many requests are being answered at once, and the most there were."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.now = 0
+        self.peak = 0
+
+    def begin(self) -> None:
+        with self._lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+
+    def end(self) -> None:
+        with self._lock:
+            self.now -= 1
 
 
 class FakeSlack:
@@ -142,9 +194,14 @@ class FakeSlack:
         self._api = WebApi(self.workspace, others)
         self._changed = threading.Condition()
         self._calls: list[RecordedCall] = []
+        self._counts: Counter[str] = Counter()
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
         self._response_targets: dict[str, _ResponseTarget] = {}
         self._more_methods: dict[str, Method] = {}
+        self._post_limit: _PostLimit | None = None
+        self._flights = _Flights()
+        self.rate_limited = 0  # 429s answered with Retry-After, injected ones included
+        self.latency = 0.0  # seconds every Web API call takes to answer, after taking effect
         self.responses: dict[str, list[JsonDict]] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -288,11 +345,20 @@ class FakeSlack:
         with self._changed:
             return [c for c in self._calls if method is None or c.method == method]
 
+    def count(self, method: str) -> int:
+        """How many calls of `method` were answered (failed ones included), without copying
+        the record: cheap enough to poll while thousands of calls arrive."""
+        return self._counts[method]
+
     def clear(self) -> None:
-        """Forget recorded calls and response_url posts; workspace state stays."""
+        """Forget recorded calls, response_url posts, the 429 count and the peak concurrency;
+        workspace state stays."""
         with self._changed:
             self._calls.clear()
+            self._counts.clear()
             self.responses.clear()
+            self.rate_limited = 0
+            self._flights.peak = self._flights.now
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[RecordedCall]:
         """Block until `count` calls of `method` (failed ones included) have been answered."""
@@ -311,7 +377,18 @@ class FakeSlack:
                 raise TimeoutError(f"{count} post(s) to response_url {name!r} within {timeout}s")
             return copy.deepcopy(self.responses[name])
 
-    # fault injection
+    @property
+    def peak_concurrency(self) -> int:
+        """The most requests being answered at once since the start (or `clear`)."""
+        return self._flights.peak
+
+    # rate limits and fault injection
+
+    def limit_posts(self, per_second: float = 1.0, burst: float = 3.0) -> None:
+        """Answer chat.postMessage 429 with Retry-After beyond `per_second` messages a second
+        to one channel, after a burst of `burst`, as Slack does."""
+        with self._changed:
+            self._post_limit = _PostLimit(per_second, burst)
 
     def fail_next(
         self,
@@ -321,20 +398,24 @@ class FakeSlack:
         retry_after: int = 1,
         error: str | None = None,
         applied: bool = False,
+        channel: str | None = None,
     ) -> None:
         """The next `times` calls of `method` fail: HTTP `status` (429 with Retry-After), or
         HTTP 200 `{"ok": false, "error": error}` when `error` is given. With `applied` the call
-        takes effect first, as when Slack posts a message but the answer is lost. `method` may
-        also be "response_url"."""
+        takes effect first, as when Slack posts a message but the answer is lost. With
+        `channel`, only calls to that channel fail. `method` may also be "response_url"."""
+        fault = _Fault(status, retry_after, error, applied, channel)
         with self._changed:
-            self._faults[method].extend([_Fault(status, retry_after, error, applied)] * times)
+            self._faults[method].extend([fault] * times)
 
     # answering (called from the server's threads)
 
     def _answer_api(self, method: str, params: JsonDict, token: str | None) -> _Reply:
         with self._changed:
-            fault = self._take_fault(method)
+            fault = self._take_fault(method, params) or self._over_limit(method, params)
             if fault is not None:
+                if fault.status == HTTPStatus.TOO_MANY_REQUESTS and fault.error is None:
+                    self.rate_limited += 1
                 if fault.applied:
                     self._call(method, copy.deepcopy(params), token)
                 self._record(RecordedCall(method, params, token, failed=True))
@@ -372,10 +453,22 @@ class FakeSlack:
         elif body.get("replace_original"):
             self._api.edit_message(message, body)
 
-    def _take_fault(self, method: str) -> _Fault | None:
+    def _take_fault(self, method: str, params: JsonDict | None = None) -> _Fault | None:
         queue = self._faults.get(method)
-        return queue.popleft() if queue else None
+        if not queue:
+            return None
+        fault = next((f for f in queue if f.hits(params or {})), None)
+        if fault is not None:
+            queue.remove(fault)
+        return fault
+
+    def _over_limit(self, method: str, params: JsonDict) -> _Fault | None:
+        if self._post_limit is None or method != "chat.postMessage":
+            return None
+        wait = self._post_limit.wait(str(params.get("channel")), time.monotonic())
+        return _Fault(HTTPStatus.TOO_MANY_REQUESTS, math.ceil(wait), None) if wait else None
 
     def _record(self, call: RecordedCall) -> None:
         self._calls.append(call)
+        self._counts[call.method] += 1
         self._changed.notify_all()

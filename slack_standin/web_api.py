@@ -29,6 +29,7 @@ from slack_standin.workspace import (
 )
 
 _Method = Callable[[JsonDict, Scope], JsonDict]
+_USER_ID_PREFIXES = ("U", "W")  # Slack's user ids; channels' start with C, G or D
 
 
 class WebApi:
@@ -354,7 +355,7 @@ class WebApi:
 
     def _post_target(self, scope: Scope, channel: str) -> str:
         """Resolve a channel id, a #name, an open DM, or a user id (which posts to their DM)."""
-        if scope.user(channel) is not None:
+        if channel.startswith(_USER_ID_PREFIXES) and scope.user(channel) is not None:
             return self._open_with([self._dm_user(scope, channel).id])
         channel_id = self._existing_channel(scope, channel)
         found = scope.channel(channel_id)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import pytest
 import uvicorn
 from slack_bolt.async_app import AsyncApp
-from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.app import build_app
@@ -91,8 +90,9 @@ def slack(engine: Engine, catalog: Catalog, clock: FakeClock) -> Iterator[Slack]
         sessions = make_session_factory(engine)
         service = LicensingService(sessions, catalog, clock)
         scheduled = ScheduledWork(sessions, catalog, clock)
-        client = WebClient(token="xoxb-e2e", base_url=fake.api_url, retry_handlers=[])
-        dispatcher = Dispatcher(scheduled, notice_message, lambda key: client)
+        dispatcher = Dispatcher(
+            scheduled, notice_message, lambda key: "xoxb-e2e", api_url=fake.api_url
+        )
         background: list[threading.Thread] = []
 
         def deliver_soon() -> None:
@@ -102,7 +102,9 @@ def slack(engine: Engine, catalog: Catalog, clock: FakeClock) -> Iterator[Slack]
 
         with serving(build_app(settings, service, catalog, deliver_soon=deliver_soon)) as base:
             send = SlackRequester(base + EVENTS_PATH, SIGNING_SECRET, workspace, fake)
-            yield Slack(fake, send, service, scheduled, base, background)
+            slack = Slack(fake, send, service, scheduled, base, background)
+            yield slack
+            slack.settle()  # deliveries still running use the database the test drops next
 
 
 def browse(url: str, cookie: str = "") -> tuple[int, str, str]:

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from commands import ids
@@ -65,10 +64,14 @@ class SettledSweeper(Sweeper):
 
 @pytest.fixture
 def sweeper(slack: Slack, real_time: RealTime) -> Iterator[Sweeper]:
-    client = WebClient(token="xoxb-e2e", base_url=slack.fake.api_url, retry_handlers=[])
-    yield SettledSweeper(
-        slack, Dispatcher(slack.scheduled, notice_message, lambda key: client, clock=real_time)
+    dispatcher = Dispatcher(
+        slack.scheduled,
+        notice_message,
+        lambda key: "xoxb-e2e",
+        api_url=slack.fake.api_url,
+        clock=real_time,
     )
+    yield SettledSweeper(slack, dispatcher)
 
 
 def subscribed(slack: Slack, seats: int = 5, channel: str | None = CHANNEL) -> None:
@@ -296,7 +299,7 @@ def test_rate_limits_and_server_errors_still_deliver_each_notice_once(
 ) -> None:
     subscribed(slack)
     slack.service.handle(TEAM, OLIVIA, ScheduleRemoval(count=1, product="talk"), "remove")
-    slack.fake.fail_next("chat.postMessage", status=429, retry_after=30)
+    slack.fake.fail_next("chat.postMessage", status=429, retry_after=1)
     slack.fake.fail_next("chat.postMessage", status=500, times=2)
     slack.fake.fail_next("chat.postMessage", status=500, applied=True)  # posted, answer lost
     slack.fake.fail_next("chat.postMessage", status=503, times=2)
@@ -373,7 +376,7 @@ def test_a_rate_limited_look_back_keeps_its_doubt_and_posts_nothing_twice(
     slack: Slack, sweeper: Sweeper, real_time: RealTime
 ) -> None:
     slack.fake.fail_next("chat.postMessage", status=500, applied=True)  # posted, answer lost
-    slack.fake.fail_next("conversations.history", status=429, retry_after=5)
+    slack.fake.fail_next("conversations.history", status=429, retry_after=1)
     slack.fake.fail_next("conversations.history", status=502)
     subscribed(slack)  # its log line is the one delivery
 

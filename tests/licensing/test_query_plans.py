@@ -1,5 +1,6 @@
 """The sweeps claim one due subscription at a time; each claim must read one row from the
-index, however many subscriptions fall due at the same moment."""
+index, however many subscriptions fall due at the same moment. The dispatcher claims many
+deliveries at once, in lane and due order: from the index, without sorting the backlog."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 from sqlalchemy import Engine, Select, text
 
 from benchmarks.seed import seed_due_accounts
-from licensing.repository import _OLDEST_DUE_PERIOD_END, _OLDEST_DUE_REMINDERS
+from licensing.repository import _DUE_DELIVERIES, _OLDEST_DUE_PERIOD_END, _OLDEST_DUE_REMINDERS
+from tests.scheduler.outbox import channels, write_notices
 
 DUE_TOGETHER = 2_000
 
@@ -24,6 +26,7 @@ def _plan(engine: Engine, statement: Select[Any], params: dict[str, Any]) -> str
             rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", ordered).all()
         else:
             conn.execute(text("ANALYZE subscriptions"))
+            conn.execute(text("ANALYZE notice_deliveries"))
             rows = conn.exec_driver_sql(f"EXPLAIN {compiled}", values).all()
     return "\n".join(" ".join(str(column) for column in row) for row in rows)
 
@@ -42,3 +45,13 @@ def test_a_claim_takes_the_oldest_due_row_from_the_index_without_sorting(
     assert "ix_subscriptions_" in plan
     assert "Sort" not in plan  # PostgreSQL
     assert "TEMP B-TREE" not in plan  # SQLite
+
+
+def test_a_claim_of_deliveries_reads_the_backlog_in_order_from_the_index(engine: Engine) -> None:
+    write_notices(engine, channels(DUE_TOGETHER), per_place=3)
+
+    plan = _plan(engine, _DUE_DELIVERIES, {"now": datetime.now(UTC), "limit": 200})
+
+    assert "ix_notice_deliveries_due" in plan
+    assert "Sort" not in plan
+    assert "TEMP B-TREE" not in plan

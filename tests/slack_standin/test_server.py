@@ -49,3 +49,47 @@ def test_async_client_talks_to_the_fake(fake: FakeSlack) -> None:
         return user["user"]["name"], posted["channel"]
 
     assert asyncio.run(scenario()) == ("dana", "C0GENERAL")
+
+
+def test_calls_answer_after_the_latency_and_the_fake_counts_those_answered_at_once(
+    fake: FakeSlack,
+) -> None:
+    fake.latency = 0.2
+
+    async def five_at_once() -> None:
+        client = AsyncWebClient(token="xoxb-test", base_url=fake.api_url)
+        await asyncio.gather(*(client.auth_test() for _ in range(5)))
+
+    asyncio.run(five_at_once())
+
+    assert fake.peak_concurrency > 1
+    assert fake.count("auth.test") == 5
+
+
+def test_posts_beyond_a_channels_rate_are_refused_with_retry_after(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    fake.limit_posts(per_second=1, burst=2)
+    client.chat_postMessage(channel="C0GENERAL", text="1")
+    client.chat_postMessage(channel="C0GENERAL", text="2")
+
+    with pytest.raises(SlackApiError) as refused:
+        client.chat_postMessage(channel="C0GENERAL", text="3")
+
+    assert refused.value.response.status_code == 429
+    assert int(refused.value.response.headers["Retry-After"]) >= 1
+    assert client.chat_postMessage(channel="C0LICENSES", text="elsewhere")["ok"] is True
+    assert fake.rate_limited == 1
+    assert [m["text"] for m in fake.messages["C0GENERAL"]] == ["1", "2"]
+
+
+def test_a_fault_for_one_channel_leaves_the_others_alone(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    fake.fail_next("chat.postMessage", status=429, retry_after=3, channel="C0LICENSES")
+
+    assert client.chat_postMessage(channel="C0GENERAL", text="here")["ok"] is True
+    with pytest.raises(SlackApiError, match="ratelimited"):
+        client.chat_postMessage(channel="C0LICENSES", text="there")
+    assert client.chat_postMessage(channel="C0LICENSES", text="there")["ok"] is True
+    assert fake.rate_limited == 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from slack_standin.server import FakeSlack
-from slack_standin.workspace import SlackChannel, Workspace
+from slack_standin.web_api import WebApi
+from slack_standin.workspace import SlackChannel, SlackUser, Workspace
 from tests.slack_standin.conftest import acme, acme_eu, partner
 
 
@@ -62,3 +63,40 @@ def test_a_grid_workspace_names_its_org() -> None:
     }
     assert Workspace(enterprise_id="E0001").enterprise == {"id": "E0001", "name": "E0001"}
     assert Workspace().enterprise is None
+
+
+def test_thousands_of_workspaces_each_answer_for_their_own_channels_and_people() -> None:
+    many = [
+        Workspace(
+            team_id=f"T{n:05d}",
+            users=[SlackUser(f"U{n:05d}", f"admin{n}", "Admin")],
+            channels=[SlackChannel(f"C{n:05d}", "licenses")],
+        )
+        for n in range(1, 3_001)
+    ]
+    fake = FakeSlack(many[0], others=many[1:])
+    web = WebApi(many[0], many[1:])
+
+    posted = web.call(
+        "chat.postMessage", {"channel": "C02999", "text": "hi"}, "xoxb-T02999-installed"
+    )
+    elsewhere = web.call(
+        "chat.postMessage", {"channel": "C00001", "text": "hi"}, "xoxb-T02999-installed"
+    )
+    opened = web.call("conversations.open", {"users": "U02999"}, "xoxb-T02999-installed")
+
+    assert posted["ok"] and posted["channel"] == "C02999"
+    assert elsewhere == {"ok": False, "error": "channel_not_found"}
+    assert opened["channel"]["id"] == "DU02999"
+    with pytest.raises(ValueError, match="channel ids"):
+        fake.add_workspace(
+            Workspace(team_id="T9", users=[], channels=[SlackChannel("C01500", "x")])
+        )
+
+
+def test_a_channel_added_to_a_workspace_later_is_found_all_the_same() -> None:
+    workspace = Workspace()
+    web = WebApi(workspace)
+    workspace.channels.append(SlackChannel("C0LATER", "later"))
+
+    assert web.call("chat.postMessage", {"channel": "C0LATER", "text": "hi"}, "xoxb-t")["ok"]
