@@ -4,8 +4,8 @@
 wrote. A claim takes the prompt lane first, and never a delivery whose place has an earlier
 one still in another dispatcher's hands, so each place's posts stay in the order written.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
