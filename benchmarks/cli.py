@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks import account_scale, operations, period_ends, slack_http
+from benchmarks import account_scale, notices, operations, period_ends, slack_http
 from benchmarks.databases import Databases, postgres_server
 from benchmarks.machine import describe
 from benchmarks.results import Report, SuiteResult
@@ -21,6 +21,7 @@ SUITES: dict[str, Suite] = {
     "operations": operations.run,
     "period-ends": period_ends.run,
     "account-scale": account_scale.run,
+    "notices": notices.run,
 }
 HERE = Path(__file__).parent
 
@@ -40,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
         help="account counts of the period-end sweeps (default 1000 10000 100000)",
     )
     parser.add_argument(
+        "--notice-accounts",
+        type=int,
+        metavar="N",
+        help="accounts whose notices the notice benchmark delivers (default 10000)",
+    )
+    parser.add_argument(
         "--web-workers",
         type=int,
         metavar="N",
@@ -53,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = SMOKE if args.smoke else FULL
     if args.period_end_accounts:
         sizes = replace(sizes, period_end_accounts=tuple(sorted(args.period_end_accounts)))
+    if args.notice_accounts:
+        sizes = replace(sizes, notice_accounts=args.notice_accounts)
     if args.web_workers:
         sizes = replace(sizes, web_workers=args.web_workers)
     out = args.out or HERE / ("results-smoke.json" if args.smoke else "results.json")

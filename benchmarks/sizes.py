@@ -23,6 +23,16 @@ class Sizes:
     web_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     http_warm_up: bool = True
     repeat_limit_accounts: int = 1_000  # larger sweeps run once: they take minutes
+    notice_accounts: int = 10_000  # about two notices each
+    # (database, Slack's latency in ms) of each notice drain
+    notice_runs: tuple[tuple[str, int], ...] = (
+        ("postgresql", 0),
+        ("postgresql", 100),
+        ("postgresql", 300),
+        ("sqlite", 100),
+    )
+    notice_concurrency: int = 32
+    notice_repeats: int = 1  # a drain takes minutes
 
     def period_end_repeats(self, accounts: int) -> int:
         return self.repeats if accounts <= self.repeat_limit_accounts else 1
@@ -54,4 +64,6 @@ SMOKE = Sizes(
     big_pool_seats=200,
     big_ledger_rows=2_000,
     scale_operations=5,
+    notice_accounts=30,
+    notice_runs=(("sqlite", 0), ("sqlite", 100), ("postgresql", 100)),
 )

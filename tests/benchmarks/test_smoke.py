@@ -67,6 +67,11 @@ def test_the_scale_of_one_account_is_measured_for_each_operation(smoke: dict[str
     }
 
 
+def test_notices_are_drained_on_each_database_at_each_latency(smoke: dict[str, Any]) -> None:
+    rows = {(r["database"], r["latency ms"]) for r in _rows(smoke, "notices")}
+    assert rows == {(database, str(ms)) for database, ms in SMOKE.notice_runs}
+
+
 def test_every_case_has_figures_and_every_check_a_verdict(smoke: dict[str, Any]) -> None:
     for case in smoke["cases"]:
         assert case["metrics"], case["labels"]
