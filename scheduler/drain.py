@@ -184,6 +184,8 @@ class Drain:
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         self._changed.set()
+        if not task.cancelled() and task.exception() is not None:  # a bug: its lease runs out
+            log.error("a notice post failed unexpectedly", exc_info=task.exception())
 
     async def _post_next(self, place: str) -> None:
         delivery = self._queues[place].popleft()
@@ -218,6 +220,7 @@ class Drain:
         else:
             wait = None
         self._in_hand.discard(delivery.id)
+        self._tokens.pop(delivery.id, None)
         if isinstance(result, Sent):
             self._settled.outcomes.sent.append((delivery.id, result.channel, result.ts))
             self.report.sent += 1
@@ -245,7 +248,9 @@ class Drain:
         self.report.retried += 1
         later = self._queues[place]
         self._settled.outcomes.given_back += later
-        self._in_hand.difference_update(d.id for d in later)
+        for given_back in later:
+            self._in_hand.discard(given_back.id)
+            self._tokens.pop(given_back.id, None)
         later.clear()
 
     def _fail(self, delivery: Delivery, error: str) -> None:
