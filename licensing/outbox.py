@@ -31,7 +31,7 @@ def claim(repo: Repository, now: datetime, limit: int, lease: timedelta) -> list
     another dispatcher leaves it alone and a crash before the outcome is recorded is noticed.
     The prompt lane comes first, and with each place it reaches, every delivery due there, so
     a place's posts keep their order. Sorted as written."""
-    repo.serialize_claims()
+    repo.begin_claim()
     rows = list(repo.claim_deliveries(now, limit))
     prompt = {row.target for row in rows if row.lane == notices.Lane.PROMPT}
     if prompt:

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, Update, bindparam, delete, func, select, update
+from sqlalchemy import Integer, Select, Update, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from licensing import orm
@@ -110,10 +110,20 @@ _CLAIMABLE = (
     .join(orm.Account, orm.Account.id == _D.account_id)
     .where(_D.state == "pending", _D.next_attempt_at <= bindparam("now"), ~_HELD_BEFORE)
 )
-_DUE_DELIVERIES = (
-    _CLAIMABLE.order_by(_D.lane, _D.next_attempt_at, _D.id)
+# The rows to claim are chosen first, narrow (an id each), so that a plan made without
+# statistics (a period end's backlog, just written) sorts ids, not notices.
+_DUE_IDS = (
+    select(_D.id)
+    .where(_D.state == "pending", _D.next_attempt_at <= bindparam("now"), ~_HELD_BEFORE)
+    .order_by(_D.lane, _D.next_attempt_at, _D.id)
     .limit(bindparam("limit", type_=Integer))
-    .with_for_update(of=_D, skip_locked=True)
+    .with_for_update(skip_locked=True)
+)
+_DUE_DELIVERIES = (
+    select(*CLAIMED_COLUMNS)
+    .join(orm.Notice, orm.Notice.id == _D.notice_id)
+    .join(orm.Account, orm.Account.id == _D.account_id)
+    .where(_D.id.in_(_DUE_IDS))
 )
 _DUE_DELIVERIES_TO = (
     _CLAIMABLE.where(
@@ -180,6 +190,7 @@ DELIVERIES_GIVEN_BACK = (  # unattempted: as they were before the claim
 # Any constant shared by every licensebot process: the claims' turn, in PostgreSQL's
 # transaction-level advisory locks.
 _CLAIM_TURN = select(func.pg_advisory_xact_lock(7_366_201_001))
+_INDEX_SCANS_ONLY = text("SET LOCAL enable_bitmapscan = off")
 
 
 class Repository:
@@ -361,11 +372,15 @@ class Repository:
         if rows:  # executemany, which the ORM runs only without a WHERE of its own
             self.session.connection().execute(statement, list(rows))
 
-    def serialize_claims(self) -> None:
-        """Make claims of this transaction's kind wait for each other (PostgreSQL; SQLite's
-        write lock does so already): a claim then sees which places the one before holds."""
+    def begin_claim(self) -> None:
+        """On PostgreSQL (SQLite's write lock does as much): wait for claims in other
+        transactions to end, so this one sees which places they hold; and read the backlog
+        with an index scan in order, which stops at the limit and learns to skip the row
+        versions a drain leaves behind. A period end's backlog is new, so the planner has no
+        statistics for it and would pick a bitmap scan, which reads them all, every claim."""
         if self.session.get_bind().dialect.name == "postgresql":
             self.session.execute(_CLAIM_TURN)
+            self.session.execute(_INDEX_SCANS_ONLY)
 
     def pending_deliveries(
         self, account_id: int, target: str | None = None

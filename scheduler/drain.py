@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import heapq
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -75,6 +76,8 @@ class Drain:
         self._woken = False
         self._seq = 0
         self._last_claim = self._last_flush = self._last_hold = time.monotonic()
+        self._background: dict[str, asyncio.Task[None]] = {}  # a claim, a flush, in the database
+        self._failure: BaseException | None = None  # of database work: ends the run
 
     def wake(self) -> None:
         """Something was written that should go at once: claim again now."""
@@ -85,8 +88,8 @@ class Drain:
         try:
             await self._loop()
         finally:
-            if self._tasks:
-                await asyncio.gather(*self._tasks, return_exceptions=True)
+            pending = [*self._tasks, *self._background.values()]
+            await asyncio.gather(*pending, return_exceptions=True)
             try:
                 await self._flush()
             finally:
@@ -94,22 +97,38 @@ class Drain:
         return self.report
 
     async def _loop(self) -> None:
+        """Claims and flushes run in the database thread while posts go on; one of each at
+        a time, in the order started."""
         while True:
+            if self._failure is not None:
+                raise self._failure
             now = time.monotonic()
-            if self._flush_due(now):
-                await self._flush()
-            if self._claim_due(now):
-                await self._claim()
+            if "flush" not in self._background and self._flush_due(now):
+                self._in_background("flush", self._flush())
+            if "claim" not in self._background and self._claim_due(now):
+                self._in_background("claim", self._claim())
             if self._in_hand and now - self._last_hold >= self.d.lease.total_seconds() / 3:
                 await self._hold()
             started = self._start_ready(time.monotonic())
-            if not (self._queues or self._tasks or self._more_due or self._woken):
-                if not self._settled:
+            if not (self._queues or self._tasks or self._background or self._more_due):
+                if not (self._settled or self._woken):
                     return
-                await self._flush()
+                if self._settled:
+                    self._in_background("flush", self._flush())
                 continue
             if not started:
                 await self._wait(self._next_event(time.monotonic()))
+
+    def _in_background(self, name: str, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background[name] = task
+        task.add_done_callback(functools.partial(self._background_done, name))
+
+    def _background_done(self, name: str, task: asyncio.Task[None]) -> None:
+        del self._background[name]
+        self._changed.set()
+        if not task.cancelled() and task.exception() is not None:
+            self._failure = task.exception()
 
     # claiming
 
