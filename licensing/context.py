@@ -12,6 +12,7 @@ from licensing import names, orm
 from licensing.access import Access
 from licensing.calendar import Interval, Period
 from licensing.catalog import Catalog, Product
+from licensing.collection import Dunning, to_collect
 from licensing.db import UnitOfWork
 from licensing.errors import UnknownOffice, UnknownProduct
 from licensing.model import Seats, Status, full_charge
@@ -50,6 +51,8 @@ class Context:
     access: Access
     actor_id: str
     now: datetime
+    # How invoices are collected; None when they are records only.
+    dunning: Dunning | None = None
     # The account's offices and pools, read once per transaction: every use case needs them,
     # and there are few of them. The rows held here are the session's own, so changes show.
     _offices: dict[int, orm.Office] | None = field(default=None, init=False, repr=False)
@@ -267,6 +270,8 @@ class Context:
                 for line, amount in zip(lines, amounts, strict=True)
             ],
         )
+        collected = self.dunning is not None and invoice.total_minor > 0
+        invoice.payment = to_collect(invoice) if collected else None
         self.repo.add(invoice)
         self.repo.flush()  # the ledger rows name the invoice's number
         for line, amount in zip(lines, amounts, strict=True):

@@ -8,6 +8,7 @@ from licensing.words import a, closest, plural
 
 if TYPE_CHECKING:
     from licensing.catalog import Product
+    from licensing.money import Money
 
 
 class CatalogError(Exception):
@@ -207,6 +208,27 @@ class CardDataRefused(LicensingError):
 
 class WrongSubscriptionState(LicensingError):
     """The action does not fit the subscription's current status."""
+
+
+class PaymentOverdue(LicensingError):
+    """Past due: the account may use its seats but not buy or change its plan."""
+
+    def __init__(self, action: str, invoices: list[int], owed: Money) -> None:
+        numbers = ", ".join(f"#{n}" for n in invoices)
+        super().__init__(
+            f"You cannot {action} now: {owed} is unpaid "
+            f"({'invoice' if len(invoices) == 1 else 'invoices'} {numbers}). "
+            "A company admin can update the card with `/license subscription billing`; "
+            "the charge is then tried again at once."
+        )
+
+
+class NothingToRetry(LicensingError):
+    def __init__(self, invoice_id: int) -> None:
+        super().__init__(
+            f"Invoice #{invoice_id} has no failed payment to retry. "
+            "See `/license invoices` for what is owed."
+        )
 
 
 class NotAllowed(LicensingError):

@@ -13,7 +13,14 @@ from licensing import orm
 from licensing.context import Context, seats_of
 from licensing.model import RoleName, Status
 from licensing.money import Money
-from licensing.schemas import SYSTEM_ACTOR, DataToDelete, NoticeFacts, PeriodClosed, RemovalPool
+from licensing.schemas import (
+    SYSTEM_ACTOR,
+    DataToDelete,
+    NoticeFacts,
+    PaymentFacts,
+    PeriodClosed,
+    RemovalPool,
+)
 
 AT_ONCE = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_LEAD_DAYS = 30
@@ -28,6 +35,8 @@ class NoticeKind(StrEnum):
     RENEWAL_CHANGED = "renewal_changed"  # the amount a renewal notice stated has changed
     PERIOD_ENDED = "period_ended"
     ACTIVITY = "activity"  # a one-line log of a change, for the notice channel only
+    PAYMENT_FAILED = "payment_failed"  # a charge failed: the channel and every company admin
+    PAYMENT_RECEIVED = "payment_received"  # a receipt line, for the notice channel only
 
 
 class Lane(IntEnum):
@@ -143,6 +152,23 @@ def activity(context: Context, operation: str, idempotency_key: str, result: Bas
         result=result.model_dump(mode="json"),
     )
     write(context, NoticeKind.ACTIVITY, facts, [channel], key=f"activity:{idempotency_key}")
+
+
+def payment(context: Context, facts: PaymentFacts, *, receipt: bool) -> None:
+    """A receipt line in the notice channel, or a failed charge's notice: to the channel and
+    to each company admin, since someone must act on it. Once per invoice and attempt."""
+    end = context.subscription.current_period_end or context.now
+    if receipt:
+        channel = context.account.notice_channel
+        kind, targets = NoticeKind.PAYMENT_RECEIVED, [channel] if channel else []
+        key = f"{kind}:{facts.invoice_id}"
+    else:
+        kind = NoticeKind.PAYMENT_FAILED
+        channel_first = [context.account.notice_channel] if context.account.notice_channel else []
+        targets = channel_first + company_admins(context)
+        key = f"{kind}:{facts.invoice_id}:{facts.failures}"
+    if targets:
+        write(context, kind, _facts(context, kind, end, payment=facts), targets, key=key)
 
 
 def write(

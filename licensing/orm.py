@@ -65,6 +65,11 @@ class Account(Base):
     time_zone: Mapped[str] = mapped_column(String(64), server_default="UTC")
     notice_channel: Mapped[str | None] = mapped_column(String(32))
     billing_details: Mapped[str | None] = mapped_column(String(200))
+    # The customer at the payment provider, and what may be shown of its default card.
+    payment_customer: Mapped[str | None] = mapped_column(String(64))
+    card_brand: Mapped[str | None] = mapped_column(String(16))
+    card_last4: Mapped[str | None] = mapped_column(String(4))
+    card_expires: Mapped[str | None] = mapped_column(String(7))  # MM/YYYY
     # How many days before a period ends its reminders (renewal, removals, trial, cancellation) go out.
     notice_lead_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -92,6 +97,8 @@ class Subscription(Base):
     trial_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the current period's reminders are due; NULL once written (or when nothing is due).
     remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when a charge's last retry failed; cleared when everything owed is paid.
+    past_due_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Office(Base):
@@ -161,6 +168,8 @@ class Invoice(Base):
     covers_end: Mapped[datetime] = mapped_column(UTCDateTime)
     # Loaded with the invoices in one more query; a new invoice's lines are those added here.
     lines: Mapped[list[InvoiceLine]] = relationship(lazy="selectin", order_by="InvoiceLine.id")
+    # Its collection, when invoices are collected through a payment provider.
+    payment: Mapped[Payment | None] = relationship(lazy="selectin")
 
 
 class InvoiceLine(Base):
@@ -174,6 +183,48 @@ class InvoiceLine(Base):
     seats: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[str] = mapped_column(String(32))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class Payment(Base):
+    """The collection of one invoice through the payment provider: the payment outbox.
+
+    `state` is `due` (to be charged at `next_attempt_at`: the first attempt, or a retry after
+    a failure), `paid`, `failed` (the retries ran out; a person may still retry) or `void`.
+    `attempts` counts the charges tried; `attempt_open` is set while one is in hand, and the
+    first outcome recorded for it (the charge's answer, or the provider's notification) wins.
+    """
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        # the claim: due payments, oldest first
+        Index("ix_payments_due", "state", "next_attempt_at", "id"),
+        Index(None, "account_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    state: Mapped[str] = mapped_column(String(8))
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    failures: Mapped[int] = mapped_column(Integer, server_default="0")
+    attempt_open: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provider_invoice: Mapped[str | None] = mapped_column(String(64))
+    hosted_url: Mapped[str | None] = mapped_column(String(500))
+    reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class PaymentEventRow(Base):
+    """A provider notification acted on: the same event again is ignored."""
+
+    __tablename__ = "payment_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class LedgerEntry(Base):

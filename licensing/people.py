@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from licensing import orm
+from licensing import dunning, orm
 from licensing.catalog import ProductKind
 from licensing.context import Context, seat_counts, seats_of
 from licensing.errors import AlreadyAssigned, LicenseRequired, NotAllowed, NotAssigned
-from licensing.model import check_status_allows
 from licensing.schemas import AssignmentChange, PoolHolders
 
 
@@ -16,7 +15,7 @@ def assign(
     product = context.product(product_text)
     office = context.office(office_text)
     context.access.require_office(office.id, office.name, "assign seats")
-    check_status_allows("assign seats", context.status)
+    dunning.check_allows(context, "assign seats")
     account_id = context.account.id
     if context.repo.assignment(account_id, user_id, product.id) is not None:
         raise AlreadyAssigned(user_id, product.name)
@@ -64,7 +63,7 @@ def revoke(
     pool = context.pool_by_id(assignment.pool_id)
     office_name = context.office_name(pool.office_id)
     context.access.require_office(pool.office_id, office_name, "revoke seats")
-    check_status_allows("revoke seats", context.status)
+    dunning.check_allows(context, "revoke seats")
     dependents = [
         held
         for held in context.repo.assignments_of(context.account.id, user_id)

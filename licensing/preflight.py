@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from licensing import requests
+from licensing import dunning, requests
 from licensing.context import Context
 from licensing.errors import BillingDetailsMissing, NotAllowed
-from licensing.model import check_status_allows
 from licensing.requests import Request
 
 _SEAT_ACTIONS: dict[type[Request[Any]], str] = {
@@ -31,10 +30,10 @@ def check_can_start(context: Context, request_type: type[Request[Any]]) -> None:
         action = _SEAT_ACTIONS[request_type]
         if not context.access.manages_any_office():
             raise NotAllowed(action, "company admins and office admins")
-        check_status_allows(action, context.status)
+        dunning.check_allows(context, action)
         return
     action, said = _SUBSCRIPTION_ACTIONS[request_type]
     context.access.require_company_admin(said)
-    check_status_allows(action, context.status)
+    dunning.check_allows(context, action)
     if request_type is requests.Subscribe and not context.account.billing_details:
         raise BillingDetailsMissing()

@@ -307,6 +307,16 @@ class Repository:
             .offset(offset)
         ).all()
 
+    def payments_of(self, account_id: int) -> Sequence[orm.Payment]:
+        query = select(orm.Payment).where(orm.Payment.account_id == account_id)
+        return self.session.scalars(query.order_by(orm.Payment.id)).all()
+
+    def payment_of_invoice(self, account_id: int, invoice_id: int) -> orm.Payment | None:
+        query = select(orm.Payment).where(
+            orm.Payment.account_id == account_id, orm.Payment.invoice_id == invoice_id
+        )
+        return self.session.scalars(query).one_or_none()
+
     def count_invoices(self, account_id: int) -> int:
         query = select(func.count()).where(orm.Invoice.account_id == account_id)
         return self.session.scalar(query) or 0

@@ -9,20 +9,28 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from licensing import notices, orm, outbox, subscriptions
+from licensing import charging, notices, orm, outbox, subscriptions
 from licensing.catalog import Catalog
+from licensing.charging import ChargeJob
 from licensing.clock import Clock
+from licensing.collection import Dunning
+from licensing.context import Context
 from licensing.db import UnitOfWork
+from licensing.payments import Collection
 from licensing.schemas import AccountKey, Delivery, PeriodClosed
 from licensing.transactions import Transactions
 
 
 class ScheduledWork:
     def __init__(
-        self, session_factory: sessionmaker[Session], catalog: Catalog, clock: Clock
+        self,
+        session_factory: sessionmaker[Session],
+        catalog: Catalog,
+        clock: Clock,
+        dunning: Dunning | None = None,
     ) -> None:
         self.clock = clock
-        self._tx = Transactions(session_factory, catalog, clock)
+        self._tx = Transactions(session_factory, catalog, clock, dunning)
 
     def close_next_due_period(self) -> PeriodClosed | None:
         """Close the oldest due period of any account, in its own transaction; None when
@@ -118,3 +126,33 @@ class ScheduledWork:
                 deliveries = [uow.repo.delivery(i) for i in ids]
                 outbox.undeliverable(self._tx.internal(uow, subscription), deliveries, reason)
                 uow.commit()
+
+    # the payment outbox
+
+    def claim_charges(self, real_now: datetime, limit: int, lease: timedelta) -> list[ChargeJob]:
+        """Invoices due to be charged now, each held for `lease` of real time."""
+        with self._tx.unit_of_work() as uow:
+            jobs = charging.claim(uow.session, self.clock.now(), real_now, limit, lease)
+            uow.commit()
+            return jobs
+
+    def record_collection(self, job: ChargeJob, collection: Collection | None) -> None:
+        """What an attempt came to, in one transaction with its ledger rows and notices;
+        None when there was no customer to charge."""
+        with self._tx.unit_of_work() as uow:
+            context = self._payment_context(uow, job.payment_id)
+            if collection is None:
+                charging.record_no_card(context, job)
+            else:
+                charging.record(context, job, collection)
+            uow.commit()
+
+    def give_back_charge(self, job: ChargeJob, until: datetime) -> None:
+        with self._tx.unit_of_work() as uow:
+            charging.give_back(uow.session, job, until)
+            uow.commit()
+
+    def _payment_context(self, uow: UnitOfWork, payment_id: int) -> Context:
+        account_id = uow.session.get_one(orm.Payment, payment_id).account_id
+        subscription = uow.repo.subscription(account_id, lock=True)
+        return self._tx.internal(uow, subscription)

@@ -307,6 +307,21 @@ class NoticeFacts(ReadModel):
     activity: str | None = None  # the operation an activity log is about
     actor: str | None = None
     result: dict[str, Any] | None = None  # what the operation returned
+    payment: PaymentFacts | None = None
+
+
+class PaymentFacts(ReadModel):
+    """A charge's outcome, as a payment notice states it."""
+
+    invoice_id: int
+    amount: Decimal
+    state: str  # due (a retry is coming), paid, failed (the retries ran out)
+    failures: int
+    reason: str | None = None
+    next_attempt_at: datetime | None = None
+    hosted_url: str | None = None
+    card: str | None = None  # "visa ending 4242"
+    subscription_ends_at: datetime | None = None  # when past due: the period end it ends at
 
 
 class NoticeView(ReadModel):

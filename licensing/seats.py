@@ -6,14 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from licensing import orm
+from licensing import dunning, orm
 from licensing.calendar import Period, ProrationMode
 from licensing.context import Context, seat_counts, seats_of
 from licensing.model import (
     FREE_TRIAL,
     Seats,
     check_seat_count,
-    check_status_allows,
     prorated_charge,
 )
 from licensing.money import Money
@@ -46,7 +45,7 @@ def plan_change(
     product = context.product(product_text)
     office = context.office(office_text)
     context.access.require_office(office.id, office.name, action)
-    check_status_allows(action, context.status)
+    dunning.check_allows(context, action)
     before = seats_of(context.find_pool(office.id, product.id))
     return PoolChange(office, product.id, product.name, before, rule(before, count))
 

@@ -54,7 +54,7 @@ class LicensingService:
         self.catalog = catalog
         self.clock = clock
         self.policy = policy or Policy()
-        self._tx = Transactions(session_factory, catalog, clock)
+        self._tx = Transactions(session_factory, catalog, clock, self.policy.dunning)
 
     # accounts
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from licensing import notices, orm
+from licensing import dunning, notices, orm
 from licensing.calendar import Interval, billing_period, following_period
 from licensing.card_data import holds_card_data
 from licensing.context import MAIN_OFFICE, Context, office_key, seats_of
@@ -16,7 +16,7 @@ from licensing.errors import (
     InvalidSeatCount,
     SeatsBelowAssigned,
 )
-from licensing.model import FREE_TRIAL, RoleName, Seats, Status, check_status_allows
+from licensing.model import FREE_TRIAL, RoleName, Seats, Status
 from licensing.money import Money
 from licensing.reports import invoice_view
 from licensing.repository import Repository
@@ -87,7 +87,7 @@ def quote_subscribe(
     """Subscribing during the free trial keeps it: the first period starts, and is charged,
     when it ends. `start_now` starts it at once instead, giving up the rest of the trial."""
     context.access.require_company_admin("subscribe")
-    check_status_allows("subscribe", context.status)
+    dunning.check_allows(context, "subscribe")
     counts = _target_counts(context, targets, max_seats)
     trial_end = context.subscription.current_period_end if context.status in FREE_TRIAL else None
     keeps_trial = trial_end is not None and not start_now
@@ -165,7 +165,7 @@ def _start_paid_period(context: Context, start: datetime, event: str) -> orm.Inv
 
 def quote_cancel(context: Context) -> SubscriptionChange:
     context.access.require_company_admin("cancel the subscription")
-    check_status_allows("cancel", context.status)
+    dunning.check_allows(context, "cancel")
     return _change_to(context, _CANCELED_TO[context.status])
 
 
@@ -183,7 +183,7 @@ _CANCELED_TO = {Status.ACTIVE: Status.CANCELING, Status.CONVERTING: Status.TRIAL
 
 def quote_reactivate(context: Context) -> SubscriptionChange:
     context.access.require_company_admin("reactivate the subscription")
-    check_status_allows("reactivate", context.status)
+    dunning.check_allows(context, "reactivate")
     return _change_to(context, Status.ACTIVE)
 
 
@@ -258,10 +258,9 @@ def close_period(context: Context) -> PeriodClosed:
             _start_paid_period(context, period_end, "subscription_started"), context.catalog
         )
     elif context.status is Status.CANCELING:
-        context.delete_instance_data()
-        context.account.notice_channel = context.account.billing_details = None
-        subscription.status, subscription.current_period_end = Status.CANCELED, None
-        context.record("subscription_ended")
+        _end(context, "subscription_ended")
+    elif subscription.past_due_since is not None:
+        _end(context, "subscription_ended_unpaid")
     else:
         removed = _apply_removals(context)
         _switch_interval(subscription, period_end)
@@ -279,9 +278,7 @@ def close_period(context: Context) -> PeriodClosed:
             invoice = invoice_view(
                 context.invoice("renewal", nxt, lines, "renewal_charged"), context.catalog
             )
-    outcome = {Status.EXPIRED: "expired", Status.CANCELED: "canceled"}.get(
-        context.status, "started" if started else "renewed"
-    )
+    outcome = _outcome(context, started)
     closing.outcome = outcome
     closed = PeriodClosed(
         team_id=context.account.team_id,
@@ -294,6 +291,23 @@ def close_period(context: Context) -> PeriodClosed:
     notices.period_ended(context, closed, recipients)
     notices.plan_reminders(context)
     return closed
+
+
+def _end(context: Context, event: str) -> None:
+    """The subscription ends as a cancellation does (rule 7): its data goes."""
+    context.delete_instance_data()
+    context.account.notice_channel = context.account.billing_details = None
+    context.subscription.status = Status.CANCELED
+    context.subscription.current_period_end = None
+    context.record(event)
+
+
+def _outcome(context: Context, started: bool) -> str:
+    if context.status is Status.CANCELED:
+        return "ended_unpaid" if context.subscription.past_due_since else "canceled"
+    if context.status is Status.EXPIRED:
+        return "expired"
+    return "started" if started else "renewed"
 
 
 def _switch_interval(subscription: orm.Subscription, period_end: datetime) -> None:
@@ -309,7 +323,7 @@ def _switch_interval(subscription: orm.Subscription, period_end: datetime) -> No
 
 def quote_interval_change(context: Context, interval: Interval) -> SubscriptionChange:
     context.access.require_company_admin("change how the subscription is billed")
-    check_status_allows("change the billing interval", context.status)
+    dunning.check_allows(context, "change the billing interval")
     if interval == (context.subscription.next_interval or context.interval):
         raise IntervalUnchanged(interval)
     return _change_to(context, context.status, next_interval=interval)

@@ -15,6 +15,7 @@ from licensing import notices, subscriptions
 from licensing.access import Access
 from licensing.catalog import Catalog
 from licensing.clock import Clock
+from licensing.collection import Dunning
 from licensing.context import Context
 from licensing.db import UnitOfWork
 from licensing.errors import AccountNotFound, IdempotencyConflict, QuoteExpired
@@ -31,17 +32,24 @@ class Policy:
     trial_days: int = 14
     # How long the amount shown on a review step can still be charged as shown.
     quote_validity: timedelta = timedelta(minutes=15)
+    # How invoices are collected; None when they are records only.
+    dunning: Dunning | None = None
 
 
 class Transactions:
     """Opens the transaction of one request and handles idempotency keys."""
 
     def __init__(
-        self, session_factory: sessionmaker[Session], catalog: Catalog, clock: Clock
+        self,
+        session_factory: sessionmaker[Session],
+        catalog: Catalog,
+        clock: Clock,
+        dunning: Dunning | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.catalog = catalog
         self.clock = clock
+        self.dunning = dunning
 
     def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
         return UnitOfWork(self.session_factory, read_only=read_only)
@@ -137,6 +145,7 @@ class Transactions:
             access=Access(company_admin=True, office_ids=frozenset()),
             actor_id=SYSTEM_ACTOR,
             now=now or self.clock.now(),
+            dunning=self.dunning,
         )
 
     def _open(self, uow: UnitOfWork, key: AccountKey, actor: Actor, *, lock: bool) -> Context:
@@ -158,6 +167,7 @@ class Transactions:
             access=Access.of(actor.workspace_admin, ((r.role, r.office_id) for r in roles)),
             actor_id=actor.user_id,
             now=self.clock.now(),
+            dunning=self.dunning,
         )
 
 
