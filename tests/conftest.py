@@ -10,16 +10,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, text, update
+from sqlalchemy.orm import Session
 
 from devtools.postgres import find_pg_bin, running_postgres
+from licensing import orm
 from licensing.catalog import Catalog, load_catalog
+from licensing.collection import Dunning
 from licensing.db import make_engine, make_session_factory
 from licensing.migrate import upgrade
 from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey, Actor
 from licensing.service import LicensingService
 from licensing.transactions import Policy
+from scheduler.collector import Collector
+from tests.licensing.fake_provider import FakeProvider
 
 START = datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
 
@@ -129,4 +134,41 @@ OWNER = Actor(user_id="UOWNER")
 def account(service: LicensingService) -> AccountKey:
     """An account on its trial, installed by OWNER (a company admin)."""
     service.install(TEAM, OWNER.user_id)
+    return TEAM
+
+
+# payments
+
+
+@pytest.fixture
+def collecting(engine: Engine, catalog: Catalog, clock: FakeClock) -> LicensingService:
+    """The service of a deployment that collects its invoices through a payment provider."""
+    policy = Policy(dunning=Dunning())
+    return LicensingService(make_session_factory(engine), catalog, clock, policy)
+
+
+@pytest.fixture
+def provider() -> FakeProvider:
+    return FakeProvider()
+
+
+@pytest.fixture
+def collector(
+    engine: Engine, catalog: Catalog, clock: FakeClock, provider: FakeProvider
+) -> Collector:
+    work = ScheduledWork(make_session_factory(engine), catalog, clock, Dunning())
+    return Collector(work, provider, concurrency=4, real_time=clock)
+
+
+@pytest.fixture
+def paying(collecting: LicensingService, engine: Engine) -> AccountKey:
+    """An account with a customer at the provider, subscribed to 5 talk seats (15.00 USD
+    each, monthly) from Jan 31: its first invoice, 75.00 USD, waits to be charged."""
+    from tests.licensing.helpers import subscribe  # it imports this module
+
+    collecting.install(TEAM, OWNER.user_id)
+    with Session(engine) as session:
+        session.execute(update(orm.Account).values(payment_customer="cus_1"))
+        session.commit()
+    subscribe(collecting, TEAM, seats=5)
     return TEAM

@@ -3,7 +3,6 @@ their amounts; failed charges retried on the schedule, then past due, then the e
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,97 +10,19 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from licensing import orm
-from licensing.catalog import Catalog
-from licensing.collection import Dunning
-from licensing.db import make_session_factory
 from licensing.errors import PaymentOverdue
 from licensing.model import Status
 from licensing.payments import (
-    BillingContact,
-    Card,
-    Charge,
-    Collection,
     Outcome,
-    PaymentEvent,
     ProviderUnavailable,
 )
 from licensing.requests import Assign, Purchase
-from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey
 from licensing.service import LicensingService
-from licensing.transactions import Policy
 from scheduler.collector import CollectionReport, Collector
 from tests.conftest import OWNER, TEAM, FakeClock
+from tests.licensing.fake_provider import DECLINED, FakeProvider
 from tests.licensing.helpers import ledger_events, subscribe
-
-DECLINED = "Your card was declined."
-
-
-class FakeProvider:
-    """Charges in memory; each answer can be set to decline or to be unreachable."""
-
-    name = "fake"
-
-    def __init__(self) -> None:
-        self.charges: list[Charge] = []
-        self.answers: deque[Outcome | ProviderUnavailable] = deque()
-
-    def collect(self, charge: Charge) -> Collection:
-        answer = self.answers.popleft() if self.answers else Outcome.PAID
-        if isinstance(answer, ProviderUnavailable):
-            raise answer
-        self.charges.append(charge)
-        reason = None if answer is Outcome.PAID else DECLINED
-        return Collection(
-            answer, f"in_{charge.invoice_id}", f"https://pay/{charge.invoice_id}", reason
-        )
-
-    def customer(self, account_id: int, contact: BillingContact, existing: str | None) -> str:
-        return existing or f"cus_{account_id}"
-
-    def card(self, customer: str) -> Card | None:
-        return Card("visa", "4242", 12, 2030)
-
-    def card_setup_url(self, customer: str, return_url: str) -> str:
-        return f"https://pay/setup/{customer}"
-
-    def read_event(self, payload: bytes, signature: str) -> PaymentEvent | None:
-        return None
-
-
-@pytest.fixture
-def collecting(engine: Engine, catalog: Catalog, clock: FakeClock) -> LicensingService:
-    policy = Policy(dunning=Dunning())
-    return LicensingService(make_session_factory(engine), catalog, clock, policy)
-
-
-@pytest.fixture
-def provider() -> FakeProvider:
-    return FakeProvider()
-
-
-@pytest.fixture
-def collector(
-    engine: Engine, catalog: Catalog, clock: FakeClock, provider: FakeProvider
-) -> Collector:
-    work = ScheduledWork(make_session_factory(engine), catalog, clock, Dunning())
-    return Collector(work, provider, concurrency=4, real_time=clock)
-
-
-@pytest.fixture
-def paying(collecting: LicensingService, engine: Engine) -> AccountKey:
-    """An account with a customer at the provider and a card on file, subscribed to 5 talk
-    seats (15.00 USD each, monthly) from Jan 31."""
-    collecting.install(TEAM, OWNER.user_id)
-    _set_customer(engine, "cus_1")
-    subscribe(collecting, TEAM, seats=5)
-    return TEAM
-
-
-def _set_customer(engine: Engine, customer: str | None) -> None:
-    with Session(engine) as session:
-        session.execute(update(orm.Account).values(payment_customer=customer))
-        session.commit()
 
 
 def _payments(engine: Engine) -> list[orm.Payment]:
