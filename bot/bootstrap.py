@@ -12,14 +12,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build_app
 from bot.notices import dispatcher
+from bot.payments import payment_provider
 from bot.settings import Settings
+from licensing.billing import Billing
 from licensing.catalog import Catalog, load_catalog
 from licensing.clock import Clock, StoredTestClock, SystemClock
+from licensing.collection import Dunning
 from licensing.db import make_engine, make_session_factory
 from licensing.migrate import upgrade
 from licensing.scheduled import ScheduledWork
 from licensing.service import LicensingService
 from licensing.transactions import Policy
+from scheduler.collector import Collector
 from scheduler.runner import Sweeper
 
 
@@ -33,6 +37,7 @@ class Components:
     service: LicensingService
     scheduled: ScheduledWork
     sweeper: Sweeper
+    billing: Billing | None = None  # None when invoices are records only
 
     def slack_app(self, deliver_soon: Callable[[], None] | None = None) -> AsyncApp:
         """The Bolt app on these parts; `deliver_soon` wakes the notice dispatcher."""
@@ -52,10 +57,16 @@ def build(settings: Settings | None = None, *, migrate_sqlite: bool = True) -> C
     if settings.test_clock:
         clock = StoredTestClock(session_factory)
         clock.start()
-    policy = Policy(max_seats=settings.max_seats, trial_days=settings.trial_days)
+    provider = payment_provider(settings)
+    terms = Dunning(settings.payment_retry_days) if provider else None
+    policy = Policy(max_seats=settings.max_seats, trial_days=settings.trial_days, dunning=terms)
     service = LicensingService(session_factory, catalog, clock, policy)
-    scheduled = ScheduledWork(session_factory, catalog, clock)
+    scheduled = ScheduledWork(session_factory, catalog, clock, terms)
     sweeper = Sweeper(scheduled, dispatcher(settings, engine, scheduled))
+    billing = None
+    if provider is not None and terms is not None:
+        billing = Billing(session_factory, catalog, clock, provider, terms)
+        sweeper.collector = Collector(scheduled, provider, settings.payment_concurrency)
     return Components(
-        settings, engine, session_factory, catalog, clock, service, scheduled, sweeper
+        settings, engine, session_factory, catalog, clock, service, scheduled, sweeper, billing
     )

@@ -103,14 +103,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     app = components.slack_app(deliver_soon)
     sweeps.start()
     try:
-        serve(app, settings, deliver_soon)
+        serve(app, settings, deliver_soon, billing=components.billing)
     finally:
         sweeps.shutdown(wait=False)
     return 0
 
 
 def _intervals(settings: Settings) -> Intervals:
-    return Intervals(settings.sweep_seconds, settings.delivery_seconds)
+    return Intervals(settings.sweep_seconds, settings.delivery_seconds, settings.payment_seconds)
 
 
 def _scheduler(args: argparse.Namespace, settings: Settings) -> int:

@@ -101,7 +101,7 @@ class SlackDoor(AsyncSlackRequestHandler):
     async def _let_in(self, scope: scope_type, receive: Callable[..., Any]) -> AsyncBoltRequest:
         headers = _headers(scope)
         signing = None if SIGNING_HEADERS.isdisjoint(headers) else _signing(headers)
-        body = await _body(receive)
+        body = await read_body(receive)
         if signing is None:
             raise SslCheck() if _is_ssl_check(body, headers) else Unsigned()
         if not self._verifier.is_valid(body, *signing):
@@ -137,7 +137,7 @@ def _signing(headers: Headers) -> tuple[str, str]:
     return timestamp, signature
 
 
-async def _body(receive: Callable[..., Any]) -> bytes:
+async def read_body(receive: Callable[..., Any]) -> bytes:
     """The body, read in the chunks it comes in, and no further than the limit."""
     body = bytearray()
     while True:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 from collections.abc import Awaitable, Callable
@@ -13,10 +14,12 @@ from slack_bolt.async_app import AsyncApp
 from uvicorn.supervisors import Multiprocess
 
 from bot.bootstrap import build
-from bot.door import SlackDoor
+from bot.door import Answered, SlackDoor, read_body
+from bot.payments import WEBHOOK_PATH, receive_notification
 from bot.settings import ConfigurationError, Settings
 from bot.socket_mode import serve_socket_mode
 from bot.wake import WakeListener, waker_for
+from licensing.billing import Billing
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -28,11 +31,13 @@ WAKE_ADDRESS = "LICENSEBOT_WAKE_SOCKET"  # set by the first process for its work
 
 class SlackServer:
     """ASGI: `POST /slack/events` through the door to Bolt, `GET /healthz` for load
-    balancers; `signing_secret` is the app's, which the door checks every request against."""
+    balancers, and `POST /stripe/webhook` when invoices are collected; `signing_secret` is
+    the app's, which the door checks every request against."""
 
-    def __init__(self, app: AsyncApp, signing_secret: str) -> None:
+    def __init__(self, app: AsyncApp, signing_secret: str, billing: Billing | None = None) -> None:
         self._bolt = SlackDoor(app, signing_secret, path=EVENTS_PATH)
         self._client = app.client
+        self._billing = billing
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -48,8 +53,38 @@ class SlackServer:
             )
             await send({"type": "http.response.body", "body": b"ok"})
             return
+        if scope["type"] == "http" and scope["path"] == WEBHOOK_PATH and self._billing:
+            await self._payment_notification(self._billing, scope, receive, send)
+            return
         self._share_connections()
         await self._bolt(scope, receive, send)
+
+    @staticmethod
+    async def _payment_notification(
+        billing: Billing, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Read the signed body whole (up to the door's limit), then act on it off the event
+        loop: it reads and writes the database, and may ask the provider for a card."""
+        status, answer = 405, "POST only"
+        if scope["method"] == "POST":
+            headers = dict(scope["headers"])
+            signature = headers.get(b"stripe-signature", b"").decode("latin-1")
+            try:
+                body = await read_body(receive)
+            except Answered as refused:
+                status, answer = refused.status, refused.reason
+            else:
+                status, answer = await asyncio.to_thread(
+                    receive_notification, billing, body, signature
+                )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"text/plain")],
+            }
+        )
+        await send({"type": "http.response.body", "body": answer.encode()})
 
     def _share_connections(self) -> None:
         """One aiohttp session for every Web API call, so that calls reuse connections rather
@@ -78,6 +113,7 @@ def serve(
     settings: Settings,
     deliver_soon: Callable[[], None],
     worker_factory: str = f"{__name__}:worker_app",
+    billing: Billing | None = None,
 ) -> None:
     """Socket Mode, or HTTP in this process, or in `web_workers` processes that each build the
     app again with `worker_factory` (an import string). `deliver_soon` wakes the notice
@@ -87,7 +123,8 @@ def serve(
         return
     options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": "info"}
     if settings.web_workers == 1:
-        uvicorn.run(SlackServer(app, signing_secret(settings)), access_log=False, **options)
+        server = SlackServer(app, signing_secret(settings), billing)
+        uvicorn.run(server, access_log=False, **options)
         return
     config = uvicorn.Config(
         worker_factory, factory=True, workers=settings.web_workers, access_log=False, **options
@@ -112,7 +149,7 @@ def worker_app() -> SlackServer:
     settings = Settings()
     parts = build(settings, migrate_sqlite=False)  # the first process has migrated
     deliver_soon = waker_for(os.environ[WAKE_ADDRESS])
-    return SlackServer(parts.slack_app(deliver_soon), signing_secret(settings))
+    return SlackServer(parts.slack_app(deliver_soon), signing_secret(settings), parts.billing)
 
 
 def signing_secret(settings: Settings) -> str:

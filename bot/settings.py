@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -35,6 +36,58 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     # HTTP server processes: the app is CPU-bound Python, so one process uses one core.
     web_workers: int = Field(default=1, ge=1, le=64)
+
+    # Payments: "none" keeps invoices as records only; "stripe" collects them through Stripe.
+    payments: Literal["none", "stripe"] = "none"
+    stripe_api_key: str | None = Field(default=None, validation_alias="STRIPE_API_KEY")
+    stripe_webhook_secret: str | None = Field(
+        default=None, validation_alias="STRIPE_WEBHOOK_SECRET"
+    )
+    stripe_api_base: str | None = Field(default=None, validation_alias="STRIPE_API_BASE")
+    # Days after a charge first fails on which it is tried again; past due after the last.
+    payment_retry_days: Annotated[tuple[int, ...], NoDecode] = (3, 5, 7)
+    payment_seconds: float = Field(default=30, gt=0)  # how often due charges are collected
+    payment_concurrency: int = Field(default=8, ge=1, le=100)  # provider calls at once
+    # Where the provider's card page sends the admin back to once a card is saved.
+    card_return_url: str = "https://slack.com/"
+
+    @field_validator("payment_retry_days", mode="before")
+    @classmethod
+    def _days_from_text(cls, value: object) -> object:
+        """`3,5,7` in the environment; each a whole number of days, increasing."""
+        if isinstance(value, str):
+            value = tuple(int(day) for day in value.replace(" ", "").split(",") if day)
+        return value
+
+    @field_validator("payment_retry_days")
+    @classmethod
+    def _days_increase(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if any(day < 1 for day in days) or list(days) != sorted(set(days)):
+            raise ValueError("retry days must be whole days of 1 or more, increasing: e.g. 3,5,7")
+        return days
+
+    def check_payments(self) -> None:
+        """Stop start-up with a message naming what the chosen provider is missing."""
+        if self.payments != "stripe":
+            return
+        missing = [
+            name
+            for name, value in (
+                ("STRIPE_API_KEY", self.stripe_api_key),
+                ("STRIPE_WEBHOOK_SECRET", self.stripe_webhook_secret),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigurationError(
+                f"{' and '.join(missing)} must be set to collect payments through Stripe "
+                "(LICENSEBOT_PAYMENTS=stripe; see README: Payments)."
+            )
+        if self.slack_app_token:
+            raise ConfigurationError(
+                "Stripe's notifications come over HTTP (POST /stripe/webhook): run in HTTP "
+                "mode (unset SLACK_APP_TOKEN) to collect payments through Stripe."
+            )
 
     @property
     def uses_oauth(self) -> bool:

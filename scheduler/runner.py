@@ -15,11 +15,13 @@ from licensing.db import is_unreachable, reason
 from licensing.scheduled import ScheduledWork
 from licensing.schemas import PeriodClosed
 from licensing.words import plural
+from scheduler.collector import CollectionReport, Collector
 from scheduler.delivery import DeliveryReport, Dispatcher
 from scheduler.sweeps import close_due_periods, write_due_reminders
 
 SWEEP_JOB = "sweep"
 DELIVERY_JOB = "deliver_notices"
+PAYMENT_JOB = "collect_payments"
 log = logging.getLogger(__name__)
 
 
@@ -28,6 +30,7 @@ class SweepReport:
     closed: int = 0  # periods
     reminded: int = 0  # accounts whose reminders were written
     delivered: DeliveryReport = field(default_factory=DeliveryReport)
+    collected: CollectionReport = field(default_factory=CollectionReport)
 
 
 OnClosed = Callable[[PeriodClosed], None]
@@ -41,6 +44,7 @@ class Sweeper:
 
     work: ScheduledWork
     dispatcher: Dispatcher | None = None
+    collector: Collector | None = None  # None when invoices are records only
 
     def sweep(self, on_closed: OnClosed | None = None) -> SweepReport:
         """Period ends and reminders; `on_closed` hears of each period end as it commits."""
@@ -54,15 +58,21 @@ class Sweeper:
     def deliver(self) -> DeliveryReport:
         return self.dispatcher.deliver_due() if self.dispatcher else DeliveryReport()
 
+    def collect(self) -> CollectionReport:
+        return self.collector.collect_due() if self.collector else CollectionReport()
+
     def run_once(self, on_closed: OnClosed | None = None) -> SweepReport:
+        """Every sweep once; charges before notices, so a failed charge's notice goes too."""
         swept = self.sweep(on_closed)
-        return SweepReport(swept.closed, swept.reminded, self.deliver())
+        collected = self.collect()
+        return SweepReport(swept.closed, swept.reminded, self.deliver(), collected)
 
 
 @dataclass(frozen=True)
 class Intervals:
     sweep_seconds: float = 60  # period ends and reminders
     delivery_seconds: float = 5  # the outbox; retries after Retry-After wait for it
+    payment_seconds: float = 30  # the payment outbox, when invoices are collected
 
 
 @dataclass
@@ -102,10 +112,13 @@ class OutlastsOutages:
 def add_jobs(scheduler: BaseScheduler, sweeper: Sweeper, intervals: Intervals) -> None:
     # coalesce: runs missed while busy or down collapse into one (each catches up anyway);
     # max_instances=1: a slow run is never joined by a second one in the same process.
-    for job_id, work, seconds in (
+    jobs: list[tuple[str, Callable[[], object], float]] = [
         (SWEEP_JOB, sweeper.sweep, intervals.sweep_seconds),
         (DELIVERY_JOB, sweeper.deliver, intervals.delivery_seconds),
-    ):
+    ]
+    if sweeper.collector is not None:
+        jobs.append((PAYMENT_JOB, sweeper.collect, intervals.payment_seconds))
+    for job_id, work, seconds in jobs:
         scheduler.add_job(
             OutlastsOutages(job_id, work),
             "interval",
