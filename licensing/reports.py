@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from licensing import orm
+from licensing import dunning, orm
 from licensing.catalog import Catalog
 from licensing.context import Context, seat_counts, seats_of
 from licensing.model import full_charge
 from licensing.money import Money
 from licensing.schemas import (
     AccountStatus,
+    BillingStanding,
     HeldSeat,
     InvoiceLineView,
     InvoiceView,
     LedgerView,
+    PaymentView,
     PoolSummary,
     SubscriptionSummary,
 )
@@ -30,6 +32,7 @@ def invoice_view(invoice: orm.Invoice, catalog: Catalog) -> InvoiceView:
         total=Money.from_minor(invoice.total_minor, currency).amount,
         covers_start=invoice.covers_start,
         covers_end=invoice.covers_end,
+        payment=payment_view(invoice.payment, invoice) if invoice.payment else None,
         lines=[
             InvoiceLineView(
                 product_id=line.product_id,
@@ -41,6 +44,35 @@ def invoice_view(invoice: orm.Invoice, catalog: Catalog) -> InvoiceView:
             )
             for line in invoice.lines
         ],
+    )
+
+
+def payment_view(payment: orm.Payment, invoice: orm.Invoice, time_zone: str = "UTC") -> PaymentView:
+    return PaymentView(
+        invoice_id=invoice.id,
+        amount=Money.from_minor(invoice.total_minor, invoice.currency).amount,
+        currency=invoice.currency,
+        state=payment.state,
+        failures=payment.failures,
+        next_attempt_at=payment.next_attempt_at,
+        reason=payment.reason,
+        hosted_url=payment.hosted_url,
+        time_zone=time_zone,
+    )
+
+
+def billing_standing(context: Context) -> BillingStanding:
+    account = context.account
+    card = None
+    if account.card_last4:
+        card = f"{account.card_brand} ending {account.card_last4}, expires {account.card_expires}"
+    unpaid = [
+        payment_view(p, context.repo.session.get_one(orm.Invoice, p.invoice_id), account.time_zone)
+        for p in dunning.unpaid(context)
+    ]
+    owed = Money.total((p.amount for p in unpaid), context.currency).amount
+    return BillingStanding(
+        card=card, owed=owed, unpaid=unpaid, past_due_since=context.subscription.past_due_since
     )
 
 
@@ -111,6 +143,9 @@ def account_status(context: Context) -> AccountStatus:
         admin_of_offices=[]
         if not is_admin
         else [context.office_name(office_id) for office_id in sorted(access.office_ids)],
+        billing=billing_standing(context)
+        if context.dunning is not None and access.company_admin
+        else None,
     )
 
 

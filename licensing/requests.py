@@ -16,6 +16,7 @@ from licensing.model import RoleName
 from licensing.schemas import (
     AccountStatus,
     AssignmentChange,
+    PaymentView,
     PoolTarget,
     PurchaseQuote,
     RoleView,
@@ -166,3 +167,10 @@ class RevokeRole(_RoleRequest):
 class SetBillingDetails(Request[SubscriptionChange]):
     operation = "billing"
     details: Annotated[str, StringConstraints(max_length=3000)]
+
+
+class RetryPayment(Request[PaymentView]):
+    """Charge an unpaid invoice again now, rather than on the retry schedule."""
+
+    operation = "retry_payment"
+    invoice: int

@@ -89,6 +89,30 @@ class HeldSeat(ReadModel):
     product_name: str
 
 
+class PaymentView(ReadModel):
+    """An invoice's collection: `state` is due (to be charged, or retried after a failure),
+    paid, failed (the retries ran out) or void."""
+
+    invoice_id: int
+    amount: Decimal
+    currency: str
+    state: str
+    failures: int
+    next_attempt_at: datetime | None = None
+    reason: str | None = None
+    hosted_url: str | None = None
+    time_zone: str = "UTC"
+
+
+class BillingStanding(ReadModel):
+    """What a company admin sees of payments where invoices are collected."""
+
+    card: str | None  # "visa ending 4242, expires 12/2030"
+    owed: Decimal  # invoices whose charge failed and are not paid
+    unpaid: list[PaymentView]
+    past_due_since: datetime | None
+
+
 class AccountStatus(ReadModel):
     team_id: str
     currency: str
@@ -101,6 +125,7 @@ class AccountStatus(ReadModel):
     notice_lead_days: int  # reminders go out this many days before a period ends
     is_company_admin: bool
     admin_of_offices: list[str]
+    billing: BillingStanding | None = None  # company admins, where invoices are collected
 
 
 class PurchaseQuote(ReadModel):
@@ -168,6 +193,7 @@ class InvoiceView(ReadModel):
     covers_start: datetime
     covers_end: datetime
     lines: list[InvoiceLineView]
+    payment: PaymentView | None = None  # None where invoices are records only
 
 
 class InvoiceHistory(ReadModel):

@@ -10,7 +10,17 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from licensing import admin, notices, people, reports, requests, seats, subscriptions
+from licensing import (
+    admin,
+    dunning,
+    notices,
+    orm,
+    people,
+    reports,
+    requests,
+    seats,
+    subscriptions,
+)
 from licensing.calendar import local_date
 from licensing.context import Context
 from licensing.errors import QuoteChanged, SeatsAlreadyGone
@@ -18,6 +28,7 @@ from licensing.requests import R, Request
 from licensing.schemas import (
     AccountStatus,
     AssignmentChange,
+    PaymentView,
     PurchaseQuote,
     SeatChange,
     SubscribeQuote,
@@ -184,6 +195,15 @@ def _billing(c: Context, r: requests.SetBillingDetails, policy: Policy) -> Plan[
     return Plan(None, lambda: subscriptions.set_billing_details(c, r.details))
 
 
+def _retry_payment(c: Context, r: requests.RetryPayment, policy: Policy) -> Plan[Any]:
+    def run() -> PaymentView:
+        payment = dunning.retry_now(c, r.invoice)
+        invoice = c.repo.session.get_one(orm.Invoice, payment.invoice_id)
+        return reports.payment_view(payment, invoice, c.account.time_zone)
+
+    return Plan(None, run)
+
+
 def _setting(apply: Callable[[Context, Any], None]) -> Callable[..., Plan[AccountStatus]]:
     """A settings change answers with the account's status after it."""
 
@@ -216,6 +236,7 @@ _PLANNERS: dict[type[Request[Any]], Callable[[Context, Any, Policy], Plan[Any]]]
     requests.Reactivate: _reactivate,
     requests.ChangeInterval: _change_interval,
     requests.SetBillingDetails: _billing,
+    requests.RetryPayment: _retry_payment,
     requests.SetNoticeChannel: _setting(lambda c, r: admin.set_notice_channel(c, r.channel_id)),
     requests.SetReminderLead: _setting(lambda c, r: admin.set_notice_lead(c, r.days)),
     requests.SetTimeZone: _setting(lambda c, r: admin.set_time_zone(c, r.time_zone)),

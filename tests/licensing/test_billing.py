@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -11,9 +13,11 @@ from licensing.billing import Billing
 from licensing.catalog import Catalog
 from licensing.collection import Dunning
 from licensing.db import make_session_factory
-from licensing.errors import NotAllowed
+from licensing.errors import NotAllowed, NothingToRetry
 from licensing.payments import EventKind, Outcome, PaymentEvent
+from licensing.requests import RetryPayment
 from licensing.schemas import AccountKey
+from licensing.service import LicensingService
 from scheduler.collector import CollectionReport, Collector
 from tests.conftest import OWNER, FakeClock
 from tests.licensing.fake_provider import FakeProvider
@@ -108,3 +112,41 @@ def test_the_card_setup_link_is_for_company_admins_and_makes_the_customer_once(
     second = billing.card_setup_link(account, OWNER, "https://slack.com")
     assert first == second == "https://pay/setup/cus_1"
     assert ledger_events(engine).count("payment_customer_created") == 1
+
+
+def test_a_company_admin_retries_a_failed_charge_at_once(
+    paying: AccountKey,
+    collecting: LicensingService,
+    collector: Collector,
+    provider: FakeProvider,
+    engine: Engine,
+) -> None:
+    provider.answers.append(Outcome.FAILED)
+    collector.collect_due()
+    with pytest.raises(NotAllowed):
+        collecting.handle(paying, member("U2"), RetryPayment(invoice=1), idempotency_key="r0")
+    retried = collecting.handle(paying, OWNER, RetryPayment(invoice=1), idempotency_key="r1")
+    assert (retried.state, retried.failures, retried.amount) == ("due", 1, Decimal("75.00"))
+    assert collector.collect_due() == CollectionReport(paid=1)
+    with pytest.raises(NothingToRetry, match="Invoice #1 has no failed payment to retry"):
+        collecting.handle(paying, OWNER, RetryPayment(invoice=1), idempotency_key="r2")
+
+
+def test_status_shows_a_company_admin_what_is_owed(
+    paying: AccountKey,
+    collecting: LicensingService,
+    collector: Collector,
+    provider: FakeProvider,
+    billing: Billing,
+) -> None:
+    provider.answers.append(Outcome.FAILED)
+    collector.collect_due()
+    billing.apply(PaymentEvent("evt_1", EventKind.CARD_CHANGED, "cus_1"))
+    standing = collecting.status(paying, OWNER).billing
+    assert standing is not None
+    assert standing.card == "visa ending 4242, expires 12/2030"
+    assert standing.owed == Decimal("75.00")
+    assert [p.invoice_id for p in standing.unpaid] == [1]
+    assert collecting.status(paying, member("U2")).billing is None
+    [invoice] = collecting.invoices(paying, OWNER).invoices
+    assert invoice.payment is not None and invoice.payment.state == "due"
