@@ -226,7 +226,7 @@ class PaymentOverdue(LicensingError):
 class NothingToRetry(LicensingError):
     def __init__(self, invoice_id: int) -> None:
         super().__init__(
-            f"Invoice #{invoice_id} has no failed payment to retry. "
+            f"Invoice #{invoice_id} is not waiting to be paid, so there is nothing to retry. "
             "See `/license invoices` for what is owed."
         )
 

@@ -128,7 +128,7 @@ def test_a_company_admin_retries_a_failed_charge_at_once(
     retried = collecting.handle(paying, OWNER, RetryPayment(invoice=1), idempotency_key="r1")
     assert (retried.state, retried.failures, retried.amount) == ("due", 1, Decimal("75.00"))
     assert collector.collect_due() == CollectionReport(paid=1)
-    with pytest.raises(NothingToRetry, match="Invoice #1 has no failed payment to retry"):
+    with pytest.raises(NothingToRetry, match="Invoice #1 is not waiting to be paid"):
         collecting.handle(paying, OWNER, RetryPayment(invoice=1), idempotency_key="r2")
 
 

@@ -28,6 +28,7 @@ from licensing.requests import (
     Request,
     Restore,
     Revoke,
+    RetryPayment,
     RevokeRole,
     ScheduleRemoval,
     SetBillingDetails,
@@ -488,6 +489,7 @@ EXAMPLES: dict[type[Request[Any]], Request[Any]] = {
     RemoveOffice: RemoveOffice(office="Berlin"),
     GrantRole: GrantRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main"),
     RevokeRole: RevokeRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main"),
+    RetryPayment: RetryPayment(invoice=1),
 }
 REQUEST_TYPES = concrete_request_types()
 
@@ -610,6 +612,7 @@ BEFORE: dict[type[Request[Any]], list[Request[Any]]] = {
     ChangeInterval: SUBSCRIBED,
     RevokeRole: [GrantRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main")],
     RemoveOffice: [AddOffice(name="Berlin")],
+    RetryPayment: SUBSCRIBED,
 }
 REVIEWED = {
     Purchase,
@@ -641,8 +644,13 @@ def _prepare(service: LicensingService, account: AccountKey, request: Request[An
 
 @pytest.mark.parametrize("request_type", REQUEST_TYPES, ids=by_operation)
 def test_every_request_type_is_handled_and_replays_under_its_key(
-    service: LicensingService, account: AccountKey, engine: Engine, request_type: type[Request[Any]]
+    collecting: LicensingService,
+    account: AccountKey,
+    engine: Engine,
+    request_type: type[Request[Any]],
 ) -> None:
+    """On a deployment that collects its invoices, so that payments can be retried."""
+    service = collecting
     request = EXAMPLES[request_type]
     _prepare(service, account, request)
     events = ledger_events(engine)
