@@ -233,7 +233,7 @@ def _write_csv(accounts: Iterable[AccountExport], out: TextIO) -> None:
                         line.seats,
                         line.amount,
                         invoice.currency,
-                        "",
+                        f"payment={invoice.payment.state}" if invoice.payment else "",
                     ]
                 )
         for entry in account.ledger:

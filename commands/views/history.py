@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commands.views.common import Message, day, money, plural, product_of, text_message, when
-from licensing.schemas import SYSTEM_ACTOR, AuditTrail, InvoiceHistory, LedgerView
+from licensing.schemas import SYSTEM_ACTOR, AuditTrail, InvoiceHistory, LedgerView, PaymentView
 
 INVOICE_KINDS = {"purchase": "seats bought", "subscription": "first period", "renewal": "renewal"}
 
@@ -21,11 +21,27 @@ def invoices_message(history: InvoiceHistory) -> Message:
         covers = f"{day(invoice.covers_start, time_zone)} – {day(invoice.covers_end, time_zone)}"
         kind = INVOICE_KINDS.get(invoice.kind, invoice.kind)
         lines.append(
-            f"#{invoice.id} {kind}, for {covers} · *{money(invoice.total, invoice.currency)}* "
-            f"— {detail}"
+            f"#{invoice.id} {kind}, for {covers} · *{money(invoice.total, invoice.currency)}*"
+            f"{_payment_state(invoice.payment, time_zone)} — {detail}"
         )
     lines += _more("invoices", history, "Older")
     return text_message("\n".join(lines))
+
+
+def _payment_state(payment: PaymentView | None, time_zone: str) -> str:
+    """` · paid`, ` · failed (Your card was declined.), retried Feb 3` …, with the provider's
+    page for it; nothing where invoices are records only."""
+    if payment is None:
+        return ""
+    said = {"due": "open", "paid": "paid", "failed": "failed", "void": "void"}[payment.state]
+    if payment.state == "due" and payment.failures:
+        said = "failed"
+    if payment.reason and said == "failed":
+        said += f" ({payment.reason})"
+    if payment.state == "due" and payment.next_attempt_at and payment.failures:
+        said += f", retried {day(payment.next_attempt_at, time_zone)}"
+    link = f" <{payment.hosted_url}|view>" if payment.hosted_url else ""
+    return f" · {said}{link}"
 
 
 def audit_message(trail: AuditTrail) -> Message:
@@ -88,6 +104,16 @@ _EVENTS = {
     "notice_failed": "could not deliver a notice: {detail}",
     "notice_channel_dropped": "stopped posting to the notice channel: {detail}",
     "notices_undeliverable": "gave up notices: {detail}",
+    "payment_customer_created": "opened the account's customer at the payment provider",
+    "card_updated": "saw a new card on file: {detail}",
+    "payment_collected": "collected invoice {invoice}",
+    "payment_failed": "could not collect invoice {invoice}, {detail}",
+    "payment_retry_requested": "asked for invoice {invoice} to be charged again now",
+    "payment_past_due": "put the account past due: invoice {invoice} is unpaid after every retry",
+    "payment_standing_restored": "returned the account to good standing: nothing is owed",
+    "payment_voided": "voided invoice {invoice} at the payment provider",
+    "subscription_ended_unpaid": "ended the subscription, unpaid; its offices, seats and roles "
+    "were deleted",
 }
 
 
@@ -100,6 +126,7 @@ def _in_words(entry: LedgerView) -> str:
         "office": entry.office or "",
         "user": f"<@{entry.user_id}>" if entry.user_id else "someone",
         "detail": entry.detail.replace("_", " "),
+        "invoice": f"#{entry.invoice_id}" if entry.invoice_id else "",
     }
     template = _EVENTS.get(entry.event)
     said = template.format(**fields) if template else entry.event.replace("_", " ")
