@@ -8,7 +8,15 @@ from typing import Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from licensing.requests import Cancel, Purchase, Reactivate, Request, Restore, ScheduleRemoval
+from licensing.requests import (
+    Cancel,
+    Purchase,
+    Reactivate,
+    Request,
+    Restore,
+    RetryPayment,
+    ScheduleRemoval,
+)
 from licensing.requests import Subscribe as SubscribeRequest
 
 SeatAction = Literal["buy", "remove", "restore"]
@@ -21,6 +29,9 @@ REVIEWED: dict[str, type[Request[Any]]] = {
     r.operation: r
     for r in (Purchase, ScheduleRemoval, Restore, SubscribeRequest, Cancel, Reactivate)
 }
+# The requests made under an idempotency key, whose results are logged in the notice channel:
+# the reviewed ones, and those of buttons on notices.
+LOGGED: dict[str, type[Request[Any]]] = {**REVIEWED, RetryPayment.operation: RetryPayment}
 
 
 class DamagedPayload(Exception):
@@ -92,6 +103,13 @@ class SubscribeEntry(Carried):
 
 class NoticeButton(Carried):
     notice: int
+
+
+class PaymentButton(Carried):
+    """A button on a failed charge's notice: which invoice it is about."""
+
+    notice: int
+    invoice: int
 
 
 class RestoreButton(Carried):

@@ -14,7 +14,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from commands.directory import Directory
-from commands.port import LicensingPort
+from commands.port import BillingPort, LicensingPort
 from commands.tenancy import Tenancy
 from licensing.catalog import Catalog
 from licensing.requests import R, Request
@@ -32,6 +32,9 @@ class Deps:
     directory: Directory = field(default_factory=Directory)
     # Asks the notice dispatcher to run now rather than at its next interval.
     deliver_soon: Callable[[], None] = lambda: None
+    # Where invoices are collected: the card page; None where they are records only.
+    billing: BillingPort | None = None
+    card_return_url: str = "https://slack.com/"
     tenancy: Tenancy = field(init=False)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -66,6 +69,15 @@ class Deps:
     ) -> R:
         return await asyncio.to_thread(
             lambda: self.service.handle(account, actor, request, idempotency_key, shown=shown)
+        )
+
+    async def card_page(self, account: AccountKey, actor: Actor) -> str | None:
+        """A fresh link to the card page (company admins only), or None where invoices are
+        records only."""
+        if self.billing is None:
+            return None
+        return await asyncio.to_thread(
+            self.billing.card_setup_link, account, actor, self.card_return_url
         )
 
     def after_ack(self, work: Coroutine[Any, Any, None]) -> None:

@@ -34,3 +34,14 @@ NOTICE_SUBSCRIBE = "notice_subscribe"
 RESTORE_BLOCK_PREFIX = "restore_"  # then the pool's index on the notice
 REACTIVATE_BLOCK = "reactivate"
 SUBSCRIBE_BLOCK = "subscribe"
+
+# payments: a failed charge's buttons, and the link to the provider's card page (a URL
+# button, which Slack reports as an action too)
+NOTICE_UPDATE_CARD = "notice_update_card"
+NOTICE_RETRY_PAYMENT = "notice_retry_payment"
+CARD_PAGE = "card_page"
+PAYMENT_BLOCK_PREFIX = "payment_"  # then the invoice number
+
+
+def payment_block(invoice: int) -> str:
+    return f"{PAYMENT_BLOCK_PREFIX}{invoice}"

@@ -76,3 +76,9 @@ class LicensingPort(Protocol):
     def audit(
         self, account: AccountKey, actor: Actor, *, page: int = 1, per_page: int = 25
     ) -> AuditTrail: ...
+
+
+class BillingPort(Protocol):
+    """Payments where invoices are collected (`licensing.billing.Billing`)."""
+
+    def card_setup_link(self, account: AccountKey, actor: Actor, return_url: str) -> str: ...

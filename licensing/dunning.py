@@ -12,7 +12,7 @@ from datetime import timedelta
 from licensing import notices, orm
 from licensing.collection import PaymentState
 from licensing.context import Context
-from licensing.errors import NothingToRetry, PaymentOverdue
+from licensing.errors import CardMissing, NothingToRetry, PaymentOverdue
 from licensing.model import check_status_allows
 from licensing.money import Money
 from licensing.payments import Card
@@ -124,6 +124,12 @@ def check_allows(context: Context, action: str) -> None:
     check_status_allows(action, context.status)
     if action in _NEEDS_GOOD_STANDING:
         check_in_good_standing(context, action)
+
+
+def check_card_on_file(context: Context) -> None:
+    """Where invoices are collected, subscribing needs a card to charge."""
+    if context.dunning is not None and not context.account.card_last4:
+        raise CardMissing()
 
 
 def check_in_good_standing(context: Context, action: str) -> None:

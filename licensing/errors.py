@@ -196,6 +196,14 @@ class BillingDetailsMissing(LicensingError):
         )
 
 
+class CardMissing(LicensingError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Add a card before subscribing: `/license subscription billing` gives you a link "
+            "to the payment provider's page, where card details are entered (never in Slack)."
+        )
+
+
 class CardDataRefused(LicensingError):
     def __init__(self) -> None:
         super().__init__(

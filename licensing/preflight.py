@@ -35,5 +35,7 @@ def check_can_start(context: Context, request_type: type[Request[Any]]) -> None:
     action, said = _SUBSCRIPTION_ACTIONS[request_type]
     context.access.require_company_admin(said)
     dunning.check_allows(context, action)
-    if request_type is requests.Subscribe and not context.account.billing_details:
-        raise BillingDetailsMissing()
+    if request_type is requests.Subscribe:
+        if not context.account.billing_details:
+            raise BillingDetailsMissing()
+        dunning.check_card_on_file(context)

@@ -134,6 +134,7 @@ def subscribe(
 ) -> SubscribeQuote:
     if not context.account.billing_details:
         raise BillingDetailsMissing()
+    dunning.check_card_on_file(context)
     for (office_id, product_id), seats in counts.items():
         office = context.office_by_id(office_id)
         context.store(context.pool(office, context.product(product_id)), seats)

@@ -168,7 +168,8 @@ def paying(collecting: LicensingService, engine: Engine) -> AccountKey:
 
     collecting.install(TEAM, OWNER.user_id)
     with Session(engine) as session:
-        session.execute(update(orm.Account).values(payment_customer="cus_1"))
+        card = {"card_brand": "visa", "card_last4": "4242", "card_expires": "12/2030"}
+        session.execute(update(orm.Account).values(payment_customer="cus_1", **card))
         session.commit()
     subscribe(collecting, TEAM, seats=5)
     return TEAM

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 
 from commands import ids
 from commands.confirm import ConfirmFlow
@@ -16,6 +17,11 @@ from commands.listeners.slash import SlashCommand
 from commands.listeners.subscription import SubscriptionModals
 
 COMMAND = "/license"
+
+
+async def _link_opened(ack: AsyncAck) -> None:
+    """A link button opens its page in the browser; Slack still reports the click."""
+    await ack()
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -35,6 +41,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.action(ids.NOTICE_RESTORE)(notices.restore)
     app.action(ids.NOTICE_REACTIVATE)(notices.reactivate)
     app.action(ids.NOTICE_SUBSCRIBE)(notices.subscribe)
+    app.action(ids.NOTICE_RETRY_PAYMENT)(notices.retry_payment)
+    app.action(ids.NOTICE_UPDATE_CARD)(notices.update_card)
+    app.action(ids.CARD_PAGE)(_link_opened)
     app.event("app_home_opened")(HomeTab(deps).opened)
     installations = Installations(deps, app.installation_store)
     app.event("app_uninstalled")(installations.app_uninstalled)

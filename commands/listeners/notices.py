@@ -11,13 +11,21 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from commands.carried import DamagedPayload, NoticeButton, NoticeRef, RestoreButton, read
+from commands.carried import (
+    DamagedPayload,
+    NoticeButton,
+    NoticeRef,
+    PaymentButton,
+    RestoreButton,
+    read,
+)
 from commands.deps import Deps
 from commands.notice_updates import NoticeUpdates, still_scheduled
+from commands.views.billing import card_page_message
 from commands.views.notices import done_text
 from commands.views.subscription import subscribe_entry_modal
 from licensing.errors import LicensingError
-from licensing.requests import Reactivate, Request, Subscribe
+from licensing.requests import Reactivate, Request, RetryPayment, Subscribe
 
 
 class NoticeButtons:
@@ -44,6 +52,42 @@ class NoticeButtons:
     ) -> None:
         await ack()
         await self._act(body, context, client, NoticeButton, lambda b: Reactivate())
+
+    async def retry_payment(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        await ack()
+        await self._act(
+            body, context, client, PaymentButton, lambda b: RetryPayment(invoice=b.invoice)
+        )
+
+    async def update_card(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        client: AsyncWebClient,
+    ) -> None:
+        """A fresh link to the card page, for the company admin who clicked (links expire)."""
+        await ack()
+        try:
+            read(PaymentButton, body["actions"][0].get("value"))
+            key, actor = await self.deps.requester(context, client, body)
+            card_page = await self.deps.card_page(key, actor)
+        except (LicensingError, DamagedPayload) as refusal:
+            await _refuse(body, client, refusal.message)
+            return
+        if card_page is None:
+            await _refuse(body, client, "Invoices are not collected here, so no card is needed.")
+            return
+        message = card_page_message(card_page)
+        await client.chat_postEphemeral(
+            channel=body["container"]["channel_id"], user=actor.user_id, **message
+        )
 
     async def subscribe(
         self,
@@ -72,7 +116,7 @@ class NoticeButtons:
         body: dict[str, Any],
         context: AsyncBoltContext,
         client: AsyncWebClient,
-        button: type[RestoreButton] | type[NoticeButton],
+        button: type[RestoreButton] | type[NoticeButton] | type[PaymentButton],
         request_of: Callable[[Any], Request[Any]],
     ) -> None:
         clicked = body["actions"][0]

@@ -22,6 +22,7 @@ from commands.parsing import (
     needs_office_names,
     parse,
 )
+from commands.views.billing import billing_message
 from commands.views.common import Message, text_message
 from commands.views.history import audit_message, invoices_message
 from commands.views.people import (
@@ -234,7 +235,7 @@ class SlashCommand:
     async def _subscription(self, command: LicenseCommand, at: _Invocation) -> Message | None:
         if command.action == "billing":
             if not command.text.strip():
-                return text_message(BILLING_USAGE)
+                return await self._billing(at)
             details = build_request(SetBillingDetails, details=command.text)
             await self.deps.handle(at.key, at.actor, details)
             return text_message("Billing details saved.")
@@ -249,6 +250,15 @@ class SlashCommand:
             )
             return None
         return status_message(await self.deps.call(self.deps.service.status, at.key, at.actor))
+
+    async def _billing(self, at: _Invocation) -> Message:
+        """The card on file, what is owed, and a fresh link to the card page."""
+        card_page = await self.deps.card_page(at.key, at.actor)
+        if card_page is None:
+            return text_message(BILLING_USAGE)
+        status = await self.deps.call(self.deps.service.status, at.key, at.actor)
+        assert status.billing is not None, "a company admin sees billing where it is collected"
+        return billing_message(status.billing, status.currency, card_page)
 
     async def _check_channel(self, at: _Invocation, channel: str) -> None:
         """Notices must be able to go there: a channel licensebot is in, not archived."""

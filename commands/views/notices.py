@@ -15,12 +15,17 @@ from slack_sdk.models.blocks import (
 
 from commands import ids
 from commands.carried import (
-    REVIEWED,
+    LOGGED,
     DamagedPayload,
     NoticeButton,
     RestoreButton,
     SeatPreset,
     read,
+)
+from commands.views.billing import (
+    payment_failed_notice,
+    payment_received_notice,
+    retry_done_text,
 )
 from commands.views.common import Message, _md, day, money, plural, product_of, when
 from commands.views.seats import purchase_done_text, seat_change_done_text
@@ -29,6 +34,7 @@ from licensing.requests import Restore
 from licensing.schemas import (
     NoticeFacts,
     NoticeView,
+    PaymentView,
     PurchaseQuote,
     RemovalPool,
     SeatChange,
@@ -220,6 +226,13 @@ def _period_end_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple
     elif closed.outcome == "canceled":
         text = f"Your subscription ended on {day}"
         body = "Offices, seats, assignments and roles were deleted. Invoices and the audit log are kept."
+    elif closed.outcome == "ended_unpaid":
+        text = f"Your subscription ended on {day}, unpaid"
+        body = (
+            "Its charges failed after every retry, so it did not renew. Offices, seats, "
+            "assignments and roles were deleted; invoices and the audit log are kept. What is "
+            "owed stays owed: pay it (`/license subscription billing`), then subscribe again."
+        )
     else:
         text = f"The period ending {day} closed"
         body = "\n".join(_renewal_result(facts, tz))
@@ -252,7 +265,7 @@ def _activity_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[s
 def activity_text(operation: str, result: dict[str, Any], user_id: str, time_zone: str) -> str:
     """What a change made under an idempotency key did, from the result it stored (results
     stored before they carried the time zone get the account's)."""
-    result_type = REVIEWED[operation].result_type()
+    result_type = LOGGED[operation].result_type()
     return done_text(
         operation, result_type.model_validate({"time_zone": time_zone, **result}), user_id
     )
@@ -266,6 +279,8 @@ def done_text(operation: str, result: BaseModel, user_id: str) -> str:
         return seat_change_done_text(operation, result, user_id)
     if isinstance(result, SubscribeQuote | SubscriptionChange):
         return subscription_done_text(operation, result, user_id)
+    if isinstance(result, PaymentView):
+        return retry_done_text(result, user_id)
     raise TypeError(f"no text for {type(result).__name__}")
 
 
@@ -278,6 +293,8 @@ _NOTICE_BUILDERS = {
     "renewal_changed": _renewal_changed_notice,
     "cancellation_coming": _cancellation_notice,
     "period_ended": _period_end_notice,
+    "payment_failed": payment_failed_notice,
+    "payment_received": payment_received_notice,
 }
 
 

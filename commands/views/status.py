@@ -15,6 +15,7 @@ from slack_sdk.models.views import View
 
 from commands import ids
 from commands.carried import SeatPreset
+from commands.views.billing import standing_lines
 from commands.views.common import (
     Message,
     _blocks_message,
@@ -129,6 +130,9 @@ def status_blocks(status: AccountStatus, office: str | None = None) -> list[Bloc
         every = " (all offices)" if office is not None else ""
         estimate = money(status.next_invoice_estimate, status.currency)
         blocks.append(_md(f"Next invoice estimate{every}: *{estimate}*"))
+    owed = standing_lines(status.billing, status.currency, sub.time_zone) if status.billing else []
+    if owed:
+        blocks.append(_md("\n".join(owed)))
     if status.is_company_admin:
         where = f"<#{status.notice_channel}>" if status.notice_channel else "company admins by DM"
         blocks.append(

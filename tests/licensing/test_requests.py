@@ -9,7 +9,8 @@ from typing import Any, NamedTuple
 
 import pytest
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
 
 from licensing import orm, usecases
 from licensing.calendar import Interval
@@ -27,8 +28,8 @@ from licensing.requests import (
     RenameOffice,
     Request,
     Restore,
-    Revoke,
     RetryPayment,
+    Revoke,
     RevokeRole,
     ScheduleRemoval,
     SetBillingDetails,
@@ -652,6 +653,9 @@ def test_every_request_type_is_handled_and_replays_under_its_key(
     """On a deployment that collects its invoices, so that payments can be retried."""
     service = collecting
     request = EXAMPLES[request_type]
+    with Session(engine) as session:  # a card to charge, as subscribing there needs
+        session.execute(update(orm.Account).values(payment_customer="cus_1", card_last4="4242"))
+        session.commit()
     _prepare(service, account, request)
     events = ledger_events(engine)
 

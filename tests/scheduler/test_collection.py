@@ -20,7 +20,7 @@ from licensing.requests import Assign, Purchase
 from licensing.schemas import AccountKey
 from licensing.service import LicensingService
 from scheduler.collector import CollectionReport, Collector
-from tests.conftest import OWNER, TEAM, FakeClock
+from tests.conftest import OWNER, FakeClock
 from tests.licensing.fake_provider import DECLINED, FakeProvider
 from tests.licensing.helpers import ledger_events, subscribe
 
@@ -81,10 +81,11 @@ def test_no_invoices_are_collected_when_they_are_records_only(
 
 
 def test_without_a_customer_the_charge_fails_and_is_retried_three_days_later(
-    collecting: LicensingService, collector: Collector, engine: Engine, clock: FakeClock
+    paying: AccountKey, collector: Collector, engine: Engine, clock: FakeClock
 ) -> None:
-    collecting.install(TEAM, OWNER.user_id)
-    subscribe(collecting, TEAM, seats=5)
+    with Session(engine) as session:  # e.g. the account's customer was deleted at the provider
+        session.execute(update(orm.Account).values(payment_customer=None))
+        session.commit()
     assert collector.collect_due() == CollectionReport(failed=1)
     [payment] = _payments(engine)
     assert payment.state == "due"

@@ -1,0 +1,123 @@
+"""Payments in Slack: the card and what is owed, a charge that failed with its buttons, and
+the receipt line of one that was paid."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+
+from commands import ids
+from commands.carried import PaymentButton
+from commands.views.common import Message, _blocks_message, _md, day, money, when
+from licensing.schemas import BillingStanding, NoticeFacts, NoticeView, PaymentFacts, PaymentView
+
+
+def billing_message(standing: BillingStanding, currency: str, card_page: str) -> Message:
+    """What `/license subscription billing` shows a company admin where invoices are
+    collected: the card on file, what is owed, and a fresh link to the provider's page."""
+    card = standing.card or "No card is on file yet."
+    lines = [f"*Card for invoices:* {card}"]
+    if standing.unpaid:
+        lines.append(f"*Owed:* {money(standing.owed, currency)} ({_invoices(standing)})")
+    if standing.past_due_since:
+        lines.append(
+            ":warning: The account is past due: buying seats and plan changes wait until "
+            "this is paid."
+        )
+    lines.append(
+        "Card details are entered on the payment provider's page, never in Slack. A failed "
+        "charge is tried again as soon as a new card is saved."
+    )
+    button = ButtonElement(
+        text="Add or update the card", action_id=ids.CARD_PAGE, url=card_page, style="primary"
+    )
+    blocks: list[Block] = [_md("\n".join(lines)), ActionsBlock(elements=[button])]
+    return _blocks_message(lines[0], blocks)
+
+
+def card_page_message(card_page: str) -> Message:
+    """A fresh link, for the Update card button of a failed charge's notice."""
+    button = ButtonElement(text="Open the card page", action_id=ids.CARD_PAGE, url=card_page)
+    text = "Save a new card on the payment provider's page; the charge is then tried again."
+    return _blocks_message(text, [_md(text), ActionsBlock(elements=[button])])
+
+
+def standing_lines(standing: BillingStanding, currency: str, time_zone: str) -> list[str]:
+    """What `/license status` and the App Home add for a company admin: what is owed."""
+    if not standing.unpaid:
+        return []
+    lines = [f":warning: *{money(standing.owed, currency)} is unpaid* ({_invoices(standing)})."]
+    if standing.past_due_since:
+        lines.append(
+            f"Past due since {day(standing.past_due_since, time_zone)}: buying seats and plan "
+            "changes wait until it is paid. Update the card: `/license subscription billing`."
+        )
+    return lines
+
+
+def _invoices(standing: BillingStanding) -> str:
+    return ", ".join(f"invoice #{p.invoice_id}" for p in standing.unpaid)
+
+
+def payment_failed_notice(
+    notice: NoticeView, facts: NoticeFacts, tz: str
+) -> tuple[str, list[Block]]:
+    payment = facts.payment
+    assert payment is not None, "a payment notice carries its payment"
+    amount = money(payment.amount, facts.currency)
+    text = f"The charge of {amount} for invoice #{payment.invoice_id} failed"
+    lines = [f":x: *{text}.*", f"The payment provider said: {payment.reason or 'declined'}"]
+    lines.append(_what_next(payment, tz))
+    if payment.hosted_url:
+        lines.append(f"<{payment.hosted_url}|See the invoice>")
+    return text, [_md("\n".join(lines)), _payment_buttons(notice, payment)]
+
+
+def _what_next(payment: PaymentFacts, tz: str) -> str:
+    if payment.state == "due" and payment.next_attempt_at:
+        return (
+            f"It is tried again on {when(payment.next_attempt_at, tz)}, or at once when a new "
+            "card is saved."
+        )
+    ends = (
+        f" If it is still unpaid then, the subscription ends on "
+        f"{when(payment.subscription_ends_at, tz)}."
+        if payment.subscription_ends_at
+        else ""
+    )
+    return (
+        "That was the last retry: the account is past due. Seats keep working, but buying "
+        f"seats and plan changes wait until it is paid.{ends}"
+    )
+
+
+def _payment_buttons(notice: NoticeView, payment: PaymentFacts) -> ActionsBlock:
+    value = PaymentButton(notice=notice.id, invoice=payment.invoice_id).dump()
+    return ActionsBlock(
+        block_id=ids.payment_block(payment.invoice_id),
+        elements=[
+            ButtonElement(
+                text="Update card", action_id=ids.NOTICE_UPDATE_CARD, value=value, style="primary"
+            ),
+            ButtonElement(text="Retry now", action_id=ids.NOTICE_RETRY_PAYMENT, value=value),
+        ],
+    )
+
+
+def payment_received_notice(
+    notice: NoticeView, facts: NoticeFacts, tz: str
+) -> tuple[str, list[Block]]:
+    payment = facts.payment
+    assert payment is not None, "a payment notice carries its payment"
+    card = f" from the {payment.card}" if payment.card else ""
+    text = (
+        f"Received {money(payment.amount, facts.currency)}{card} for invoice #{payment.invoice_id}"
+    )
+    link = f" · <{payment.hosted_url}|receipt>" if payment.hosted_url else ""
+    return text, [_md(f":white_check_mark: {text}{link}")]
+
+
+def retry_done_text(payment: PaymentView, user_id: str) -> str:
+    amount = money(payment.amount, payment.currency)
+    return (
+        f"<@{user_id}> asked for invoice #{payment.invoice_id} ({amount}) to be charged again now."
+    )
