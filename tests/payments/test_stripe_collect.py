@@ -11,7 +11,8 @@ import pytest
 import stripe
 
 from licensing.payments import Charge, ChargeLine, Collection, Outcome
-from payments.stripe import NO_CARD, StripeProvider
+from payments.stripe import StripeProvider
+from payments.stripe_collect import NO_CARD
 from payments.stripe_errors import InvoiceMismatch
 from tests.payments.helpers import (
     ACME,
@@ -79,7 +80,7 @@ def test_a_crash_after_the_invoice_was_made_is_finished_by_collecting_again(
     customer: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(provider, "_pay", crash)
+    monkeypatch.setattr(provider._invoices, "_pay", crash)
     with pytest.raises(Crash):
         provider.collect(three_lines(customer=customer))
     [made] = invoices(client, customer)
@@ -100,7 +101,7 @@ def test_a_crash_after_the_lines_were_sent_adds_none_of_them_twice(
     customer: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(provider, "_create_invoice", crash)
+    monkeypatch.setattr(provider._invoices, "_create_invoice", crash)
     with pytest.raises(Crash):
         provider.collect(three_lines(customer=customer))
     assert invoices(client, customer) == []
@@ -151,7 +152,7 @@ def test_an_invoice_at_stripe_that_comes_to_another_amount_is_never_paid(
     customer: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(provider, "_pay", crash)
+    monkeypatch.setattr(provider._invoices, "_pay", crash)
     with pytest.raises(Crash):
         provider.collect(three_lines(customer=customer))
     monkeypatch.undo()
