@@ -164,6 +164,24 @@ def test_an_invoice_at_stripe_that_comes_to_another_amount_is_never_paid(
     assert charges(client, customer) == []
 
 
+def test_an_invoice_voided_at_stripe_is_neither_made_again_nor_paid(
+    provider: StripeProvider, client: stripe.StripeClient
+) -> None:
+    customer = provider.customer(7, ACME, None)
+    add_card(client, customer, DECLINED_ON_CHARGE)
+    declined = provider.collect(three_lines(customer=customer))
+    client.v1.invoices.void_invoice(declined.provider_invoice)
+    add_card(client, customer, VISA)
+
+    collection = provider.collect(three_lines(customer=customer))
+
+    voided = declined.provider_invoice
+    assert (collection.outcome, collection.provider_invoice) == (Outcome.FAILED, voided)
+    assert collection.reason == f"Stripe invoice {voided} was voided."
+    assert [invoice.status for invoice in invoices(client, customer)] == ["void"]
+    assert charges(client, customer) == [(3751, "usd", "failed")]
+
+
 def test_a_declined_card_fails_with_stripes_reason_and_a_new_card_pays_the_same_invoice(
     provider: StripeProvider, client: stripe.StripeClient
 ) -> None:
