@@ -1,6 +1,6 @@
-"""Dependencies point one way: `bot` -> `commands`, `scheduler` -> `licensing`; `sandbox` ->
-`bot`, `slack_standin`. Read from every module's imports, those inside functions included, and
-at run time from what migrating a database loads."""
+"""Dependencies point one way: `bot` -> `commands`, `scheduler` -> `licensing`; `payments` ->
+`licensing`; `sandbox` -> `bot`, `slack_standin`. Read from every module's imports, those inside
+functions included, and at run time from what migrating a database loads."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOT_PRODUCTION = {"slack_standin", "sandbox", "devtools", "tests", "benchmarks"}
 SLACK = {"slack_bolt", "slack_sdk"}
 FORBIDDEN = {
-    "licensing": SLACK | {"stripe", "bot", "commands", "scheduler"} | NOT_PRODUCTION,
+    "licensing": SLACK | {"stripe", "payments", "bot", "commands", "scheduler"} | NOT_PRODUCTION,
+    "payments": SLACK | {"bot", "commands", "scheduler"} | NOT_PRODUCTION,
     "commands": {"bot", "scheduler"} | NOT_PRODUCTION,
     "scheduler": {"bot", "commands"} | NOT_PRODUCTION,
     "bot": NOT_PRODUCTION,

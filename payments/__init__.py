@@ -1,0 +1,1 @@
+"""Payment providers: the adapters behind `licensing.payments.PaymentProvider`."""

@@ -1,0 +1,91 @@
+"""localstripe, really started once for the session, emptied before each test."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import stripe
+
+from payments.stripe import StripeProvider
+from tests.payments.helpers import API_KEY, WEBHOOK_SECRET
+
+LAUNCHER = Path(__file__).with_name("localstripe_server.py")
+STARTUP_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def answers(url: str) -> bool:
+    request = urllib.request.Request(
+        f"{url}/v1/customers", headers={"Authorization": f"Bearer {API_KEY}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return int(response.status) == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def wait_until_answering(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not answers(url):
+        if server.poll() is not None:
+            pytest.fail(f"localstripe exited with {server.returncode}:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"localstripe did not answer GET {url}/v1/customers with 200 within"
+                f" {STARTUP_SECONDS} s:\n{log.read_text()}"
+            )
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """localstripe's base URL. It runs in a directory of its own and from scratch."""
+    place = tmp_path_factory.mktemp("localstripe")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = place / "localstripe.log"
+    command = [sys.executable, str(LAUNCHER), "--port", str(port), "--from-scratch"]
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, cwd=place, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        wait_until_answering(server, url, log)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(autouse=True)
+def empty_store(localstripe: str) -> None:
+    request = urllib.request.Request(f"{localstripe}/_config/data", method="DELETE")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+
+
+@pytest.fixture
+def provider(localstripe: str) -> StripeProvider:
+    return StripeProvider(API_KEY, WEBHOOK_SECRET, api_base=localstripe)
+
+
+@pytest.fixture
+def client(localstripe: str) -> stripe.StripeClient:
+    """The tests' own view of the fake Stripe, to set it up and to check what happened there."""
+    return stripe.StripeClient(API_KEY, base_addresses={"api": localstripe})
