@@ -15,9 +15,11 @@ from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from licensing import dunning, orm
+from licensing.catalog import Catalog
 from licensing.collection import PaymentState
 from licensing.context import Context
 from licensing.payments import Charge, ChargeLine, Collection, Outcome
+from licensing.words import plural
 
 NO_CARD = (
     "No card is on file. A company admin adds one with `/license subscription billing`; "
@@ -36,7 +38,12 @@ class ChargeJob:
 
 
 def claim(
-    session: Session, now: datetime, real_now: datetime, limit: int, lease: timedelta
+    session: Session,
+    catalog: Catalog,
+    now: datetime,
+    real_now: datetime,
+    limit: int,
+    lease: timedelta,
 ) -> list[ChargeJob]:
     """Up to `limit` payments due at `now`, each its account's oldest due one, held until
     `real_now + lease` so no other collector takes them; rows being claimed elsewhere are
@@ -47,7 +54,7 @@ def claim(
         payment.attempts += 1
         payment.attempt_open = True
         payment.leased_until = real_now + lease
-        jobs.append(ChargeJob(payment.id, payment.attempts, _charge(session, payment)))
+        jobs.append(ChargeJob(payment.id, payment.attempts, _charge(session, catalog, payment)))
     return jobs
 
 
@@ -71,7 +78,7 @@ def _due(now: datetime, real_now: datetime) -> Select[orm.Payment]:
     )
 
 
-def _charge(session: Session, payment: orm.Payment) -> Charge | None:
+def _charge(session: Session, catalog: Catalog, payment: orm.Payment) -> Charge | None:
     account = session.get_one(orm.Account, payment.account_id)
     if account.payment_customer is None:
         return None
@@ -82,16 +89,16 @@ def _charge(session: Session, payment: orm.Payment) -> Charge | None:
         customer=account.payment_customer,
         currency=invoice.currency,
         lines=tuple(
-            ChargeLine(_describe(line), line.amount_minor)
+            ChargeLine(_describe(line, catalog), line.amount_minor)
             for line in invoice.lines
             if line.amount_minor
         ),
     )
 
 
-def _describe(line: orm.InvoiceLine) -> str:
-    seats = "1 seat" if line.seats == 1 else f"{line.seats:,} seats"
-    return f"{line.product_id} · {line.office_name} · {seats}"
+def _describe(line: orm.InvoiceLine, catalog: Catalog) -> str:
+    """`Talk · Main · 5 seats`: what the provider's invoice shows for the line."""
+    return f"{catalog.name_of(line.product_id)} · {line.office_name} · {plural(line.seats, 'seat')}"
 
 
 def record(context: Context, job: ChargeJob, collection: Collection) -> None:

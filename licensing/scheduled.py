@@ -132,7 +132,9 @@ class ScheduledWork:
     def claim_charges(self, real_now: datetime, limit: int, lease: timedelta) -> list[ChargeJob]:
         """Invoices due to be charged now, each held for `lease` of real time."""
         with self._tx.unit_of_work() as uow:
-            jobs = charging.claim(uow.session, self.clock.now(), real_now, limit, lease)
+            jobs = charging.claim(
+                uow.session, self._tx.catalog, self.clock.now(), real_now, limit, lease
+            )
             uow.commit()
             return jobs
 

@@ -49,7 +49,7 @@ def test_a_subscription_is_charged_once_with_its_exact_amount(
     assert charge.customer == "cus_1"
     assert charge.currency == "USD"
     assert [line.amount_minor for line in charge.lines] == [7500]
-    assert charge.lines[0].description == "talk · Main · 5 seats"
+    assert charge.lines[0].description == "Talk · Main · 5 seats"
     [payment] = _payments(engine)
     assert (payment.state, payment.attempts, payment.failures) == ("paid", 1, 0)
     assert payment.provider_invoice == f"in_{charge.invoice_id}"
