@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from commands import ids
-from commands.views.notices import notice_message
+from commands.views.notices import closed_notice, notice_message
 from licensing.calendar import Interval
 from licensing.requests import (
     Cancel,
@@ -68,6 +68,7 @@ def sweeper(slack: Slack, real_time: RealTime) -> Iterator[Sweeper]:
         slack.scheduled,
         notice_message,
         lambda key: "xoxb-e2e",
+        close=closed_notice,
         api_url=slack.fake.api_url,
         clock=real_time,
     )
@@ -183,10 +184,11 @@ def test_a_restore_after_the_period_ended_says_the_seats_are_gone(
     slack.service.handle(TEAM, OLIVIA, ScheduleRemoval(count=2, product="talk"), "remove")
     clock.current = PERIOD_END - timedelta(days=1)
     sweeper.run_once()
+    removal = posted(slack)[0]
     clock.current = PERIOD_END + timedelta(hours=1)
     sweeper.run_once()
 
-    click(slack, posted(slack)[0], ids.NOTICE_RESTORE)
+    click(slack, removal, ids.NOTICE_RESTORE)  # as shown before the notice was closed
 
     [refusal] = slack.fake.wait_for("chat.postEphemeral")
     assert "already left when the period ended on Feb 28, 2026" in refusal.params["text"]
