@@ -256,6 +256,42 @@ def test_a_cancellation_notice_reactivates_from_its_button(
     assert posted(slack)[-1]["text"] == "Your subscription renews on Feb 28, 2026 09:00 UTC"
 
 
+def test_a_cancellation_notice_loses_its_reactivate_button_when_the_subscription_ends(
+    slack: Slack, sweeper: Sweeper, clock: FakeClock
+) -> None:
+    subscribed(slack)
+    slack.service.handle(TEAM, OLIVIA, Cancel(), "cancel")
+    clock.current = PERIOD_END - timedelta(days=3)
+    sweeper.run_once()
+    [notice] = posted(slack)
+    assert buttons_of(notice) == ["Reactivate"]
+
+    clock.current = PERIOD_END
+    sweeper.run_once()
+    sweeper.run_once()  # nothing more to do
+
+    closed, result = posted(slack)
+    assert closed["ts"] == notice["ts"]
+    assert buttons_of(closed) == []
+    assert closed["blocks"][:-1] == notice["blocks"][:-1]
+    assert closed["blocks"][-1]["elements"][0]["text"] == (
+        ":lock: The subscription ended on Feb 28, 2026 09:00 UTC. "
+        "A company admin can start a new one with `/license subscription subscribe`."
+    )
+    assert result["text"] == "Your subscription ended on Feb 28, 2026 09:00 UTC"
+    [update] = slack.fake.calls("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == (CHANNEL, notice["ts"])
+
+
+def buttons_of(message: JsonDict) -> list[str]:
+    return [
+        e["text"]["text"]
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+
+
 def test_a_trial_without_a_channel_is_told_by_dm_and_ends_unconverted(
     slack: Slack, sweeper: Sweeper, clock: FakeClock
 ) -> None:
