@@ -146,6 +146,8 @@ def close_buttons(context: Context, closed: PeriodClosed) -> None:
     after it (`outbox.record`), as it may have been rendered before."""
     period = closed.period_end.isoformat()
     keys = [f"{kind}:{period}" for kind, ends in BUTTONS_END.items() if closed.outcome in ends]
+    if not keys:
+        return
     # Locked, so a post recorded meanwhile is seen here as sent, or sees the notice ended.
     for notice in context.repo.lock_notices(context.account.id, keys):
         facts = NoticeFacts.model_validate_json(notice.payload)

@@ -357,7 +357,8 @@ class Repository:
         self, delivery_ids: Collection[int], kinds: Collection[str]
     ) -> Sequence[tuple[orm.NoticeDelivery, orm.Notice]]:
         """Those of the deliveries that post a notice of one of `kinds`, with it, the notices
-        locked (and read as they are once their locks are had)."""
+        locked in the order of their ids (so two transactions never wait for each other) and
+        read as they are once their locks are had."""
         query = (
             select(orm.NoticeDelivery, orm.Notice)
             .join(orm.Notice, orm.Notice.id == orm.NoticeDelivery.notice_id)
@@ -366,7 +367,7 @@ class Repository:
                 orm.NoticeDelivery.action == "post",
                 orm.Notice.kind.in_(list(kinds)),
             )
-            .order_by(orm.NoticeDelivery.id)
+            .order_by(orm.Notice.id, orm.NoticeDelivery.id)
             .with_for_update(of=orm.Notice)
             .execution_options(populate_existing=True)
         )
