@@ -304,6 +304,9 @@ class NoticeFacts(ReadModel):
     previous_total: Decimal | None = None  # what an earlier notice of the period said
     to_delete: DataToDelete | None = None
     closed: PeriodClosed | None = None
+    # How the period the notice is about closed, once it has, for a notice whose buttons acted
+    # on it: they no longer apply.
+    ended: PeriodClosed | None = None
     activity: str | None = None  # the operation an activity log is about
     actor: str | None = None
     result: dict[str, Any] | None = None  # what the operation returned
@@ -329,3 +332,6 @@ class Delivery(ReadModel):
     notice: NoticeView
     lane: int  # 0: prompt (a person's change, a retry), 1: bulk (the sweeps)
     due_at: datetime  # when it was due before this claim, so it can be given back unsent
+    action: str = "post"  # or "close": edit the message posted at (channel, ts)
+    channel: str | None = None
+    ts: str | None = None

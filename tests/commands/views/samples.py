@@ -194,3 +194,17 @@ def all_notices() -> list[NoticeView]:
         NoticeView(id=n, team_id="T1", enterprise_id="", time_zone="Europe/Berlin", facts=f)
         for n, f in enumerate(facts)
     ]
+
+
+def ended(notice: NoticeView, outcome: str, removed: int = 0) -> NoticeView:
+    """The notice once its period closed with `outcome`, `removed` Talk seats leaving Main."""
+    left = [RemovedSeats(office="Main", product_id="talk", product_name="Talk", seats=removed)]
+    closed = PeriodClosed(
+        team_id="T1",
+        enterprise_id="",
+        period_end=notice.facts.period_end,
+        outcome=outcome,
+        removed=left if removed else [],
+        invoice=None,
+    )
+    return notice.model_copy(update={"facts": notice.facts.model_copy(update={"ended": closed})})
