@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from bot.installation import BOTS_TABLE, INSTALLATIONS_TABLE
 from bot.settings import Settings
-from commands.views.notices import notice_message
+from commands.views.notices import closed_notice, notice_message
 from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey
 from scheduler.delivery import Dispatcher, TokenFor
@@ -23,6 +23,7 @@ def dispatcher(settings: Settings, engine: Engine, work: ScheduledWork) -> Dispa
         work,
         notice_message,
         token_for,
+        close=closed_notice,
         api_url=settings.slack_api_url,
         concurrency=settings.delivery_concurrency,
     )

@@ -34,6 +34,7 @@ NOTICE_SUBSCRIBE = "notice_subscribe"
 RESTORE_BLOCK_PREFIX = "restore_"  # then the pool's index on the notice
 REACTIVATE_BLOCK = "reactivate"
 SUBSCRIBE_BLOCK = "subscribe"
+ENDED_BLOCK = "ended"  # in place of the buttons, once the period they acted on has closed
 
 # payments: a failed charge's buttons, and the link to the provider's card page (a URL
 # button, which Slack reports as an action too)

@@ -33,7 +33,9 @@ def paid(context: Context, payment: orm.Payment, provider_invoice: str | None) -
         amount_minor=amount.to_minor(),
         invoice_id=payment.invoice_id,
     )
-    notices.payment(context, _facts(context, payment), receipt=True)
+    settled = _facts(context, payment)
+    notices.payment(context, settled, receipt=True)
+    notices.close_payment_buttons(context, settled)
     if context.subscription.past_due_since is not None and not unpaid(context):
         context.subscription.past_due_since = None
         context.record("payment_standing_restored")
@@ -75,6 +77,7 @@ def voided(context: Context, payment: orm.Payment) -> None:
         return
     payment.state, payment.next_attempt_at, payment.attempt_open = PaymentState.VOID, None, False
     context.record("payment_voided", invoice_id=payment.invoice_id)
+    notices.close_payment_buttons(context, _facts(context, payment))
     if context.subscription.past_due_since is not None and not unpaid(context):
         context.subscription.past_due_since = None
         context.record("payment_standing_restored")

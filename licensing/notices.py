@@ -3,6 +3,7 @@ kind and period, each with one delivery per place it goes to (the outbox)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import IntEnum, StrEnum
@@ -37,6 +38,22 @@ class NoticeKind(StrEnum):
     ACTIVITY = "activity"  # a one-line log of a change, for the notice channel only
     PAYMENT_FAILED = "payment_failed"  # a charge failed: the channel and every company admin
     PAYMENT_RECEIVED = "payment_received"  # a receipt line, for the notice channel only
+
+
+class Action(StrEnum):
+    """What a delivery does in its place."""
+
+    POST = "post"
+    CLOSE = "close"  # edit the message a post left: its buttons go, a line says what happened
+
+
+# The notices whose buttons act on the period they are about, and the outcomes of its close
+# after which they no longer can (a trial's Subscribe still works once the trial expired).
+BUTTONS_END = {
+    NoticeKind.REMOVAL_SCHEDULED: {"renewed", "canceled", "ended_unpaid"},
+    NoticeKind.CANCELLATION_COMING: {"renewed", "canceled"},
+    NoticeKind.TRIAL_ENDING: {"started"},
+}
 
 
 class Lane(IntEnum):
@@ -132,6 +149,41 @@ def _stated(
     return corrections, NoticeFacts.model_validate_json(last.payload).total
 
 
+def close_buttons(context: Context, closed: PeriodClosed) -> None:
+    """The period closed: the notices whose buttons acted on it now say how it ended."""
+    period = closed.period_end.isoformat()
+    keys = [f"{kind}:{period}" for kind, ends in BUTTONS_END.items() if closed.outcome in ends]
+    _close(context, keys, lambda facts: facts.model_copy(update={"ended": closed}))
+
+
+def close_payment_buttons(context: Context, settled: PaymentFacts) -> None:
+    """The charge was paid or voided: its failure notices' Update card and Retry now go."""
+    kind = NoticeKind.PAYMENT_FAILED
+    keys = [f"{kind}:{settled.invoice_id}:{n}" for n in range(1, settled.failures + 1)]
+
+    def now_settled(facts: NoticeFacts) -> NoticeFacts:
+        assert facts.payment is not None
+        payment = facts.payment.model_copy(update={"state": settled.state})
+        return facts.model_copy(update={"payment": payment})
+
+    _close(context, keys, now_settled)
+
+
+def _close(context: Context, keys: list[str], settle: Callable[[NoticeFacts], NoticeFacts]) -> None:
+    """The notices of `keys` say what became of their buttons (`settle`). Each message
+    already posted is closed (edited without its buttons); a delivery still pending posts the
+    notice as it now is, without them; and a post recorded from now on is closed after it
+    (`outbox.record`), as it may have been rendered before."""
+    if not keys:
+        return
+    # Locked, so a post recorded meanwhile is seen here as sent, or sees the notice closed.
+    for notice in context.repo.lock_notices(context.account.id, keys):
+        notice.payload = settle(NoticeFacts.model_validate_json(notice.payload)).model_dump_json()
+        for posted in context.repo.deliveries_of(notice.id):
+            if posted.action == Action.POST and posted.state == "sent":
+                context.repo.add(new_close(notice, posted, _lane(context)))
+
+
 def period_ended(context: Context, closed: PeriodClosed, recipients: list[str]) -> None:
     facts = _facts(context, NoticeKind.PERIOD_ENDED, closed.period_end, closed=closed)
     write(context, NoticeKind.PERIOD_ENDED, facts, recipients)
@@ -193,10 +245,14 @@ def write(
     )
     context.repo.add(notice)
     context.repo.flush()
-    lane = Lane.BULK if context.actor_id == SYSTEM_ACTOR else Lane.PROMPT
+    lane = _lane(context)
     for target in recipients(context) if targets is None else targets:
         context.repo.add(new_delivery(notice, target, lane))
     return True
+
+
+def _lane(context: Context) -> Lane:
+    return Lane.BULK if context.actor_id == SYSTEM_ACTOR else Lane.PROMPT
 
 
 def recipients(context: Context) -> list[str]:
@@ -211,18 +267,33 @@ def company_admins(context: Context) -> list[str]:
     return sorted({r.user_id for r in roles if r.role == RoleName.COMPANY_ADMIN})
 
 
-def new_delivery(notice: orm.Notice, target: str, lane: Lane) -> orm.NoticeDelivery:
+def new_delivery(
+    notice: orm.Notice,
+    target: str,
+    lane: Lane,
+    action: Action = Action.POST,
+    message: tuple[str | None, str | None] = (None, None),
+) -> orm.NoticeDelivery:
     """A delivery due at once. Delivery times are real time, whatever the billing clock says."""
+    channel, ts = message
     return orm.NoticeDelivery(
         notice_id=notice.id,
         account_id=notice.account_id,
         target=target,
+        action=action,
+        channel=channel,
+        ts=ts,
         state="pending",
         attempts=0,
         maybe_posted=False,
         lane=lane,
         next_attempt_at=AT_ONCE,
     )
+
+
+def new_close(notice: orm.Notice, posted: orm.NoticeDelivery, lane: Lane) -> orm.NoticeDelivery:
+    """The close of the message `posted` left, in the same place (so after it, at its pace)."""
+    return new_delivery(notice, posted.target, lane, Action.CLOSE, (posted.channel, posted.ts))
 
 
 def _facts(

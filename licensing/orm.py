@@ -277,6 +277,9 @@ class Notice(Base):
 class NoticeDelivery(Base):
     """One message of a notice to one place: the notice channel, or a company admin's DM.
 
+    `action` "post" posts the notice; "close" edits the message a post of it left in the same
+    place (`channel`, `ts`, copied from the post) once the period the notice is about has
+    closed, so that buttons which no longer apply go.
     `lane` 0 (prompt) is claimed before 1 (bulk): what a person's change wrote, and retries.
     `maybe_posted` is set before each attempt and cleared when Slack certainly did not post
     (a 429, an error answer); a delivery left with it set is looked for in the conversation
@@ -285,7 +288,7 @@ class NoticeDelivery(Base):
 
     __tablename__ = "notice_deliveries"
     __table_args__ = (
-        UniqueConstraint("notice_id", "target"),
+        UniqueConstraint("notice_id", "target", "action"),
         # the claim: due deliveries, the prompt lane first, oldest first
         Index("ix_notice_deliveries_due", "state", "lane", "next_attempt_at", "id"),
         # a place's deliveries in the order written, so a claim can see those still in hand
@@ -296,13 +299,14 @@ class NoticeDelivery(Base):
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     target: Mapped[str] = mapped_column(String(32))  # a channel id, or a user id for a DM
+    action: Mapped[str] = mapped_column(String(8), server_default="post")
     state: Mapped[str] = mapped_column(String(8))  # pending, sent, failed
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")
     maybe_posted: Mapped[bool] = mapped_column(Boolean, server_default=false())
     lane: Mapped[int] = mapped_column(SmallInteger, server_default="1")
     first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    channel: Mapped[str | None] = mapped_column(String(32))  # where it was posted
+    channel: Mapped[str | None] = mapped_column(String(32))  # where it was posted, or edits
     ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(200))
 

@@ -51,6 +51,9 @@ def _delivery(row: Any, now: datetime) -> Delivery:
         first_attempt_at=row.first_attempt_at or now,
         lane=row.lane,
         due_at=row.next_attempt_at,
+        action=row.action,
+        channel=row.channel,
+        ts=row.ts,
         notice=NoticeView(
             id=row.notice_id,
             team_id=row.team_id,
@@ -80,6 +83,7 @@ def record(repo: Repository, outcomes: Outcomes) -> None:
         DELIVERIES_SENT,
         [{"b_id": i, "b_channel": channel, "b_ts": ts} for i, channel, ts in outcomes.sent],
     )
+    _close_late_posts(repo, outcomes.sent)
     repo.update_deliveries(
         DELIVERIES_RETRIED,
         [
@@ -101,15 +105,34 @@ def record(repo: Repository, outcomes: Outcomes) -> None:
     )
 
 
+def _close_late_posts(repo: Repository, sent: Sequence[tuple[int, str, str]]) -> None:
+    """A post recorded after its notice's period closed may show buttons that no longer apply
+    (rendered before the close, or found posted by an earlier attempt): a close follows it,
+    which leaves a message without them as it is. Rare: such notices are few, and most are
+    posted days before their period ends."""
+    if not sent:
+        return
+    messages = {i: (channel, ts) for i, channel, ts in sent}
+    for posted, notice in repo.posts_of_kinds(messages, notices.BUTTONS_END):
+        if not NoticeFacts.model_validate_json(notice.payload).buttons_closed:
+            continue
+        closes = repo.deliveries_of(notice.id)
+        if any(d.action == notices.Action.CLOSE and d.target == posted.target for d in closes):
+            continue
+        repo.add(
+            notices.new_delivery(
+                notice, posted.target, notices.Lane.BULK, notices.Action.CLOSE, messages[posted.id]
+            )
+        )
+
+
 def may_retry(first_attempt_at: datetime, at: datetime) -> bool:
     """Whether a delivery first attempted then may still be tried at `at`."""
     return at - first_attempt_at <= GIVE_UP_AFTER
 
 
 def sent(repo: Repository, delivery_id: int, channel: str, ts: str) -> None:
-    row = repo.delivery(delivery_id)
-    row.state, row.channel, row.ts = "sent", channel, ts
-    row.maybe_posted, row.error = False, None
+    record(repo, Outcomes(sent=[(delivery_id, channel, ts)]))
 
 
 def retry(
@@ -132,9 +155,10 @@ def failed(context: Context, delivery_id: int, error: str) -> None:
     row = context.repo.delivery(delivery_id)
     notice = context.uow.session.get_one(orm.Notice, row.notice_id)
     _give_up(row, error)
-    context.record("notice_failed", detail=f"{notice.kind} to {row.target}: {error}"[:500])
-    if _is_user(row.target):  # a DM that fails has nowhere else to go
-        return
+    what = f"the close of {notice.kind}" if row.action == notices.Action.CLOSE else notice.kind
+    context.record("notice_failed", detail=f"{what} to {row.target}: {error}"[:500])
+    if _is_user(row.target) or row.action == notices.Action.CLOSE:
+        return  # a DM has nowhere else to go; a close fails for its message only
     moving = [row]
     if row.target == context.account.notice_channel:
         context.account.notice_channel = None
@@ -166,6 +190,8 @@ def undeliverable(context: Context, deliveries: Sequence[orm.NoticeDelivery], re
 def _send_elsewhere(context: Context, delivery: orm.NoticeDelivery) -> None:
     notice = context.uow.session.get_one(orm.Notice, delivery.notice_id)
     if notice.kind == notices.NoticeKind.ACTIVITY:  # logs are for the channel only
+        return
+    if delivery.action == notices.Action.CLOSE:  # its message is in the channel given up
         return
     already = {d.target for d in context.repo.deliveries_of(notice.id)}
     for target in notices.recipients(context):

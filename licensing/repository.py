@@ -98,6 +98,9 @@ CLAIMED_COLUMNS = (
     _D.maybe_posted,
     _D.first_attempt_at,
     _D.next_attempt_at,
+    _D.action,
+    _D.channel,
+    _D.ts,
     orm.Notice.id.label("notice_id"),
     orm.Notice.payload,
     orm.Account.team_id,
@@ -353,6 +356,33 @@ class Repository:
     def notice(self, account_id: int, key: str) -> orm.Notice | None:
         return self.session.scalars(_NOTICE, {"account_id": account_id, "key": key}).one_or_none()
 
+    def lock_notices(self, account_id: int, keys: Collection[str]) -> Sequence[orm.Notice]:
+        """The account's notices of these keys, locked, oldest first."""
+        query = select(orm.Notice).where(
+            orm.Notice.account_id == account_id, orm.Notice.key.in_(list(keys))
+        )
+        return self.session.scalars(query.order_by(orm.Notice.id).with_for_update()).all()
+
+    def posts_of_kinds(
+        self, delivery_ids: Collection[int], kinds: Collection[str]
+    ) -> Sequence[tuple[orm.NoticeDelivery, orm.Notice]]:
+        """Those of the deliveries that post a notice of one of `kinds`, with it, the notices
+        locked in the order of their ids (so two transactions never wait for each other) and
+        read as they are once their locks are had."""
+        query = (
+            select(orm.NoticeDelivery, orm.Notice)
+            .join(orm.Notice, orm.Notice.id == orm.NoticeDelivery.notice_id)
+            .where(
+                orm.NoticeDelivery.id.in_(list(delivery_ids)),
+                orm.NoticeDelivery.action == "post",
+                orm.Notice.kind.in_(list(kinds)),
+            )
+            .order_by(orm.Notice.id, orm.NoticeDelivery.id)
+            .with_for_update(of=orm.Notice)
+            .execution_options(populate_existing=True)
+        )
+        return [(delivery, notice) for delivery, notice in self.session.execute(query)]
+
     def claim_deliveries(
         self, now: datetime, limit: int
     ) -> Sequence[Any]:  # rows of CLAIMED_COLUMNS
@@ -404,6 +434,7 @@ class Repository:
         return self.session.scalars(query).all()
 
     def deliveries_of(self, notice_id: int) -> Sequence[orm.NoticeDelivery]:
+        """Its posts and closes."""
         return self.session.scalars(
             select(orm.NoticeDelivery).where(orm.NoticeDelivery.notice_id == notice_id)
         ).all()

@@ -295,7 +295,7 @@ class PeriodClosed(ReadModel):
     team_id: str
     enterprise_id: str
     period_end: datetime
-    outcome: str  # renewed, canceled, expired
+    outcome: str  # renewed, started, canceled, ended_unpaid (past due at its end), expired
     removed: list[RemovedSeats]
     invoice: InvoiceView | None
 
@@ -330,10 +330,20 @@ class NoticeFacts(ReadModel):
     previous_total: Decimal | None = None  # what an earlier notice of the period said
     to_delete: DataToDelete | None = None
     closed: PeriodClosed | None = None
+    # How the period the notice is about closed, once it has, for a notice whose buttons acted
+    # on it: they no longer apply.
+    ended: PeriodClosed | None = None
     activity: str | None = None  # the operation an activity log is about
     actor: str | None = None
     result: dict[str, Any] | None = None  # what the operation returned
     payment: PaymentFacts | None = None
+
+    @property
+    def buttons_closed(self) -> bool:
+        """Whether what the notice's buttons offered is over: the period they acted on has
+        closed, or the failed charge it reports has been paid or voided since."""
+        settled = self.payment is not None and self.payment.state in ("paid", "void")
+        return self.ended is not None or (self.kind == "payment_failed" and settled)
 
 
 class PaymentFacts(ReadModel):
@@ -370,3 +380,6 @@ class Delivery(ReadModel):
     notice: NoticeView
     lane: int  # 0: prompt (a person's change, a retry), 1: bulk (the sweeps)
     due_at: datetime  # when it was due before this claim, so it can be given back unsent
+    action: str = "post"  # or "close": edit the message posted at (channel, ts)
+    channel: str | None = None
+    ts: str | None = None

@@ -289,6 +289,7 @@ def close_period(context: Context) -> PeriodClosed:
         removed=removed,
         invoice=invoice,
     )
+    notices.close_buttons(context, closed)
     notices.period_ended(context, closed, recipients)
     notices.plan_reminders(context)
     return closed

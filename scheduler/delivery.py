@@ -19,6 +19,7 @@ import aiohttp
 from licensing.clock import Clock, SystemClock
 from licensing.scheduled import ScheduledWork
 from licensing.schemas import AccountKey
+from scheduler.closing import Close
 from scheduler.drain import DeliveryReport, Drain
 from scheduler.pacing import Pacing
 from scheduler.posting import Render
@@ -32,11 +33,13 @@ SLACK_API_URL = "https://slack.com/api/"
 
 @dataclass
 class Dispatcher:
-    """`token_for` is called in a database thread, once per account and claim."""
+    """`token_for` is called in a database thread, once per account and claim. `render` gives
+    the message a notice posts; `close`, the message a posted one becomes once closed."""
 
     work: ScheduledWork
     render: Render
     token_for: TokenFor
+    close: Close = field(kw_only=True)
     api_url: str = SLACK_API_URL
     concurrency: int = 32  # deliveries in flight at once
     batch: int = 200  # deliveries claimed at once; more are claimed as these go

@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from licensing.notices import Action
 from licensing.outbox import Outcomes, may_retry
 from licensing.schemas import AccountKey, Delivery
+from scheduler.closing import close
 from scheduler.posting import NOT_INSTALLED, Gone, Result, Retry, Sent, Wait, attempt
 
 if TYPE_CHECKING:
@@ -212,7 +214,11 @@ class Drain:
         result: Result = Gone(NOT_INSTALLED)
         if token is not None:
             self.d.pacing.spend(place, time.monotonic())
-            result = await attempt(self._client(token), delivery, self.d.render, self._dms)
+            client = self._client(token)
+            if delivery.action == Action.CLOSE:
+                result = await close(client, delivery, self.d.close)
+            else:
+                result = await attempt(client, delivery, self.d.render, self._dms)
         self._settle(place, delivery, token, result)
         if not self._queues[place]:
             del self._queues[place]

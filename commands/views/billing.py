@@ -66,13 +66,21 @@ def payment_failed_notice(
     amount = money(payment.amount, facts.currency)
     text = f"The charge of {amount} for invoice #{payment.invoice_id} failed"
     lines = [f":x: *{text}.*", f"The payment provider said: {payment.reason or 'declined'}"]
-    lines.append(_what_next(payment, tz))
+    lines += [line for line in [_what_next(payment, tz)] if line]
     if payment.hosted_url:
         lines.append(f"<{payment.hosted_url}|See the invoice>")
     return text, [_md("\n".join(lines)), _payment_buttons(notice, payment)]
 
 
+def payment_settled_text(payment: PaymentFacts) -> str:
+    """In place of a failure notice's buttons once the charge was settled."""
+    settled = "paid" if payment.state == "paid" else "voided"
+    return f"Invoice #{payment.invoice_id} has been {settled}: nothing is owed for it."
+
+
 def _what_next(payment: PaymentFacts, tz: str) -> str:
+    if payment.state in ("paid", "void"):
+        return ""
     if payment.state == "due" and payment.next_attempt_at:
         return (
             f"It is tried again on {when(payment.next_attempt_at, tz)}, or at once when a new "

@@ -25,11 +25,13 @@ from commands.carried import (
 from commands.views.billing import (
     payment_failed_notice,
     payment_received_notice,
+    payment_settled_text,
     retry_done_text,
 )
-from commands.views.common import Message, _md, day, money, plural, product_of, when
+from commands.views.common import Message, _md, clip, day, money, plural, product_of, when
 from commands.views.seats import purchase_done_text, seat_change_done_text
 from commands.views.subscription import subscription_done_text
+from licensing.notices import NoticeKind
 from licensing.requests import Restore
 from licensing.schemas import (
     NoticeFacts,
@@ -43,13 +45,66 @@ from licensing.schemas import (
 )
 
 MAX_POOLS_WITH_BUTTONS = 20  # two blocks each, within Slack's 50 blocks a message
+MAX_CONTEXT_TEXT = 3000  # Slack's limit for a text in a context block
 
 
 def notice_message(notice: NoticeView) -> Message:
-    """A notice as posted to the notice channel or an admin's DM: `text` and `blocks`."""
+    """A notice as posted to the notice channel or an admin's DM: `text` and `blocks`. Posted
+    after the period it is about has closed, it is as a close leaves it."""
     facts, tz = notice.facts, notice.time_zone
     text, blocks = _NOTICE_BUILDERS[facts.kind](notice, facts, tz)
-    return {"text": text, "blocks": [b.to_dict() for b in blocks]}
+    message = [b.to_dict() for b in blocks]
+    if facts.buttons_closed:
+        message = _without_buttons(message, ended_text(facts, tz))
+    return {"text": text, "blocks": message}
+
+
+def closed_notice(message: Message, notice: NoticeView) -> Message | None:
+    """A posted notice once the period its buttons acted on has closed: the buttons, which no
+    longer apply, give way to a line saying how it ended, and what clicks wrote on it stays.
+    None when no button is left (all used, or closed already): it stays as it is."""
+    blocks: list[dict[str, Any]] = message.get("blocks") or []
+    if not notice.facts.buttons_closed or not any(b.get("type") == "actions" for b in blocks):
+        return None
+    text = message.get("text") or notice_message(notice)["text"]
+    return {
+        "text": text,
+        "blocks": _without_buttons(blocks, ended_text(notice.facts, notice.time_zone)),
+    }
+
+
+def ended_text(facts: NoticeFacts, tz: str) -> str:
+    """What became of what a notice's buttons offered, once its period closed (or, for a
+    failed charge, once it was settled)."""
+    if facts.payment is not None and facts.ended is None:
+        return payment_settled_text(facts.payment)
+    ended = facts.ended
+    assert ended is not None, "a notice whose period closed carries how"
+    day = when(ended.period_end, tz)
+    if ended.outcome == "canceled":
+        return (
+            f"The subscription ended on {day}. A company admin can start a new one with "
+            "`/license subscription subscribe`."
+        )
+    if ended.outcome == "started":
+        return f"The free trial ended on {day} and the subscription started."
+    if facts.kind == NoticeKind.CANCELLATION_COMING:
+        return f"The subscription was reactivated: it renewed on {day}."
+    if not ended.removed:
+        return f"No seats left on {day}: those scheduled to leave were restored."
+    left = [f"{plural(r.seats, product_of(r) + ' seat')} in {r.office}" for r in ended.removed]
+    return clip(f"These seats left on {day}: {', '.join(left)}.", MAX_CONTEXT_TEXT)
+
+
+def _without_buttons(blocks: list[dict[str, Any]], line: str) -> list[dict[str, Any]]:
+    kept = [
+        b for b in blocks if b.get("type") != "actions" and b.get("block_id") != ids.ENDED_BLOCK
+    ]
+    return [*kept, _said(f":lock: {line}", ids.ENDED_BLOCK).to_dict()]
+
+
+def _said(text: str, block_id: str | None) -> ContextBlock:
+    return ContextBlock(block_id=block_id, elements=[MarkdownTextObject(text=text)])
 
 
 def _removal_notice(notice: NoticeView, facts: NoticeFacts, tz: str) -> tuple[str, list[Block]]:
@@ -310,10 +365,7 @@ def notice_after_action(
             updated.append(block)
             continue
         rest = _restore_the_rest(block, still_scheduled) if still_scheduled else None
-        done = ContextBlock(
-            block_id=None if rest else block_id,
-            elements=[MarkdownTextObject(text=f":white_check_mark: {outcome}")],
-        )
+        done = _said(f":white_check_mark: {outcome}", None if rest else block_id)
         updated += [done.to_dict(), *([rest] if rest else [])]
     return updated
 

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from bot.app import build_app
 from bot.server import EVENTS_PATH, SlackServer
 from bot.settings import Settings
-from commands.views.notices import notice_message
+from commands.views.notices import closed_notice, notice_message
 from licensing.catalog import Catalog
 from licensing.db import make_session_factory
 from licensing.scheduled import ScheduledWork
@@ -91,7 +91,11 @@ def slack(engine: Engine, catalog: Catalog, clock: FakeClock) -> Iterator[Slack]
         service = LicensingService(sessions, catalog, clock)
         scheduled = ScheduledWork(sessions, catalog, clock)
         dispatcher = Dispatcher(
-            scheduled, notice_message, lambda key: "xoxb-e2e", api_url=fake.api_url
+            scheduled,
+            notice_message,
+            lambda key: "xoxb-e2e",
+            close=closed_notice,
+            api_url=fake.api_url,
         )
         background: list[threading.Thread] = []
 

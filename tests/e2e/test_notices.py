@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from commands import ids
-from commands.views.notices import notice_message
+from commands.views.notices import closed_notice, notice_message
 from licensing.calendar import Interval
 from licensing.requests import (
     Cancel,
@@ -68,6 +68,7 @@ def sweeper(slack: Slack, real_time: RealTime) -> Iterator[Sweeper]:
         slack.scheduled,
         notice_message,
         lambda key: "xoxb-e2e",
+        close=closed_notice,
         api_url=slack.fake.api_url,
         clock=real_time,
     )
@@ -183,10 +184,11 @@ def test_a_restore_after_the_period_ended_says_the_seats_are_gone(
     slack.service.handle(TEAM, OLIVIA, ScheduleRemoval(count=2, product="talk"), "remove")
     clock.current = PERIOD_END - timedelta(days=1)
     sweeper.run_once()
+    removal = posted(slack)[0]
     clock.current = PERIOD_END + timedelta(hours=1)
     sweeper.run_once()
 
-    click(slack, posted(slack)[0], ids.NOTICE_RESTORE)
+    click(slack, removal, ids.NOTICE_RESTORE)  # as shown before the notice was closed
 
     [refusal] = slack.fake.wait_for("chat.postEphemeral")
     assert "already left when the period ended on Feb 28, 2026" in refusal.params["text"]
@@ -252,6 +254,42 @@ def test_a_cancellation_notice_reactivates_from_its_button(
     assert "<@UOWNER> reactivated the subscription" in text_of(posted(slack)[0])
     sweeper.run_once()  # the reactivation wrote the renewal reminder, now due
     assert posted(slack)[-1]["text"] == "Your subscription renews on Feb 28, 2026 09:00 UTC"
+
+
+def test_a_cancellation_notice_loses_its_reactivate_button_when_the_subscription_ends(
+    slack: Slack, sweeper: Sweeper, clock: FakeClock
+) -> None:
+    subscribed(slack)
+    slack.service.handle(TEAM, OLIVIA, Cancel(), "cancel")
+    clock.current = PERIOD_END - timedelta(days=3)
+    sweeper.run_once()
+    [notice] = posted(slack)
+    assert buttons_of(notice) == ["Reactivate"]
+
+    clock.current = PERIOD_END
+    sweeper.run_once()
+    sweeper.run_once()  # nothing more to do
+
+    closed, result = posted(slack)
+    assert closed["ts"] == notice["ts"]
+    assert buttons_of(closed) == []
+    assert closed["blocks"][:-1] == notice["blocks"][:-1]
+    assert closed["blocks"][-1]["elements"][0]["text"] == (
+        ":lock: The subscription ended on Feb 28, 2026 09:00 UTC. "
+        "A company admin can start a new one with `/license subscription subscribe`."
+    )
+    assert result["text"] == "Your subscription ended on Feb 28, 2026 09:00 UTC"
+    [update] = slack.fake.calls("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == (CHANNEL, notice["ts"])
+
+
+def buttons_of(message: JsonDict) -> list[str]:
+    return [
+        e["text"]["text"]
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
 
 
 def test_a_trial_without_a_channel_is_told_by_dm_and_ends_unconverted(

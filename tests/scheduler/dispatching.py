@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from commands.views.notices import notice_message
+from commands.views.notices import closed_notice, notice_message
 from licensing import orm
 from licensing.catalog import load_catalog
 from licensing.clock import SystemClock
@@ -30,6 +30,7 @@ def main(argv: Sequence[str]) -> int:
         work,
         notice_message,
         lambda key: token,
+        close=closed_notice,
         api_url=api_url,
         lease=timedelta(seconds=float(lease)),
     )

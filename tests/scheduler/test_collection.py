@@ -179,3 +179,30 @@ def test_an_accounts_invoices_are_charged_one_at_a_time_in_order(
     assert collector.collect_due() == CollectionReport(paid=2)
     # the subscription's failed attempt, its retry, then the purchase
     assert [c.invoice_id for c in provider.charges] == [1, 1, 2]
+
+
+def test_once_paid_the_failure_notices_already_posted_lose_their_buttons(
+    paying: AccountKey, collector: Collector, provider: FakeProvider, engine: Engine
+) -> None:
+    provider.answers.append(Outcome.FAILED)
+    collector.collect_due()
+    with Session(engine) as session:  # the failure notice reached the company admin's DM
+        session.execute(
+            update(orm.NoticeDelivery).values(state="sent", channel="D0OWNER", ts="1.000100")
+        )
+        session.commit()
+    with Session(engine) as session:
+        session.execute(update(orm.Payment).values(next_attempt_at=orm.Payment.first_failed_at))
+        session.commit()
+    assert collector.collect_due() == CollectionReport(paid=1)
+    [failure] = _notices(engine, "payment_failed")
+    with Session(engine) as session:
+        closes = session.scalars(
+            select(orm.NoticeDelivery).where(
+                orm.NoticeDelivery.notice_id == failure.id, orm.NoticeDelivery.action == "close"
+            )
+        ).all()
+        assert [(c.target, c.channel, c.ts, c.state) for c in closes] == [
+            ("UOWNER", "D0OWNER", "1.000100", "pending")
+        ]
+    assert '"state":"paid"' in failure.payload

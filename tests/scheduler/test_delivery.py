@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from commands.views.notices import notice_message
+from commands.views.notices import closed_notice, notice_message
 from licensing import orm
 from licensing.notices import Lane
 from licensing.scheduled import ScheduledWork
@@ -45,7 +45,9 @@ WAIT = 120  # seconds: generous, for a busy machine
 def dispatcher(
     scheduled: ScheduledWork, fake: FakeSlack, token_for: TokenFor = lambda key: TOKEN, **kw: Any
 ) -> Dispatcher:
-    return Dispatcher(scheduled, notice_message, token_for, api_url=fake.api_url, **kw)
+    return Dispatcher(
+        scheduled, notice_message, token_for, close=closed_notice, api_url=fake.api_url, **kw
+    )
 
 
 def delivery_of(call: RecordedCall) -> int:

@@ -14,6 +14,7 @@ from licensing.schemas import (
     InvoiceView,
     NoticeFacts,
     NoticeView,
+    PaymentFacts,
     PeriodClosed,
     PoolSummary,
     PurchaseQuote,
@@ -133,6 +134,24 @@ STATUS = AccountStatus(
 )
 
 
+# A charge of invoice #7 that failed once (retried Mar 3), after every retry, and paid.
+PAYMENT_FAILED = PaymentFacts(
+    invoice_id=7,
+    amount=Decimal("45.00"),
+    state="due",
+    failures=1,
+    reason="Your card was declined.",
+    next_attempt_at=datetime(2026, 3, 3, 9, tzinfo=UTC),
+    hosted_url="https://pay.example/in_7",
+)
+PAST_DUE = PAYMENT_FAILED.model_copy(
+    update={"state": "failed", "failures": 4, "next_attempt_at": None, "subscription_ends_at": T1}
+)
+PAID = PAYMENT_FAILED.model_copy(
+    update={"state": "paid", "reason": None, "next_attempt_at": None, "card": "visa ending 4242"}
+)
+
+
 def all_notices() -> list[NoticeView]:
     line = InvoiceLineView(
         product_id="talk",
@@ -189,8 +208,37 @@ def all_notices() -> list[NoticeView]:
             previous_total=Decimal("30.00"),
             **base,
         ),
+        NoticeFacts(kind="payment_failed", payment=PAYMENT_FAILED, **base),
+        NoticeFacts(kind="payment_failed", payment=PAST_DUE, **base),
+        NoticeFacts(kind="payment_received", payment=PAID, **base),
+        NoticeFacts(
+            kind="period_ended",
+            closed=PeriodClosed(
+                team_id="T1",
+                enterprise_id="",
+                period_end=T1,
+                outcome="ended_unpaid",
+                removed=[],
+                invoice=None,
+            ),
+            **base,
+        ),
     ]
     return [
         NoticeView(id=n, team_id="T1", enterprise_id="", time_zone="Europe/Berlin", facts=f)
         for n, f in enumerate(facts)
     ]
+
+
+def ended(notice: NoticeView, outcome: str, removed: int = 0) -> NoticeView:
+    """The notice once its period closed with `outcome`, `removed` Talk seats leaving Main."""
+    left = [RemovedSeats(office="Main", product_id="talk", product_name="Talk", seats=removed)]
+    closed = PeriodClosed(
+        team_id="T1",
+        enterprise_id="",
+        period_end=notice.facts.period_end,
+        outcome=outcome,
+        removed=left if removed else [],
+        invoice=None,
+    )
+    return notice.model_copy(update={"facts": notice.facts.model_copy(update={"ended": closed})})

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from commands.views.notices import notice_message
-from tests.commands.views.samples import all_notices
+from typing import Any
+
+from commands import ids
+from commands.views.common import Message
+from commands.views.notices import closed_notice, notice_after_action, notice_message
+from tests.commands.views.samples import all_notices, ended
 
 
 def test_a_removal_notice_offers_both_buttons_for_every_pool() -> None:
@@ -55,7 +59,7 @@ def test_a_section_longer_than_slack_takes_is_cut_rather_than_refused() -> None:
 
 
 def test_a_changed_renewal_says_the_new_amount_and_the_old() -> None:
-    changed = all_notices()[-1]
+    changed = all_notices()[7]
     message = notice_message(changed)
     assert message["text"] == (
         "The renewal on Feb 28, 2026 10:00 CET has changed: 45.00 USD (was 30.00 USD)"
@@ -63,4 +67,78 @@ def test_a_changed_renewal_says_the_new_amount_and_the_old() -> None:
     assert (
         "Total charged in advance for the next month: *45.00 USD*, in place of 30.00 USD."
         in str(message["blocks"])
+    )
+
+
+def buttons(message: Message) -> list[dict[str, Any]]:
+    return [b for b in message["blocks"] if b["type"] == "actions"]
+
+
+def test_a_closed_cancellation_notice_says_the_subscription_ended_in_place_of_reactivate() -> None:
+    notice = all_notices()[3]
+    posted = notice_message(notice)
+
+    closed = closed_notice(posted, ended(notice, "canceled"))
+
+    assert closed is not None
+    assert buttons(closed) == []
+    assert closed["blocks"][:-1] == posted["blocks"][:-1]  # what it said stays
+    assert closed["blocks"][-1] == {
+        "type": "context",
+        "block_id": ids.ENDED_BLOCK,
+        "elements": [
+            {
+                "type": "mrkdwn",
+                "text": ":lock: The subscription ended on Feb 28, 2026 10:00 CET. A company "
+                "admin can start a new one with `/license subscription subscribe`.",
+            }
+        ],
+    }
+    assert closed["text"] == posted["text"]
+
+
+def test_a_closed_removal_notice_keeps_what_its_buttons_did_and_says_which_seats_left() -> None:
+    notice = all_notices()[0]
+    clicked = notice_after_action(
+        notice_message(notice)["blocks"], "restore_0", "<@UOWNER> restored 2 Talk seats"
+    )
+    posted = {"text": "50 seats are scheduled", "blocks": clicked}
+
+    closed = closed_notice(posted, ended(notice, "renewed", removed=48))
+
+    assert closed is not None and buttons(closed) == []
+    said = str(closed["blocks"])
+    assert ":white_check_mark: <@UOWNER> restored 2 Talk seats" in said
+    assert "These seats left on Feb 28, 2026 10:00 CET: 48 Talk seats in Main." in said
+    assert closed["text"] == "50 seats are scheduled"
+
+
+def test_a_removal_notice_whose_seats_were_all_restored_says_none_left() -> None:
+    closed = closed_notice(notice_message(all_notices()[0]), ended(all_notices()[0], "renewed"))
+    assert closed is not None
+    assert "No seats left on Feb 28, 2026 10:00 CET: those scheduled to leave were restored." in (
+        str(closed["blocks"][-1])
+    )
+
+
+def test_a_notice_without_buttons_left_is_not_closed_again() -> None:
+    notice = ended(all_notices()[3], "canceled")
+    closed = closed_notice(notice_message(all_notices()[3]), notice)
+    assert closed is not None
+    assert closed_notice(closed, notice) is None  # closed already: a repeat changes nothing
+    used = notice_after_action(closed["blocks"], ids.REACTIVATE_BLOCK, "reactivated")
+    assert closed_notice({"text": "", "blocks": used}, notice) is None
+
+
+def test_a_notice_posted_after_its_period_closed_comes_closed() -> None:
+    notice = ended(all_notices()[3], "renewed")
+    message = notice_message(notice)
+    assert buttons(message) == []
+    assert message["blocks"][-1]["elements"][0]["text"] == (
+        ":lock: The subscription was reactivated: it renewed on Feb 28, 2026 10:00 CET."
+    )
+    trial = notice_message(ended(all_notices()[2], "started"))
+    assert buttons(trial) == []
+    assert "The free trial ended on Feb 28, 2026 10:00 CET and the subscription started." in (
+        str(trial["blocks"][-1])
     )

@@ -40,6 +40,7 @@ from tests.commands.views.samples import (
     STATUS,
     SUBSCRIBE,
     all_notices,
+    ended,
 )
 
 
@@ -91,6 +92,7 @@ def all_messages() -> list[dict[str, Any]]:
         revoked_message(change),
         help_message(),
         *(notice_message(notice) for notice in all_notices()),
+        *(notice_message(ended(notice, "renewed", 2)) for notice in all_notices()[:4]),
     ]
 
 
