@@ -214,6 +214,18 @@ class CardDataRefused(LicensingError):
         )
 
 
+class CardNumberInText(CardDataRefused):
+    """Card data typed anywhere other than the billing details."""
+
+    def __init__(self) -> None:
+        LicensingError.__init__(
+            self,
+            "That looks like a card number or security code, and card details are never taken "
+            "in Slack, so nothing was done or kept. A card is saved on the payment provider's "
+            "own page: `/license subscription billing` gives a company admin the link.",
+        )
+
+
 class WrongSubscriptionState(LicensingError):
     """The action does not fit the subscription's current status."""
 

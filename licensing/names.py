@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from licensing.card_data import holds_card_data
 from licensing.errors import (
+    CardNumberInText,
     OfficeNameHiddenCharacter,
     OfficeNameMissing,
     OfficeNameMixedAlphabets,
@@ -38,6 +40,8 @@ def office_name(text: str) -> str:
     name = tidy(text)
     if not name:
         raise OfficeNameMissing()
+    if holds_card_data(name):
+        raise CardNumberInText()
     for index, char in enumerate(name):
         if unicodedata.category(char) in _HIDDEN:
             raise OfficeNameHiddenCharacter(describe(char), name[:index])

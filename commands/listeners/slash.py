@@ -43,7 +43,14 @@ from commands.views.status import (
     time_zone_message,
 )
 from commands.views.subscription import interval_changed_message
-from licensing.errors import InvalidSeatCount, LicensingError, NoSeatAvailable, NotAllowed
+from licensing.card_data import holds_card_data
+from licensing.errors import (
+    CardNumberInText,
+    InvalidSeatCount,
+    LicensingError,
+    NoSeatAvailable,
+    NotAllowed,
+)
 from licensing.model import RoleName
 from licensing.requests import (
     AddOffice,
@@ -79,8 +86,10 @@ class SlashCommand:
         client: AsyncWebClient,
     ) -> None:
         try:
-            key, actor = await self.deps.requester(context, client, command)
             text = str(command.get("text") or "")
+            if holds_card_data(text):  # refused before anything reads it further
+                raise CardNumberInText()
+            key, actor = await self.deps.requester(context, client, command)
             offices = OfficeChoices(names=[], default=None)
             if needs_office_names(text):
                 offices = await self.deps.call(self.deps.service.office_choices, key, actor)

@@ -62,6 +62,7 @@ def test_a_name_equal_to_an_office_after_normalisation_is_that_office(
         ("Ber\u200blin", errors.OfficeNameHiddenCharacter),
         ("x" * 76, errors.OfficeNameTooLong),
         ("   ", errors.OfficeNameMissing),
+        ("Visa 4242 4242 4242 4242", errors.CardNumberInText),
     ],
 )
 def test_a_name_that_would_mislead_or_not_fit_is_refused_and_nothing_is_stored(

@@ -12,7 +12,7 @@ from commands.listeners.slash import SlashCommand
 from commands.listeners.subscription import SubscriptionModals
 from commands.tenancy import NotSetUp
 from commands.views.status import HELP
-from licensing.errors import InvalidSeatCount, NoSeatAvailable, NotAllowed
+from licensing.errors import CardNumberInText, InvalidSeatCount, NoSeatAvailable, NotAllowed
 from licensing.requests import (
     Assign,
     Cancel,
@@ -274,3 +274,22 @@ def test_a_misspelt_command_is_answered_with_the_one_meant(harness: Harness) -> 
         response_type="ephemeral",
         text="`stauts` is not a /license command. Did you mean `status`?",
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "offices add Visa 4242 4242 4242 4242",
+        "subscription billing Acme Ltd, card 4242-4242-4242-4242 cvc 123",
+        "buy 4242424242424242",
+        "timezone 5555 5555 5555 4444",
+    ],
+)
+def test_a_card_number_in_any_command_is_refused_before_anything_reads_it(
+    harness: Harness, text: str
+) -> None:
+    ack = answer(harness, text)
+
+    ack.assert_awaited_once_with(response_type="ephemeral", text=CardNumberInText().message)
+    assert harness.service.calls == []
+    assert harness.client.made("users_info") == []
