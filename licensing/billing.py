@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from licensing import dunning, orm
+from licensing import dunning, orm, subscriptions
 from licensing.catalog import Catalog
 from licensing.clock import Clock
 from licensing.collection import Dunning
@@ -36,14 +36,19 @@ class Billing:
     def card_setup_link(self, account: AccountKey, actor: Actor, return_url: str) -> str:
         """A fresh link to the provider's page where a company admin saves the card that
         invoices are charged to; the account's customer is made the first time."""
-        account_id, customer, contact = self._tx.read(account, actor, _customer_of)
-        if customer is None:
-            made = self.provider.customer(account_id, contact, None)
+        return self.provider.card_setup_url(self.sync_contact(account, actor), return_url)
+
+    def sync_contact(self, account: AccountKey, actor: Actor) -> str:
+        """The account's customer at the provider, made the first time and otherwise given
+        the billing contact as it now is (company admins only)."""
+        account_id, existing, contact = self._tx.read(account, actor, _customer_of)
+        customer = self.provider.customer(account_id, contact, existing)
+        if existing is None:
             with self._tx.unit_of_work() as uow:
                 context = self._tx.internal(uow, uow.repo.subscription(account_id, lock=True))
-                customer = _keep_customer(context, made)
+                customer = _keep_customer(context, customer)
                 uow.commit()
-        return self.provider.card_setup_url(customer, return_url)
+        return customer
 
     def apply(self, event: PaymentEvent) -> bool:
         """Act on a provider notification once; False for one already acted on, or about an
@@ -104,8 +109,7 @@ def _act(context: Context, event: PaymentEvent, card: Card | None) -> None:
 def _customer_of(context: Context) -> tuple[int, str | None, BillingContact]:
     context.access.require_company_admin("set up the card for invoices")
     account = context.account
-    contact = BillingContact(company=account.billing_details or account.team_id, email="")
-    return account.id, account.payment_customer, contact
+    return account.id, account.payment_customer, subscriptions.stored_contact(account)
 
 
 def _keep_customer(context: Context, customer: str) -> str:

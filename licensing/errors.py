@@ -196,6 +196,14 @@ class BillingDetailsMissing(LicensingError):
         )
 
 
+class BillingContactInvalid(LicensingError):
+    """One field of the billing contact, named by `field`, cannot be used as typed."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class CardMissing(LicensingError):
     def __init__(self) -> None:
         super().__init__(

@@ -65,6 +65,11 @@ class Account(Base):
     time_zone: Mapped[str] = mapped_column(String(64), server_default="UTC")
     notice_channel: Mapped[str | None] = mapped_column(String(32))
     billing_details: Mapped[str | None] = mapped_column(String(200))
+    # Who invoices name, as a company admin entered them (billing_details says it in one line).
+    billing_company: Mapped[str | None] = mapped_column(String(100))
+    billing_email: Mapped[str | None] = mapped_column(String(254))
+    billing_address: Mapped[str | None] = mapped_column(String(300))
+    billing_vat_id: Mapped[str | None] = mapped_column(String(20))
     # The customer at the payment provider, and what may be shown of its default card.
     payment_customer: Mapped[str | None] = mapped_column(String(64))
     card_brand: Mapped[str | None] = mapped_column(String(16))

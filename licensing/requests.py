@@ -169,6 +169,16 @@ class SetBillingDetails(Request[SubscriptionChange]):
     details: Annotated[str, StringConstraints(max_length=3000)]
 
 
+class SetBillingContact(Request[SubscriptionChange]):
+    """Who invoices name; each field is checked as `licensing.contact` says."""
+
+    operation = "billing_contact"
+    company: Annotated[str, StringConstraints(max_length=3000)]
+    email: Annotated[str, StringConstraints(max_length=3000)]
+    address: Annotated[str, StringConstraints(max_length=3000)] = ""
+    vat_id: Annotated[str, StringConstraints(max_length=3000)] = ""
+
+
 class RetryPayment(Request[PaymentView]):
     """Charge an unpaid invoice again now, rather than on the retry schedule."""
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from licensing import dunning, notices, orm
 from licensing.calendar import Interval, billing_period, following_period
 from licensing.card_data import holds_card_data
+from licensing.contact import one_line
 from licensing.context import MAIN_OFFICE, Context, office_key, seats_of
 from licensing.errors import (
     BillingDetailsMissing,
@@ -18,6 +19,7 @@ from licensing.errors import (
 )
 from licensing.model import FREE_TRIAL, RoleName, Seats, Status
 from licensing.money import Money
+from licensing.payments import BillingContact
 from licensing.reports import invoice_view
 from licensing.repository import Repository
 from licensing.schemas import (
@@ -220,6 +222,29 @@ def set_billing_details(context: Context, details: str) -> SubscriptionChange:
     return subscription_change(context)
 
 
+def set_billing_contact(context: Context, contact: BillingContact) -> SubscriptionChange:
+    context.access.require_company_admin("change billing details")
+    account = context.account
+    account.billing_company, account.billing_email = contact.company, contact.email
+    account.billing_address = contact.address or None
+    account.billing_vat_id = contact.vat_id or None
+    account.billing_details = one_line(contact)[:200]
+    context.record("billing_details_updated", detail=account.billing_details)
+    return subscription_change(context)
+
+
+def stored_contact(account: orm.Account) -> BillingContact:
+    """Who invoices name: the contact entered, or else the one-line billing details."""
+    if account.billing_company and account.billing_email:
+        return BillingContact(
+            company=account.billing_company,
+            email=account.billing_email,
+            address=account.billing_address or "",
+            vat_id=account.billing_vat_id or "",
+        )
+    return BillingContact(company=account.billing_details or account.team_id, email="")
+
+
 def subscription_change(context: Context) -> SubscriptionChange:
     return SubscriptionChange(
         status=context.status,
@@ -298,7 +323,10 @@ def close_period(context: Context) -> PeriodClosed:
 def _end(context: Context, event: str) -> None:
     """The subscription ends as a cancellation does (rule 7): its data goes."""
     context.delete_instance_data()
-    context.account.notice_channel = context.account.billing_details = None
+    account = context.account
+    account.notice_channel = account.billing_details = None
+    account.billing_company = account.billing_email = None
+    account.billing_address = account.billing_vat_id = None
     context.subscription.status = Status.CANCELED
     context.subscription.current_period_end = None
     context.record(event)

@@ -22,6 +22,7 @@ from licensing import (
     subscriptions,
 )
 from licensing.calendar import local_date
+from licensing.contact import billing_contact
 from licensing.context import Context
 from licensing.errors import QuoteChanged, SeatsAlreadyGone
 from licensing.requests import R, Request
@@ -195,6 +196,11 @@ def _billing(c: Context, r: requests.SetBillingDetails, policy: Policy) -> Plan[
     return Plan(None, lambda: subscriptions.set_billing_details(c, r.details))
 
 
+def _billing_contact(c: Context, r: requests.SetBillingContact, policy: Policy) -> Plan[Any]:
+    contact = billing_contact(r.company, r.email, r.address, r.vat_id)
+    return Plan(None, lambda: subscriptions.set_billing_contact(c, contact))
+
+
 def _retry_payment(c: Context, r: requests.RetryPayment, policy: Policy) -> Plan[Any]:
     def run() -> PaymentView:
         payment = dunning.retry_now(c, r.invoice)
@@ -236,6 +242,7 @@ _PLANNERS: dict[type[Request[Any]], Callable[[Context, Any, Policy], Plan[Any]]]
     requests.Reactivate: _reactivate,
     requests.ChangeInterval: _change_interval,
     requests.SetBillingDetails: _billing,
+    requests.SetBillingContact: _billing_contact,
     requests.RetryPayment: _retry_payment,
     requests.SetNoticeChannel: _setting(lambda c, r: admin.set_notice_channel(c, r.channel_id)),
     requests.SetReminderLead: _setting(lambda c, r: admin.set_notice_lead(c, r.days)),

@@ -1,6 +1,7 @@
-"""Payments: the account's customer at the payment provider and the card it may show, the
-payment outbox (one row per invoice collected), the provider notifications already acted
-on, and when a subscription fell past due.
+"""Payments: who invoices name (company, e-mail, address, VAT id), the account's customer at
+the payment provider and the card it may show, the payment outbox (one row per invoice
+collected), the provider notifications already acted on, and when a subscription fell past
+due.
 
 Revision ID: 0009
 Revises: 0008
@@ -19,6 +20,10 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("billing_company", sa.String(length=100), nullable=True))
+        batch_op.add_column(sa.Column("billing_email", sa.String(length=254), nullable=True))
+        batch_op.add_column(sa.Column("billing_address", sa.String(length=300), nullable=True))
+        batch_op.add_column(sa.Column("billing_vat_id", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("payment_customer", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("card_brand", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("card_last4", sa.String(length=4), nullable=True))
@@ -73,5 +78,14 @@ def downgrade() -> None:
     with op.batch_alter_table("subscriptions", schema=None) as batch_op:
         batch_op.drop_column("past_due_since")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
-        for column in ("card_expires", "card_last4", "card_brand", "payment_customer"):
+        for column in (
+            "card_expires",
+            "card_last4",
+            "card_brand",
+            "payment_customer",
+            "billing_vat_id",
+            "billing_address",
+            "billing_email",
+            "billing_company",
+        ):
             batch_op.drop_column(column)

@@ -32,6 +32,7 @@ from licensing.requests import (
     Revoke,
     RevokeRole,
     ScheduleRemoval,
+    SetBillingContact,
     SetBillingDetails,
     SetNoticeChannel,
     SetReminderLead,
@@ -491,6 +492,9 @@ EXAMPLES: dict[type[Request[Any]], Request[Any]] = {
     GrantRole: GrantRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main"),
     RevokeRole: RevokeRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main"),
     RetryPayment: RetryPayment(invoice=1),
+    SetBillingContact: SetBillingContact(
+        company="Acme Ltd", email="billing@acme.example", address="1 Main St", vat_id="GB123456789"
+    ),
 }
 REQUEST_TYPES = concrete_request_types()
 
