@@ -1,4 +1,5 @@
-"""localstripe, really started once for the session, emptied before each test."""
+"""localstripe, really started once for the session, emptied before each test; the proxy that
+puts faults or stand-ins between it and the provider."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ import pytest
 import stripe
 
 from payments.stripe import StripeProvider
-from tests.payments.helpers import API_KEY, WEBHOOK_SECRET
+from tests.payments.helpers import API_KEY, CHECKOUT, WEBHOOK_SECRET
+from tests.payments.servers import Proxy, serving
 
 LAUNCHER = Path(__file__).with_name("localstripe_server.py")
 STARTUP_SECONDS = 60
@@ -89,3 +91,32 @@ def provider(localstripe: str) -> StripeProvider:
 def client(localstripe: str) -> stripe.StripeClient:
     """The tests' own view of the fake Stripe, to set it up and to check what happened there."""
     return stripe.StripeClient(API_KEY, base_addresses={"api": localstripe})
+
+
+@pytest.fixture
+def proxy(localstripe: str) -> Proxy:
+    return Proxy(localstripe)
+
+
+@pytest.fixture
+def proxied(proxy: Proxy) -> Iterator[StripeProvider]:
+    """A provider whose every request goes through the proxy."""
+    with serving(proxy.app()) as url:
+        yield StripeProvider(API_KEY, WEBHOOK_SECRET, api_base=url)
+
+
+@pytest.fixture
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK's waits between its own retries, shortened: what is retried stays the same."""
+    monkeypatch.setattr(stripe.HTTPClient, "INITIAL_DELAY", 0.01)
+    monkeypatch.setattr(stripe.HTTPClient, "MAX_DELAY", 0.05)
+
+
+@pytest.fixture
+def checkout(localstripe: str) -> Iterator[tuple[Proxy, StripeProvider]]:
+    """localstripe has no Checkout: the proxy stands in for creating a Checkout Session."""
+    proxy = Proxy(localstripe)
+    session = {"id": "cs_test_a1", "object": "checkout.session", "mode": "setup", "url": CHECKOUT}
+    proxy.answer("POST", "/v1/checkout/sessions", 200, session)
+    with serving(proxy.app()) as url:
+        yield proxy, StripeProvider(API_KEY, WEBHOOK_SECRET, api_base=url)

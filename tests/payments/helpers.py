@@ -14,6 +14,7 @@ from licensing.payments import BillingContact, Charge, ChargeLine
 
 API_KEY = "sk_test_licensebot"
 WEBHOOK_SECRET = "whsec_licensebot_tests"
+CHECKOUT = "https://checkout.stripe.com/c/pay/cs_test_a1"  # the page the proxy stands in for
 
 # Stripe's test cards, as localstripe knows them.
 VISA = "4242424242424242"

@@ -110,6 +110,11 @@ def stripe_error(kind: str, message: str, code: str | None = None) -> dict[str, 
     return {"error": error}
 
 
+PAY = "/v1/invoices/*/pay"
+RATE_LIMITED = stripe_error("invalid_request_error", "Too many requests.", "rate_limit")
+BROKEN = stripe_error("api_error", "Something went wrong on Stripe's end.")
+
+
 class WebhookReceiver:
     """Keeps each webhook it is sent, as (payload, Stripe-Signature header)."""
 
