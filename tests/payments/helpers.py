@@ -77,9 +77,11 @@ def signed(
     return payload, f"t={timestamp},v1={digest}"
 
 
-def event(kind: str, thing: dict[str, Any], **data: Any) -> dict[str, Any]:
+def event(
+    kind: str, thing: dict[str, Any], *, event_id: str | None = None, **data: Any
+) -> dict[str, Any]:
     return {
-        "id": f"evt_{kind.replace('.', '_')}",
+        "id": event_id or f"evt_{kind.replace('.', '_')}",
         "object": "event",
         "type": kind,
         "created": int(time.time()),
