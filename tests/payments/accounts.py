@@ -85,8 +85,9 @@ def stripe_invoices(
 
 
 def payment_intents(client: stripe.StripeClient, customer: str) -> list[tuple[int, str]]:
-    listed = client.v1.payment_intents.list(params={"customer": customer, "limit": 100})
-    return sorted((intent.amount, intent.status) for intent in listed.auto_paging_iter())
+    """(amount, status) of the customer's payment intents (localstripe lists them only all)."""
+    listed = client.v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()
+    return sorted((i.amount, i.status) for i in listed if i.customer == customer)
 
 
 # what licensebot recorded
