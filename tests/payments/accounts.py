@@ -75,13 +75,14 @@ def notify(url: str, payload: bytes, signature: str) -> tuple[int, str]:
 def stripe_invoices(
     client: stripe.StripeClient, customer: str
 ) -> list[tuple[str, str, int, list[tuple[str | None, int]]]]:
-    """(licensebot's invoice number, status, total in cents, lines) of each Stripe invoice."""
+    """(licensebot's invoice number, status, total in cents, lines) of each Stripe invoice, in
+    licensebot's order; each one is checked to be in US dollars."""
     found = []
     for invoice in invoices(client, customer):
         assert invoice.currency == "usd"
         number = str(invoice.metadata["licensebot_invoice"]) if invoice.metadata else ""
         found.append((number, str(invoice.status), invoice.total, lines(invoice)))
-    return sorted(found)
+    return sorted(found, key=lambda found_one: int(found_one[0] or 0))
 
 
 def payment_intents(client: stripe.StripeClient, customer: str) -> list[tuple[int, str]]:
