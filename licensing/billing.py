@@ -51,8 +51,8 @@ class Billing:
         return customer
 
     def apply(self, event: PaymentEvent) -> bool:
-        """Act on a provider notification once; False for one already acted on, or about an
-        account or invoice licensebot does not know."""
+        """Act on a provider notification once; False for one already acted on, or about a
+        customer, or a customer's invoice, that licensebot does not know."""
         card = None
         if event.kind is EventKind.CARD_CHANGED and event.customer:
             card = self.provider.card(event.customer)
@@ -71,15 +71,17 @@ class Billing:
             return False
 
     def _context_of(self, uow: UnitOfWork, event: PaymentEvent) -> Context | None:
-        """The locked account the notification is about: by licensebot's invoice number, or
-        for a card by the provider's customer."""
-        session = uow.session
+        """The locked account the notification is about: the provider's customer's, and for
+        an invoice one of its own. An invoice number alone is not enough: another licensebot
+        on the same provider account numbers its invoices from 1 too."""
+        if not event.customer:
+            return None
+        query = select(orm.Account.id).where(orm.Account.payment_customer == event.customer)
         if event.invoice_id is not None:
-            invoice = session.get(orm.Invoice, event.invoice_id)
-            account_id = invoice.account_id if invoice else None
-        else:
-            query = select(orm.Account.id).where(orm.Account.payment_customer == event.customer)
-            account_id = session.scalar(query) if event.customer else None
+            query = query.join(orm.Invoice, orm.Invoice.account_id == orm.Account.id).where(
+                orm.Invoice.id == event.invoice_id
+            )
+        account_id = uow.session.scalar(query)
         if account_id is None:
             return None
         return self._tx.internal(uow, uow.repo.subscription(account_id, lock=True))

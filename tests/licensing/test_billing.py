@@ -103,6 +103,19 @@ def test_notifications_about_unknown_invoices_or_customers_are_ignored(
     assert billing.apply(PaymentEvent("evt_2", EventKind.CARD_CHANGED, "cus_other")) is False
 
 
+def test_a_notification_about_another_customers_invoice_changes_nothing(
+    paying: AccountKey, billing: Billing, engine: Engine
+) -> None:
+    # Another licensebot on the same provider account numbers its invoices from 1 too.
+    elsewhere = PaymentEvent("evt_1", EventKind.INVOICE_PAID, "cus_elsewhere", 1, "in_9")
+    assert billing.apply(elsewhere) is False
+    failed = PaymentEvent("evt_2", EventKind.INVOICE_FAILED, None, 1, "in_9", reason="declined")
+    assert billing.apply(failed) is False
+    payment = _payment(engine)
+    assert (payment.state, payment.provider_invoice) == ("due", None)
+    assert "payment_collected" not in ledger_events(engine)
+
+
 def test_the_card_setup_link_is_for_company_admins_and_makes_the_customer_once(
     account: AccountKey, billing: Billing, engine: Engine
 ) -> None:

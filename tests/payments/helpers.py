@@ -14,6 +14,7 @@ from licensing.payments import BillingContact, Charge, ChargeLine
 
 API_KEY = "sk_test_licensebot"
 WEBHOOK_SECRET = "whsec_licensebot_tests"
+CHECKOUT = "https://checkout.stripe.com/c/pay/cs_test_a1"  # the page the proxy stands in for
 
 # Stripe's test cards, as localstripe knows them.
 VISA = "4242424242424242"
@@ -76,9 +77,11 @@ def signed(
     return payload, f"t={timestamp},v1={digest}"
 
 
-def event(kind: str, thing: dict[str, Any], **data: Any) -> dict[str, Any]:
+def event(
+    kind: str, thing: dict[str, Any], *, event_id: str | None = None, **data: Any
+) -> dict[str, Any]:
     return {
-        "id": f"evt_{kind.replace('.', '_')}",
+        "id": event_id or f"evt_{kind.replace('.', '_')}",
         "object": "event",
         "type": kind,
         "created": int(time.time()),

@@ -1,5 +1,6 @@
 """Small HTTP servers on loopback that the Stripe tests put around localstripe: a proxy that
-injects faults or stands in for an endpoint localstripe lacks, and a webhook receiver."""
+injects faults or stands in for an endpoint localstripe lacks, a webhook receiver, and
+licensebot's own HTTP server under uvicorn."""
 
 from __future__ import annotations
 
@@ -9,15 +10,22 @@ import json
 import queue
 import socket
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import pytest
+import uvicorn
 from aiohttp import web
 
+from bot.server import SlackServer
+
 HOP_BY_HOP = {"host", "content-length", "transfer-encoding", "connection"}
+STARTUP_SECONDS = 60
 
 
 @contextmanager
@@ -110,6 +118,11 @@ def stripe_error(kind: str, message: str, code: str | None = None) -> dict[str, 
     return {"error": error}
 
 
+PAY = "/v1/invoices/*/pay"
+RATE_LIMITED = stripe_error("invalid_request_error", "Too many requests.", "rate_limit")
+BROKEN = stripe_error("api_error", "Something went wrong on Stripe's end.")
+
+
 class WebhookReceiver:
     """Keeps each webhook it is sent, as (payload, Stripe-Signature header)."""
 
@@ -125,3 +138,33 @@ class WebhookReceiver:
         payload = await request.read()
         self.received.put((payload, request.headers.get("Stripe-Signature", "")))
         return web.json_response({"received": json.loads(payload)["id"]})
+
+
+@contextmanager
+def serving_licensebot(server: SlackServer) -> Iterator[str]:
+    """licensebot's server under uvicorn, as `licensebot run` serves HTTP, on a socket bound
+    to a free loopback port beforehand, from a thread of its own; yields its base URL once
+    uvicorn says it has started (lifespan startup done, the socket listening) and
+    `GET /healthz` answers 200, waiting up to STARTUP_SECONDS for both."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    config = uvicorn.Config(server, log_level="warning", lifespan="on")
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not uvicorn_server.started:
+            if not thread.is_alive():
+                pytest.fail("uvicorn stopped before it started serving licensebot")
+            if time.monotonic() > deadline:
+                pytest.fail(f"uvicorn did not start serving licensebot in {STARTUP_SECONDS} s")
+            thread.join(0.05)
+        with urllib.request.urlopen(f"{url}/healthz", timeout=STARTUP_SECONDS) as answer:
+            assert answer.status == 200
+        yield url
+    finally:
+        uvicorn_server.should_exit = True
+        thread.join(30)
+        sock.close()

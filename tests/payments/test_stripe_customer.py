@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs
 
-import pytest
 import stripe
 
 from licensing.payments import BillingContact, Card
 from payments.stripe import StripeProvider
-from tests.payments.helpers import ACME, API_KEY, VISA, WEBHOOK_SECRET, add_card
-from tests.payments.servers import Proxy, serving
+from tests.payments.helpers import ACME, CHECKOUT, VISA, add_card
+from tests.payments.servers import Proxy
 
 CONTACT = BillingContact(
     company="Acme Ltd",
@@ -19,7 +17,6 @@ CONTACT = BillingContact(
     address="Hauptstrasse 1\n10115 Berlin\nGermany",
     vat_id="de 123456789",
 )
-CHECKOUT = "https://checkout.stripe.com/c/pay/cs_test_a1"
 
 
 def vat_ids(client: stripe.StripeClient, customer: str) -> list[tuple[str, str]]:
@@ -113,16 +110,6 @@ def test_a_card_saved_before_payment_methods_is_shown_too(
 
 def test_a_customer_without_a_card_shows_none(provider: StripeProvider) -> None:
     assert provider.card(provider.customer(7, ACME, None)) is None
-
-
-@pytest.fixture
-def checkout(localstripe: str) -> Iterator[tuple[Proxy, StripeProvider]]:
-    """localstripe has no Checkout: the proxy stands in for creating a Checkout Session."""
-    proxy = Proxy(localstripe)
-    session = {"id": "cs_test_a1", "object": "checkout.session", "mode": "setup", "url": CHECKOUT}
-    proxy.answer("POST", "/v1/checkout/sessions", 200, session)
-    with serving(proxy.app()) as url:
-        yield proxy, StripeProvider(API_KEY, WEBHOOK_SECRET, api_base=url)
 
 
 def test_the_card_setup_link_is_a_checkout_session_in_setup_mode_for_the_customer(

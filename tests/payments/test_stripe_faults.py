@@ -3,8 +3,6 @@ on loopback in front of localstripe: a collection still charges exactly once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import stripe
 
@@ -21,30 +19,9 @@ from tests.payments.helpers import (
     invoices,
     three_lines,
 )
-from tests.payments.servers import Proxy, serving, stripe_error
+from tests.payments.servers import BROKEN, PAY, RATE_LIMITED, Proxy, stripe_error
 
-PAY = "/v1/invoices/*/pay"
-RATE_LIMITED = stripe_error("invalid_request_error", "Too many requests.", "rate_limit")
-BROKEN = stripe_error("api_error", "Something went wrong on Stripe's end.")
-
-
-@pytest.fixture
-def proxy(localstripe: str) -> Proxy:
-    return Proxy(localstripe)
-
-
-@pytest.fixture
-def proxied(proxy: Proxy) -> Iterator[StripeProvider]:
-    """A provider whose every request goes through the proxy."""
-    with serving(proxy.app()) as url:
-        yield StripeProvider(API_KEY, WEBHOOK_SECRET, api_base=url)
-
-
-@pytest.fixture(autouse=True)
-def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The SDK's waits between its own retries, shortened: what is retried stays the same."""
-    monkeypatch.setattr(stripe.HTTPClient, "INITIAL_DELAY", 0.01)
-    monkeypatch.setattr(stripe.HTTPClient, "MAX_DELAY", 0.05)
+pytestmark = pytest.mark.usefixtures("quick_backoff")
 
 
 @pytest.fixture
