@@ -94,6 +94,15 @@ def test_a_script_from_stdin_stops_at_the_first_failing_step_and_names_it() -> N
     assert "/license help" not in run.stdout
 
 
+def test_a_card_number_in_a_script_is_refused_and_shown_masked_in_the_transcript() -> None:
+    script = "/license subscription billing\n/card save 4242 4242 4242 4242\n"
+    run = sandbox("--script", "-", stdin=script)
+    assert run.returncode == 1
+    assert "@olivia> /card save •••• 4242" in run.stdout
+    assert "step 2 (-, line 2) `/card save •••• 4242` failed: Card numbers" in run.stderr
+    assert "4242 4242" not in run.stdout + run.stderr
+
+
 def test_a_script_passes_when_every_step_does(tmp_path: Path) -> None:
     script = tmp_path / "script.txt"
     script.write_text('/license status\nexpect "Trial ends"\n/as @dana\n/license status\n')
