@@ -22,6 +22,7 @@ from bot.installation import oauth_settings
 from bot.settings import Settings
 from commands.deps import Deps
 from commands.listeners import register
+from commands.port import BillingPort
 from commands.unreachable import answer_unreachable
 from licensing.catalog import Catalog
 from licensing.db import is_unreachable, reason
@@ -49,10 +50,12 @@ def build_app(
     catalog: Catalog,
     engine: Engine | None = None,
     deliver_soon: Callable[[], None] | None = None,
+    billing: BillingPort | None = None,
 ) -> AsyncApp:
     """The app for one workspace (bot token), or for many (OAuth; needs the `engine` whose
     database keeps the installations). `deliver_soon` wakes the notice dispatcher after a
-    change, so its log line reaches the channel at once."""
+    change, so its log line reaches the channel at once. `billing` is given where invoices
+    are collected: it makes the links to the card page."""
     settings.check_slack()
     oauth = None
     if settings.uses_oauth:
@@ -64,7 +67,9 @@ def build_app(
         oauth_settings=oauth,
         process_before_response=True,
     )
-    deps = Deps(service=service, catalog=catalog)
+    deps = Deps(
+        service=service, catalog=catalog, billing=billing, card_return_url=settings.card_return_url
+    )
     if deliver_soon:
         deps.deliver_soon = deliver_soon
     register(app, deps)

@@ -20,6 +20,7 @@ from licensing.clock import Clock, StoredTestClock, SystemClock
 from licensing.collection import Dunning
 from licensing.db import make_engine, make_session_factory
 from licensing.migrate import upgrade
+from licensing.payments import PaymentProvider
 from licensing.scheduled import ScheduledWork
 from licensing.service import LicensingService
 from licensing.transactions import Policy
@@ -41,12 +42,21 @@ class Components:
 
     def slack_app(self, deliver_soon: Callable[[], None] | None = None) -> AsyncApp:
         """The Bolt app on these parts; `deliver_soon` wakes the notice dispatcher."""
-        return build_app(self.settings, self.service, self.catalog, self.engine, deliver_soon)
+        return build_app(
+            self.settings, self.service, self.catalog, self.engine, deliver_soon, self.billing
+        )
 
 
-def build(settings: Settings | None = None, *, migrate_sqlite: bool = True) -> Components:
+def build(
+    settings: Settings | None = None,
+    *,
+    migrate_sqlite: bool = True,
+    provider: PaymentProvider | None = None,
+) -> Components:
     """Build everything from settings. An SQLite database is migrated on start; PostgreSQL
-    is migrated only by `licensebot migrate`, so several processes never race to do it."""
+    is migrated only by `licensebot migrate`, so several processes never race to do it.
+    `provider` collects invoices instead of the one the settings choose (the sandbox's
+    simulated one)."""
     settings = settings or Settings()
     catalog = load_catalog(settings.catalog)
     engine = make_engine(settings.database_url)
@@ -57,7 +67,7 @@ def build(settings: Settings | None = None, *, migrate_sqlite: bool = True) -> C
     if settings.test_clock:
         clock = StoredTestClock(session_factory)
         clock.start()
-    provider = payment_provider(settings)
+    provider = provider or payment_provider(settings)
     terms = Dunning(settings.payment_retry_days) if provider else None
     policy = Policy(max_seats=settings.max_seats, trial_days=settings.trial_days, dunning=terms)
     service = LicensingService(session_factory, catalog, clock, policy)

@@ -15,6 +15,7 @@ from rich.text import Text
 from bot.settings import Settings
 from licensing.errors import LicensingError
 from sandbox.interactive import run_interactive
+from sandbox.payments import SimulatedProvider
 from sandbox.runtime import SandboxRuntime, parse_moment, prepare_database
 from sandbox.script import Step, read_steps, run_script
 from sandbox.session import Session
@@ -39,6 +40,11 @@ def add_parser(commands: Any) -> None:
         metavar="ISO",
         help="simulated time a new database starts at (default: now; the demo's own start)",
     )
+    sandbox.add_argument(
+        "--no-payments",
+        action="store_true",
+        help="keep invoices as records only (default: a simulated payment provider collects them)",
+    )
     sandbox.set_defaults(handler=run)
 
 
@@ -52,7 +58,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     console.print(
         Text(f"Database: {database_url}\nAfterwards: {export}", style="dim"), soft_wrap=True
     )
-    with SandboxRuntime(settings, database_url) as runtime:
+    payments = None if args.no_payments else SimulatedProvider()
+    with SandboxRuntime(settings, database_url, payments) as runtime:
         session = Session(runtime, console)
         if steps is None:
             return run_interactive(session)

@@ -27,6 +27,7 @@ class Button:
     action_id: str
     block_id: str
     value: str | None
+    url: str | None = None  # a link button opens this page
 
 
 @dataclass
@@ -152,13 +153,17 @@ class BlockRenderer:
             action_id=str(element.get("action_id", "")),
             block_id=block_id,
             value=element.get("value"),
+            url=element.get("url"),
         )
         self._next_number += 1
         self.buttons.append(button)
         style = _BUTTON_STYLES.get(str(element.get("style")), "bold")
-        return Text.assemble(
+        shown = Text.assemble(
             ("[", "dim"), (str(button.number), "bold yellow"), ("] ", "dim"), (button.label, style)
         )
+        if button.url:
+            shown.append(" ↗", style="dim")
+        return shown
 
 
 def _blank_or(text: str) -> str:

@@ -11,12 +11,15 @@ from datetime import datetime
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 import uvicorn
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from bot.bootstrap import Components, build
+from bot.payments import WEBHOOK_PATH
 from bot.server import EVENTS_PATH, SlackServer
 from bot.settings import Settings
 from licensing.clock import ClockError, StoredTestClock
@@ -25,6 +28,7 @@ from licensing.errors import LicensingError
 from licensing.migrate import upgrade
 from licensing.schemas import PeriodClosed
 from sandbox.errors import StepFailed
+from sandbox.payments import Notification, SimulatedProvider
 from slack_standin.requester import Response, SlackRequester
 from slack_standin.server import FakeSlack
 from slack_standin.workspace import Workspace
@@ -38,9 +42,13 @@ _POLL_SECONDS = 0.01
 
 class SandboxRuntime:
     """A FakeSlack, the licensing components on `database_url` with the test clock, and the
-    Bolt app served by uvicorn on a free loopback port, the same way as in production."""
+    Bolt app served by uvicorn on a free loopback port, the same way as in production.
+    Invoices are collected by the simulated provider `payments`; without one they are records
+    only."""
 
-    def __init__(self, settings: Settings, database_url: str) -> None:
+    def __init__(
+        self, settings: Settings, database_url: str, payments: SimulatedProvider | None = None
+    ) -> None:
         self.workspace = Workspace()
         self.fake = FakeSlack(self.workspace)
         # Triggers are used by the bot at once; on a loaded machine that may take over
@@ -49,6 +57,8 @@ class SandboxRuntime:
         self._signing_secret = secrets.token_hex(16)
         self._base_settings = settings
         self.database_url = database_url
+        self.payments = payments
+        self._base_url = ""
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -68,15 +78,17 @@ class SandboxRuntime:
                 "slack_app_token": None,
                 "slack_client_id": None,
                 "slack_client_secret": None,
+                "payments": "none",  # never a real provider: `payments` stands in for one
             }
         )
-        self.components = build(settings)
+        self.components = build(settings, provider=self.payments)
         app = self.components.slack_app()
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))  # bound here, so no other process can take the port
-        self._serve(SlackServer(app, self._signing_secret), listener)
+        self._base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        self._serve(SlackServer(app, self._signing_secret, self.components.billing), listener)
         self._requester = SlackRequester(
-            f"http://127.0.0.1:{listener.getsockname()[1]}{EVENTS_PATH}",
+            f"{self._base_url}{EVENTS_PATH}",
             self._signing_secret,
             self.workspace,
             self.fake,
@@ -109,6 +121,25 @@ class SandboxRuntime:
         """Sends requests to the bot as Slack does."""
         assert self._requester is not None, "start() first"
         return self._requester
+
+    def notify(self, notification: Notification) -> None:
+        """Post the payment provider's notification to the bot, as the provider would."""
+        request = Request(
+            f"{self._base_url}{WEBHOOK_PATH}",
+            data=notification.payload,
+            headers={
+                "Content-Type": "application/json",
+                "Stripe-Signature": notification.signature,
+            },
+            method="POST",
+        )
+        try:
+            with urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as answer:
+                answer.read()
+        except HTTPError as refused:
+            raise StepFailed(
+                f"The bot answered the payment notification with HTTP {refused.code}."
+            ) from None
 
     @staticmethod
     def answer(response: Response) -> JsonDict:

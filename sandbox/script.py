@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from licensing.card_data import masked
 from sandbox.errors import StepFailed
 from sandbox.session import Session
 
@@ -31,15 +32,17 @@ def read_steps(lines: Iterable[str]) -> list[Step]:
 
 
 def run_script(session: Session, steps: list[Step], source: str) -> int:
-    """0 when every step passed; 1 at the first that failed, named on stderr."""
+    """0 when every step passed; 1 at the first that failed, named on stderr. A card number
+    in a step (which the step refuses) is shown masked, so no transcript keeps it."""
     for step in steps:
-        session.screen.console.print(Text(session.prompt + step.text, style="bold"), soft_wrap=True)
+        shown = masked(step.text)
+        session.screen.console.print(Text(session.prompt + shown, style="bold"), soft_wrap=True)
         try:
             session.run(step.text)
         except StepFailed as failure:
             print(
                 f"licensebot sandbox: step {step.number} ({source}, line {step.line_number}) "
-                f"`{step.text}` failed: {failure.reason}",
+                f"`{shown}` failed: {failure.reason}",
                 file=sys.stderr,
             )
             return 1

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from rich.console import Console
 
 from commands.views.common import money, when
+from licensing.card_data import masked
 from licensing.clock import parse_duration
 from licensing.errors import LicensingError
 from licensing.schemas import PeriodClosed
 from sandbox.board import Placed
+from sandbox.cards import CardCommand, opened
 from sandbox.errors import StepFailed
 from sandbox.feed import Feed
 from sandbox.modals import OpenModal
@@ -33,13 +35,17 @@ Type what you would type in Slack, as the user in the prompt:
   /clock show                  the simulated time
   /clock advance 10d           move it on (w, d, h, m, s); the sweeps run at once
   /clock set 2026-12-01T09:00:00+00:00    move it to a moment
+  /card decline   /card ok     make the payment provider's next charges fail, or go through
+  /card save 4242              save a card on the provider's card page, by its last 4 digits
+                               (never a card number); the provider tells licensebot
+  /card show                   what the simulated payment provider holds
   3   or   > press 3           press button [3];  > press "Restore 2 seats" by its label
   > fill seats=3 product=talk  type into the open modal's fields (a label or its beginning)
   > submit                     press the modal's submit button (Next, Confirm, …)
   > cancel                     close the modal
   expect "text"                check that the step before showed this text
   /help   /quit
-The scheduler's sweeps (period ends, reminders, notices) run after every step.
+The scheduler's sweeps (period ends, reminders, charges, notices) run after every step.
 You type in #general. Notices go to the channel set with /license channel #licenses."""
 
 
@@ -53,11 +59,13 @@ class Session:
         self.last_output = ""
         self._feed = Feed(runtime.fake)
         self._presser = Presser(runtime, self.screen, self._feed)
+        self._cards = CardCommand(runtime, self.screen)
         self._commands: dict[str, Callable[[str], None]] = {
             "/license": self._license,
             "/as": self._act_as,
             "/home": self._home,
             "/clock": self._clock,
+            "/card": self._card,
             "/help": self._help,
             "/quit": self._quit,
             "> press": self._press,
@@ -99,8 +107,10 @@ class Session:
         if name is not None:
             return name, compact[len(name) :].strip()
         meant = next((p + line for p in ("/", "> ") if self._known(p + line)), None)
-        hint = f"Did you mean {meant}? " if meant else ""
-        raise StepFailed(f'"{line}" is not a sandbox command. {hint}Type /help for the list.')
+        hint = f"Did you mean {masked(meant)}? " if meant else ""
+        raise StepFailed(
+            f'"{masked(line)}" is not a sandbox command. {hint}Type /help for the list.'
+        )
 
     def _known(self, line: str) -> str | None:
         return next((n for n in self._commands if line == n or line.startswith(n + " ")), None)
@@ -130,6 +140,8 @@ class Session:
         if placed.surface != "modal":
             self._require_no_modal()
         body = self._presser.click(placed, self.user)
+        if placed.button.url:
+            self.screen.note(opened(placed.button.url))
         self.screen.reply(body, placed.channel or TYPING_CHANNEL, self.user)
         self._settle(pressed=placed)
 
@@ -215,6 +227,10 @@ class Session:
             raise StepFailed(refusal.message) from None
         self.screen.note(f"Simulated time: {when(moved, 'UTC')}", style="bold")
         self._settle()
+
+    def _card(self, argument: str) -> None:
+        if self._cards.run(argument):
+            self._settle()
 
     def _help(self, argument: str) -> None:
         self.screen.note(HELP.format(people=self.names.people()), style="")

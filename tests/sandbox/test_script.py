@@ -7,7 +7,10 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 WIDE = {"COLUMNS": "200"}  # so that no line of the transcript wraps
 Completed = subprocess.CompletedProcess[str]
@@ -28,11 +31,23 @@ def sandbox(*args: str, stdin: str = "") -> Completed:
     return licensebot("sandbox", *args, stdin=stdin)
 
 
-def test_the_demo_walks_a_whole_billing_cycle(tmp_path: Path) -> None:
-    database = tmp_path / "demo.db"
-    demo = sandbox("--demo", "--db", str(database))
-    assert demo.returncode == 0, demo.stderr
-    transcript = demo.stdout
+@dataclass(frozen=True)
+class Demo:
+    database: Path
+    transcript: str
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """The shipped demo, run once for the tests that read it."""
+    database = tmp_path_factory.mktemp("demo") / "demo.db"
+    run = sandbox("--demo", "--db", str(database))
+    assert run.returncode == 0, run.stderr
+    return Demo(database, run.stdout)
+
+
+def test_the_demo_walks_a_whole_billing_cycle(demo: Demo) -> None:
+    database, transcript = demo.database, demo.transcript
     assert f"Database: sqlite:///{database}" in transcript
     for shown in (
         "Trial ends Feb 14, 2026 09:00 UTC",
@@ -44,29 +59,48 @@ def test_the_demo_walks_a_whole_billing_cycle(tmp_path: Path) -> None:
         "5 purchased · 3 assigned · 0 available · 2 scheduled for removal",
         "5 purchased · 3 assigned · 2 available · 0 scheduled for removal",
         "The sweep closed the period ending Mar 14, 2026 09:00 UTC: renewed, invoice 75.00 USD",
-        "#3 renewal, for Mar 14, 2026 – Apr 14, 2026 · 75.00 USD — 5 × Talk (Main) 75.00 USD",
+        "#3 renewal, for Mar 14, 2026 – Apr 14, 2026 · 75.00 USD · paid view — 5 × Talk (Main) 75.00 USD",
         "The sweep closed the period ending Apr 14, 2026 09:00 UTC: renewed, invoice 75.00 USD",
     ):
         assert shown in transcript
     assert _notices(transcript) == [
         "📆 Your free trial ends on Feb 14, 2026 09:00 UTC and your subscription starts.",
         "🧾 Your free trial ended on Feb 14, 2026 09:00 UTC and your subscription started.",
+        "✅ Received 45.00 USD from the visa ending 4242 for invoice #1 · receipt",
+        "✅ Received 19.29 USD from the visa ending 4242 for invoice #2 · receipt",
         "⏳ 2 seats are scheduled for removal on Mar 14, 2026 09:00 UTC.",
         "📆 Your subscription renews on Mar 14, 2026 09:00 UTC.",
         "✏ The renewal on Mar 14, 2026 09:00 UTC has changed: 75.00 USD (was 45.00 USD).",
         "🧾 The period ending Mar 14, 2026 09:00 UTC closed.",
+        "✅ Received 75.00 USD from the visa ending 4242 for invoice #3 · receipt",
         "⚠ Your subscription ends on Apr 14, 2026 09:00 UTC.",
         "📆 Your subscription renews on Apr 14, 2026 09:00 UTC.",
         "🧾 The period ending Apr 14, 2026 09:00 UTC closed.",
+        "❌ The charge of 75.00 USD for invoice #4 failed.",
+        "✅ Received 75.00 USD from the visa ending 5555 for invoice #4 · receipt",
     ]
     assert "✅ @olivia restored 2 Talk seats in Main · Mar 12, 2026 09:00 UTC" in transcript
     assert "✅ @olivia reactivated the subscription · Apr 12, 2026 09:00 UTC" in transcript
     assert _exported_invoices(database) == [
-        ("subscription", "45.00"),
-        ("purchase", "19.29"),
-        ("renewal", "75.00"),
-        ("renewal", "75.00"),
+        ("subscription", "45.00", "paid", 0),
+        ("purchase", "19.29", "paid", 0),
+        ("renewal", "75.00", "paid", 0),
+        ("renewal", "75.00", "paid", 1),
     ]
+
+
+def test_the_demo_rehearses_a_declined_renewal_paid_again_from_a_new_card(demo: Demo) -> None:
+    transcript = demo.transcript
+    declined = transcript.index("/card decline")
+    failed = transcript.index("The payment provider said: Your card was declined.", declined)
+    assert re.search(r"\[\d+\] Update card  \[\d+\] Retry now", transcript[failed:])
+    owed = transcript.index("⚠ 75.00 USD is unpaid (invoice #4).", failed)
+    update = transcript.index('> press "Update card"', owed)
+    assert "Open the card page" in transcript[update:]
+    paid = transcript.index("Received 75.00 USD from the visa ending 5555 for invoice #4", update)
+    after = transcript[paid:]
+    assert "Card for invoices: visa ending 5555" in after
+    assert "unpaid" not in after and "Owed" not in after and "past due" not in after
 
 
 def _notices(transcript: str) -> list[str]:
@@ -75,11 +109,15 @@ def _notices(transcript: str) -> list[str]:
     return [line for line in first_lines if not line.startswith("@olivia")]
 
 
-def _exported_invoices(database: Path) -> list[tuple[str, str]]:
-    """The invoices `licensebot export` finds in the database the sandbox printed."""
+def _exported_invoices(database: Path) -> list[tuple[str, str, str, int]]:
+    """The invoices `licensebot export` finds in the database the sandbox printed: kind,
+    total, payment state and failed charges."""
     exported = licensebot("export", env={"DATABASE_URL": f"sqlite:///{database}"})
     [account] = json.loads(exported.stdout)
-    return [(i["kind"], i["total"]) for i in account["invoices"]]
+    return [
+        (i["kind"], i["total"], i["payment"]["state"], i["payment"]["failures"])
+        for i in account["invoices"]
+    ]
 
 
 def test_a_script_from_stdin_stops_at_the_first_failing_step_and_names_it() -> None:
@@ -92,6 +130,25 @@ def test_a_script_from_stdin_stops_at_the_first_failing_step_and_names_it() -> N
     )
     assert "@olivia> /license status" in run.stdout
     assert "/license help" not in run.stdout
+
+
+def test_a_card_number_in_a_script_is_refused_and_shown_masked_in_the_transcript() -> None:
+    script = "/license subscription billing\n/card save 4242 4242 4242 4242\n"
+    run = sandbox("--script", "-", stdin=script)
+    assert run.returncode == 1
+    assert "@olivia> /card save •••• 4242" in run.stdout
+    assert "step 2 (-, line 2) `/card save •••• 4242` failed: Card numbers" in run.stderr
+    assert "4242 4242" not in run.stdout + run.stderr
+
+
+def test_without_payments_the_sandbox_keeps_invoices_as_records_only() -> None:
+    run = sandbox(
+        "--no-payments", "--script", "-", stdin="/license subscription billing\n/card ok\n"
+    )
+    assert "Add the details: /license subscription billing <details>" in run.stdout
+    assert run.stderr.strip().endswith(
+        "failed: Payments are off in this sandbox (--no-payments): invoices are records only."
+    )
 
 
 def test_a_script_passes_when_every_step_does(tmp_path: Path) -> None:

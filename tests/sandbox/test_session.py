@@ -7,21 +7,9 @@ from urllib.request import Request, urlopen
 import pytest
 from slack_sdk import WebClient
 
-from sandbox.errors import StepFailed
 from sandbox.runtime import SandboxRuntime
 from sandbox.session import Session
-
-
-def run(session: Session, *lines: str) -> str:
-    for line in lines:
-        session.run(line)
-    return session.last_output
-
-
-def refused(session: Session, line: str) -> str:
-    with pytest.raises(StepFailed) as failure:
-        session.run(line)
-    return failure.value.reason
+from tests.sandbox.steps import SAVE_A_CARD, refused, run
 
 
 def test_a_command_shows_the_bots_ephemeral_answer(session: Session) -> None:
@@ -51,7 +39,8 @@ def test_a_purchase_goes_through_its_modal_review_and_the_notice_channel(
 
 def test_field_errors_from_the_bot_stay_on_the_open_modal(session: Session) -> None:
     run(session, "/license buy 1 talk", "> submit", "> submit", "/license assign @dana talk")
-    run(session, "/license subscription billing Visa", "/license subscription subscribe")
+    run(session, "/license subscription billing Acme Ltd", *SAVE_A_CARD)
+    run(session, "/license subscription subscribe")
     shown = run(session, '> fill "talk seats in main=0"', "> submit")
     assert "Talk seats in Main: 0" in shown
     assert "⚠ Main has 1 Talk seat assigned" in shown
@@ -100,7 +89,7 @@ def test_a_button_in_an_ephemeral_answer_opens_its_modal(session: Session) -> No
 
 def test_a_notice_button_in_the_channel_opens_its_modal(session: Session) -> None:
     run(session, "/license channel #licenses", "/license buy 1 talk", "> submit", "> submit")
-    run(session, "/license subscription billing Visa ending 4242")
+    run(session, "/license subscription billing Acme Ltd", *SAVE_A_CARD)
     notice = run(session, "/clock advance 12d")
     assert "#licenses · licensebot\n⏱ Your free trial ends on Feb 14, 2026 09:00 UTC." in notice
     assert "Modal: Subscribe\nBilling: Monthly" in run(session, '> press "Subscribe"')
