@@ -228,9 +228,9 @@ class CardNumberInText(CardDataRefused):
     def __init__(self) -> None:
         LicensingError.__init__(
             self,
-            "That looks like a card number or security code, and card details are never taken "
-            "in Slack, so nothing was done or kept. A card is saved on the payment provider's "
-            "own page: `/license subscription billing` gives a company admin the link.",
+            "Card details are never taken in Slack, so nothing was done or kept: that looks "
+            "like a card number or security code. Leave it out. Where invoices are charged to "
+            "a card, `/license subscription billing` links to the payment provider's page for it.",
         )
 
 
