@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from commands import ids
 from commands.carried import DamagedPayload, PeopleEntry, read
 from commands.deps import Deps
-from commands.parsing import FieldErrors, people_request
+from commands.parsing.fields import FieldErrors, people_request
 from commands.views.common import done_modal
 from commands.views.people import assigned_message, revoked_message
 from licensing import errors

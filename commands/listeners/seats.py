@@ -14,7 +14,7 @@ from commands.carried import DamagedPayload, Review, SeatAction, SeatEntry, Seat
 from commands.confirm import ConfirmFlow
 from commands.deps import Deps
 from commands.listeners.notices import notice_ref
-from commands.parsing import SEAT_REQUESTS, FieldErrors, seat_request
+from commands.parsing.fields import SEAT_REQUESTS, FieldErrors, seat_request
 from commands.views.common import done_modal
 from commands.views.seats import seat_review_modal, seats_entry_modal
 from licensing import errors

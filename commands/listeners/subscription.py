@@ -13,7 +13,7 @@ from commands import ids
 from commands.carried import DamagedPayload, Review, SubscribeEntry, read
 from commands.confirm import ConfirmFlow
 from commands.deps import Deps
-from commands.parsing import FieldErrors, subscribe_request
+from commands.parsing.fields import FieldErrors, subscribe_request
 from commands.views.common import done_modal
 from commands.views.subscription import subscribe_entry_modal, subscription_review_modal
 from licensing.errors import LicensingError, SeatsBelowAssigned

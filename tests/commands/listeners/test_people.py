@@ -10,7 +10,7 @@ import pytest
 from commands import ids
 from commands.carried import DamagedPayload, PeopleAction, PeopleEntry
 from commands.listeners.people import PeopleModal
-from commands.parsing import LicenseCommand
+from commands.parsing.slash_text import LicenseCommand
 from commands.views.people import people_entry_modal
 from licensing.catalog import load_catalog
 from licensing.errors import NoSeatAvailable, NotAllowed, NotAssigned

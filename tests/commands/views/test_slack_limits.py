@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from commands.carried import Review, SeatPreset
-from commands.parsing import LicenseCommand
+from commands.parsing.slash_text import LicenseCommand
 from commands.views.common import done_modal
 from commands.views.notices import notice_message
 from commands.views.people import assigned_message, people_entry_modal, revoked_message
