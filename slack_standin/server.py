@@ -236,7 +236,7 @@ class FakeSlack(CallRecording):
     def latest_view(self) -> JsonDict:
         """The modal the bot most recently opened, pushed or updated (not a Home tab)."""
         with self._changed:
-            return self._api.latest_view()
+            return self._api.views.latest_view()
 
     def register_trigger(self, trigger_id: str, team_id: str | None = None) -> None:
         """A trigger_id sent to the bot, from workspace `team_id` (where a view it opens is
@@ -313,10 +313,10 @@ class FakeSlack(CallRecording):
         if target is None or target.channel is None or target.message_ts is None:
             return
         try:
-            message = self._api.find_message(target.channel, target.message_ts)
+            message = self._api.chat.find_message(target.channel, target.message_ts)
         except ApiError:
             return
         if body.get("delete_original"):
-            self._api.delete_message(target.channel, target.message_ts)
+            self._api.chat.delete_message(target.channel, target.message_ts)
         elif body.get("replace_original"):
-            self._api.edit_message(message, body)
+            self._api.chat.edit_message(message, body)
