@@ -15,8 +15,9 @@ from commands.views.people import people_entry_modal
 from licensing.catalog import load_catalog
 from licensing.errors import NoSeatAvailable, NotAllowed, NotAssigned
 from licensing.requests import Assign, Revoke
-from tests.commands.listeners.fakes import ADMIN, ASSIGNED, GONE, Harness, acked, as_dict
+from tests.commands.listeners.fakes import ADMIN, GONE, Harness, acked, as_dict
 from tests.commands.listeners.payloads import people_values, submitted
+from tests.commands.views.samples import ASSIGNED
 
 ASSIGN = PeopleEntry(action="assign", channel="C0LIC").dump()
 REVOKE = PeopleEntry(action="revoke", channel="C0LIC").dump()
