@@ -14,6 +14,7 @@ from uvicorn.supervisors import Multiprocess
 
 from bot.bootstrap import build
 from bot.door import SlackDoor
+from bot.logs import configure_logging
 from bot.settings import ConfigurationError, Settings
 from bot.socket_mode import serve_socket_mode
 from bot.wake import WakeListener, waker_for
@@ -110,6 +111,7 @@ def worker_app() -> SlackServer:
     """The app of one worker process, built from the environment as the first process was.
     The first process alone runs the scheduler; a change here wakes its dispatcher."""
     settings = Settings()
+    configure_logging(settings.log_level)
     parts = build(settings, migrate_sqlite=False)  # the first process has migrated
     deliver_soon = waker_for(os.environ[WAKE_ADDRESS])
     return SlackServer(parts.slack_app(deliver_soon), signing_secret(settings))

@@ -25,7 +25,8 @@ from licensing.errors import LicensingError
 from licensing.migrate import upgrade
 from licensing.schemas import PeriodClosed
 from sandbox.errors import StepFailed
-from slack_standin.requester import Response, SlackRequester
+from slack_standin.payloads import Response
+from slack_standin.requester import SlackRequester
 from slack_standin.server import FakeSlack
 from slack_standin.workspace import Workspace
 
