@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from devtools.postgres import find_pg_bin, running_postgres
 from licensing.db import make_engine
@@ -99,7 +99,17 @@ class Databases:
             engine.dispose()
 
 
-def _migrate(url: str) -> None:
+@contextmanager
+def connected(url: str) -> Iterator[Engine]:
+    """An engine on `url`, disposed of on the way out: closing the last SQLite connection
+    folds the WAL into the file, so that the file can be copied."""
     engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()  # closing the last SQLite connection folds the WAL into the file
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _migrate(url: str) -> None:
+    with connected(url) as engine:
+        upgrade(engine)

@@ -6,25 +6,21 @@ Halfway through, a change made in Slack writes a log line; how long it waits is 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from benchmarks.databases import Databases
+from benchmarks.databases import Databases, connected
 from benchmarks.notice_seed import CLIENT_ID, Outbox
 from benchmarks.operations import OWNER, make_service
 from benchmarks.results import Case, Check, Sample, SuiteResult
 from benchmarks.sizes import Sizes
+from benchmarks.workers import Worker
 from bot.installation import BOTS_TABLE
 from bot.installation import metadata as install_metadata
 from licensing import orm
-from licensing.db import make_engine
 from licensing.requests import Purchase, SetNoticeChannel
 from licensing.schemas import AccountKey
 from licensing.service import LicensingService
@@ -33,7 +29,6 @@ from slack_standin.tokens import workspace_token
 from slack_standin.workspace import SlackChannel, SlackUser, Workspace
 
 SUITE = "notices"
-REPO = Path(__file__).resolve().parent.parent
 LOG_TEAM, LOG_CHANNEL, LOG_ADMIN = "TLOGLINE", "CLOGLINE", "ULOGLINE"
 TARGET_LATENCY_MS = 100
 RATE_TARGET = 170  # messages a second at 100 ms
@@ -52,37 +47,6 @@ class Drained:
     peak: int
     limited: int
     log_line_seconds: float
-
-
-class DeliveryWorker:
-    """A process of `benchmarks.delivery_worker`, started ahead of the drain it times."""
-
-    def __init__(self, work: Path) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.delivery_worker"],
-            cwd=work,  # no .env of a developer's is read
-            env={"PYTHONPATH": str(REPO)},
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.read()  # loaded
-
-    def tell(self, line: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
-
-    def read(self) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the delivery worker stopped with exit code {self.process.wait()}")
-        return dict(json.loads(line))
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.wait()
 
 
 class LogLine(threading.Thread):
@@ -148,41 +112,41 @@ def posted_once(engine: Engine, fake: FakeSlack, expected: int) -> None:
 def drain(databases: Databases, kind: str, sizes: Sizes, latency_ms: int) -> Drained:
     outbox = Outbox(sizes.notice_accounts)
     url = databases.fresh(kind)
-    worker = DeliveryWorker(databases.work)
-    engine = make_engine(url)
+    worker = Worker("benchmarks.delivery_worker", databases.work)
+    worker.read()  # loaded
     try:
-        outbox.seed(engine)
-        service = make_service(engine)
-        first = log_line_account(service, engine)
-        with FakeSlack(first, others=outbox.workspaces()) as fake:
-            fake.latency = latency_ms / 1000
-            fake.limit_posts(POSTS_PER_SECOND, BURST)
-            settings = {
-                "database_url": url,
-                "api_url": fake.api_url,
-                "concurrency": sizes.notice_concurrency,
-                "expected": outbox.deliveries + 1,  # and the log line
-            }
-            worker.tell(json.dumps(settings))
-            worker.read()  # ready
-            log_line = LogLine(fake, service, outbox.deliveries // 2)
-            log_line.start()
-            worker.tell("go")
-            done = worker.read()
-            log_line.join(WAIT_SECONDS)
-            posted_once(engine, fake, outbox.deliveries + 1)
-            return Drained(
-                deliveries=outbox.deliveries,
-                seconds=done["finished"] - done["started"],
-                cpu_seconds=done["cpu_seconds"],
-                sent=done["sent"],
-                peak=fake.peak_concurrency,
-                limited=fake.rate_limited,
-                log_line_seconds=log_line.seconds if log_line.seconds is not None else -1.0,
-            )
+        with connected(url) as engine:
+            outbox.seed(engine)
+            service = make_service(engine)
+            first = log_line_account(service, engine)
+            with FakeSlack(first, others=outbox.workspaces()) as fake:
+                fake.latency = latency_ms / 1000
+                fake.limit_posts(POSTS_PER_SECOND, BURST)
+                settings = {
+                    "database_url": url,
+                    "api_url": fake.api_url,
+                    "concurrency": sizes.notice_concurrency,
+                    "expected": outbox.deliveries + 1,  # and the log line
+                }
+                worker.tell(json.dumps(settings))
+                worker.read()  # ready
+                log_line = LogLine(fake, service, outbox.deliveries // 2)
+                log_line.start()
+                worker.tell("go")
+                done = worker.read()
+                log_line.join(WAIT_SECONDS)
+                posted_once(engine, fake, outbox.deliveries + 1)
+                return Drained(
+                    deliveries=outbox.deliveries,
+                    seconds=done["finished"] - done["started"],
+                    cpu_seconds=done["cpu_seconds"],
+                    sent=done["sent"],
+                    peak=fake.peak_concurrency,
+                    limited=fake.rate_limited,
+                    log_line_seconds=log_line.seconds if log_line.seconds is not None else -1.0,
+                )
     finally:
         worker.stop()
-        engine.dispose()
         databases.drop(url)
 
 

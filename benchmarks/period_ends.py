@@ -4,26 +4,22 @@ processes on one PostgreSQL against one."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 
-from benchmarks.databases import POSTGRESQL, Databases
+from benchmarks.databases import POSTGRESQL, Databases, connected
 from benchmarks.results import Case, Check, Sample, SuiteResult, ratio
 from benchmarks.seed import seed_due_accounts
 from benchmarks.sizes import Sizes
+from benchmarks.workers import Worker
 from licensing import orm
-from licensing.db import make_engine
 
 SUITE = "period ends"
-REPO = Path(__file__).resolve().parent.parent
+SWEEP_WORKER = "benchmarks.sweep_worker"
 FLAT_BOUND = 1.2
 PARALLEL_BOUND = 1.5
 
@@ -35,49 +31,19 @@ class Sweep:
     peak_rss_mb: float
 
 
-class Worker:
-    """One process of `benchmarks.sweep_worker`."""
-
-    def __init__(self, work: Path) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.sweep_worker"],
-            cwd=work,  # no .env of a developer's is read
-            env={"PYTHONPATH": str(REPO)},
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-
-    def tell(self, line: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
-
-    def read(self) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"a sweep worker stopped with exit code {self.process.wait()}")
-        return dict(json.loads(line))
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.wait()
-
-
 class WorkerPool:
     """Scheduler processes started together, before any sweep, so that no timed sweep shares
     the machine with a process that is still importing."""
 
     def __init__(self, count: int, work: Path) -> None:
         self.work = work
-        self.idle = [Worker(work) for _ in range(count)]
+        self.idle = [Worker(SWEEP_WORKER, work) for _ in range(count)]
         for worker in self.idle:
             worker.read()  # loaded
 
     def take(self, count: int) -> list[Worker]:
         while len(self.idle) < count:
-            self.idle.append(Worker(self.work))
+            self.idle.append(Worker(SWEEP_WORKER, self.work))
             self.idle[-1].read()
         taken, self.idle = self.idle[:count], self.idle[count:]
         return taken
@@ -88,12 +54,8 @@ class WorkerPool:
 
 
 def closed_periods(url: str) -> int:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.scalar(select(func.count()).select_from(orm.PeriodClosing)) or 0)
-    finally:
-        engine.dispose()
+    with connected(url) as engine, engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(orm.PeriodClosing)) or 0)
 
 
 def sweep_together(workers: list[Worker], url: str) -> Sweep:
@@ -128,9 +90,8 @@ class Templates:
         if (kind, accounts) not in self.seeded:
             url = self.databases.fresh(kind)
             started = time.perf_counter()
-            engine = make_engine(url)
-            seed_due_accounts(engine, accounts, datetime.now(UTC))
-            engine.dispose()
+            with connected(url) as engine:
+                seed_due_accounts(engine, accounts, datetime.now(UTC))
             self.seed_seconds[(kind, accounts)] = time.perf_counter() - started
             self.seeded[(kind, accounts)] = url
         return self.seeded[(kind, accounts)]

@@ -1,4 +1,4 @@
-"""The Slack requests the HTTP benchmark sends, built by `SlackRequester` as Slack shapes
+"""The Slack requests the HTTP benchmark sends, built by `SlackPayloads` as Slack shapes
 them, kept as form bodies to be signed and sent by the load generator."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from commands import ids
-from slack_standin.requester import Response, SigningOverrides, SlackRequester
+from slack_standin.payloads import Response, SigningOverrides, SlackPayloads
+from slack_standin.requester import SlackRequester
 from slack_standin.server import FakeSlack
 from slack_standin.workspace import Workspace
 
@@ -17,11 +18,11 @@ JsonDict = dict[str, Any]
 _VIEW_ID_SLOT = "VIEWIDSLOT"
 
 
-class _Capture(SlackRequester):
+class _Capture(SlackPayloads):
     """Keeps the body of each request instead of sending it."""
 
     def __init__(self, workspace: Workspace) -> None:
-        super().__init__("http://127.0.0.1/unused", "unused", workspace)
+        super().__init__(workspace)
         self.bodies: list[str] = []
 
     def _send(self, body: str, content_type: str, overrides: SigningOverrides) -> Response:
@@ -29,7 +30,7 @@ class _Capture(SlackRequester):
         return Response(200, {}, "")
 
 
-def _buy_values(send: SlackRequester, count: int) -> dict[str, dict[str, JsonDict]]:
+def _buy_values(send: SlackPayloads, count: int) -> dict[str, dict[str, JsonDict]]:
     return {
         ids.COUNT_BLOCK: {ids.COUNT_ACTION: send.number_input(count)},
         ids.PRODUCT_BLOCK: {ids.PRODUCT_ACTION: send.static_select("talk")},
@@ -65,7 +66,7 @@ class SlackRequests:
         [body] = capture.bodies
         return [body.replace(_VIEW_ID_SLOT, self._new_view_id()) for _ in range(count)]
 
-    def _sender(self, kind: str) -> Callable[[SlackRequester], object]:
+    def _sender(self, kind: str) -> Callable[[SlackPayloads], object]:
         if kind == "status":
             return lambda send: send.slash_command("status")
         if kind == "buy":

@@ -9,6 +9,8 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.logger import get_bolt_logger
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -29,6 +31,18 @@ from licensing.db import is_unreachable, reason
 from licensing.service import LicensingService
 
 log = logging.getLogger(__name__)
+
+
+class _TokenInTheClient(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and, given a client as well,
+    warns that the token will be unused. The client (`web_client`) carries that same token, so
+    the warning would only alarm whoever reads the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_TOKEN_IN_THE_CLIENT = _TokenInTheClient()
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
@@ -61,6 +75,7 @@ def build_app(
     if settings.uses_oauth:
         assert engine is not None, "OAuth keeps installations in the database"
         oauth = oauth_settings(settings, engine, service)
+    get_bolt_logger(AsyncApp).addFilter(_TOKEN_IN_THE_CLIENT)  # added once, however many apps
     app = AsyncApp(
         client=web_client(settings),
         signing_secret=settings.slack_signing_secret or "socket-mode",

@@ -17,6 +17,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.bootstrap import Components, build
+from bot.logs import configure_logging
 from bot.server import serve
 from bot.settings import ConfigurationError, Settings
 from licensing.catalog import Catalog, load_catalog
@@ -95,6 +96,7 @@ def _add_installed_commands(commands: argparse._SubParsersAction[argparse.Argume
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    configure_logging(settings.log_level)
     if args.port:
         settings = settings.model_copy(update={"port": args.port})
     components = build(settings)
@@ -114,6 +116,7 @@ def _intervals(settings: Settings) -> Intervals:
 
 
 def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    configure_logging(settings.log_level)
     components = build(settings)
     print(f"licensebot: sweeping every {settings.sweep_seconds:g} s", flush=True)
     blocking_scheduler(components.sweeper, _intervals(settings)).start()

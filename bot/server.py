@@ -15,6 +15,7 @@ from uvicorn.supervisors import Multiprocess
 
 from bot.bootstrap import build
 from bot.door import Answered, SlackDoor, read_body
+from bot.logs import configure_logging
 from bot.payments import WEBHOOK_PATH, receive_notification
 from bot.settings import ConfigurationError, Settings
 from bot.socket_mode import serve_socket_mode
@@ -147,6 +148,7 @@ def worker_app() -> SlackServer:
     """The app of one worker process, built from the environment as the first process was.
     The first process alone runs the scheduler; a change here wakes its dispatcher."""
     settings = Settings()
+    configure_logging(settings.log_level)
     parts = build(settings, migrate_sqlite=False)  # the first process has migrated
     deliver_soon = waker_for(os.environ[WAKE_ADDRESS])
     return SlackServer(parts.slack_app(deliver_soon), signing_secret(settings), parts.billing)

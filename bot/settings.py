@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -36,6 +38,12 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     # HTTP server processes: the app is CPU-bound Python, so one process uses one core.
     web_workers: int = Field(default=1, ge=1, le=64)
+    log_level: LogLevel = "INFO"  # what `run` and `scheduler` log
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     # Payments: "none" keeps invoices as records only; "stripe" collects them through Stripe.
     payments: Literal["none", "stripe"] = "none"

@@ -40,8 +40,6 @@ def serve_socket_mode(app: AsyncApp, settings: Settings) -> None:
     )
     for line in _ignored(settings):
         print(f"licensebot: ignoring {line}", flush=True)
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    log.setLevel(logging.INFO)  # connections and reconnections are worth seeing
     asyncio.run(_until_signalled(app, settings.slack_app_token))
 
 

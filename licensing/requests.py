@@ -117,33 +117,37 @@ class ChangeInterval(Request[SubscriptionChange]):
     interval: Interval
 
 
-class SetNoticeChannel(Request[AccountStatus]):
+class _SettingRequest(Request[AccountStatus]):
+    """A setting of the account; the result is its status with the setting changed."""
+
+
+class SetNoticeChannel(_SettingRequest):
     operation = "notice_channel"
     channel_id: SlackChannelId
 
 
-class SetReminderLead(Request[AccountStatus]):
+class SetReminderLead(_SettingRequest):
     operation = "notice_lead"
     days: int
 
 
-class SetTimeZone(Request[AccountStatus]):
+class SetTimeZone(_SettingRequest):
     operation = "time_zone"
     time_zone: Name
 
 
-class AddOffice(Request[AccountStatus]):
+class AddOffice(_SettingRequest):
     operation = "add_office"
     name: Name
 
 
-class RenameOffice(Request[AccountStatus]):
+class RenameOffice(_SettingRequest):
     operation = "rename_office"
     office: Name
     new_name: Name
 
 
-class RemoveOffice(Request[AccountStatus]):
+class RemoveOffice(_SettingRequest):
     operation = "remove_office"
     office: Name
 

@@ -7,7 +7,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from slack_standin.server import FakeSlack, RecordedCall
+from slack_standin.recording import RecordedCall
+from slack_standin.server import FakeSlack
 
 JsonDict = dict[str, Any]
 

@@ -29,7 +29,8 @@ from licensing.migrate import upgrade
 from licensing.schemas import PeriodClosed
 from sandbox.errors import StepFailed
 from sandbox.payments import Notification, SimulatedProvider
-from slack_standin.requester import Response, SlackRequester
+from slack_standin.payloads import Response
+from slack_standin.requester import SlackRequester
 from slack_standin.server import FakeSlack
 from slack_standin.workspace import Workspace
 

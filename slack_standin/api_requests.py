@@ -1,9 +1,10 @@
 """Web API requests as slack_sdk sends them: arguments in the query string and in a form,
-multipart or JSON body, the token in the Authorization header."""
+multipart or JSON body, the token in the Authorization header; and the replies to them."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -12,6 +13,20 @@ from urllib.parse import parse_qsl
 from slack_standin.workspace import JsonDict
 
 _FREE_TEXT_PARAMS = frozenset({"text"})
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of_json(
+        cls, data: JsonDict, status: int = 200, headers: tuple[tuple[str, str], ...] = ()
+    ) -> Reply:
+        return cls(status, json.dumps(data).encode(), headers=headers)
 
 
 def request_params(query: str, content_type: str, raw: bytes) -> JsonDict:

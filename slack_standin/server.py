@@ -1,93 +1,28 @@
-"""`FakeSlack`: the stand-in's Web API served over HTTP on loopback, with every call recorded,
-response_urls that act on their messages, and faults to inject."""
+"""`FakeSlack`: the stand-in's Web API served over HTTP on loopback, with every call recorded
+(`recording`), response_urls that act on their messages, and faults to inject (`faults`)."""
 
 from __future__ import annotations
 
 import copy
-import json
-import math
 import threading
 import time
-from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, cast
 from urllib.parse import quote, unquote, urlsplit
 
-from slack_standin.api_requests import bearer_token, json_or_none, request_params
+from slack_standin.api_requests import Reply, bearer_token, json_or_none, request_params
 from slack_standin.arguments import ApiError
+from slack_standin.faults import Fault, Faults, PostLimit
+from slack_standin.recording import CallRecording, RecordedCall
 from slack_standin.web_api import WebApi
 from slack_standin.workspace import JsonDict, Workspace
 
 # Answers a Web API method that WebApi does not know: (arguments, token) -> the JSON reply.
 Method = Callable[[JsonDict, str | None], JsonDict]
-
-
-@dataclass(frozen=True)
-class RecordedCall:
-    method: str
-    params: JsonDict
-    token: str | None
-    failed: bool = False
-    response: JsonDict | None = None
-
-
-@dataclass(frozen=True)
-class _Reply:
-    status: int
-    body: bytes
-    content_type: str = "application/json; charset=utf-8"
-    headers: tuple[tuple[str, str], ...] = ()
-
-    @classmethod
-    def of_json(
-        cls, data: JsonDict, status: int = 200, headers: tuple[tuple[str, str], ...] = ()
-    ) -> _Reply:
-        return cls(status, json.dumps(data).encode(), headers=headers)
-
-
-@dataclass(frozen=True)
-class _Fault:
-    status: int
-    retry_after: int
-    error: str | None
-    applied: bool = False  # the call takes effect before the failure is answered
-    channel: str | None = None  # only a call to this channel fails
-
-    def hits(self, params: JsonDict) -> bool:
-        return self.channel is None or params.get("channel") == self.channel
-
-    def reply(self) -> _Reply:
-        if self.error is not None:
-            return _Reply.of_json({"ok": False, "error": self.error})
-        if self.status == HTTPStatus.TOO_MANY_REQUESTS:
-            body = {"ok": False, "error": "ratelimited"}
-            return _Reply.of_json(body, self.status, (("Retry-After", str(self.retry_after)),))
-        phrase = HTTPStatus(self.status).phrase.encode()
-        return _Reply(self.status, phrase, "text/plain; charset=utf-8")
-
-
-@dataclass
-class _PostLimit:
-    """Slack's limit on posting to one channel: about one message a second, with short bursts
-    allowed (a token bucket of `burst` messages, refilled at `per_second`)."""
-
-    per_second: float
-    burst: float
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # tokens, when
-
-    def wait(self, channel: str, now: float) -> float:
-        """0 if a message to `channel` may go now (and it is counted), else seconds to wait."""
-        tokens, then = self._buckets.get(channel, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - then) * self.per_second)
-        if tokens < 1:
-            self._buckets[channel] = (tokens, now)
-            return (1 - tokens) / self.per_second
-        self._buckets[channel] = (tokens - 1, now)
-        return 0.0
 
 
 @dataclass(frozen=True)
@@ -128,7 +63,7 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             fake._flights.end()
 
-    def _reply(self, fake: FakeSlack) -> _Reply:
+    def _reply(self, fake: FakeSlack) -> Reply:
         url = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if url.path.startswith("/api/"):
@@ -141,10 +76,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif url.path.startswith("/response/") and self.command == "POST":
             reply = fake._answer_response_url(unquote(url.path.removeprefix("/response/")), raw)
         else:
-            reply = _Reply.of_json({"ok": False, "error": "not_found"}, HTTPStatus.NOT_FOUND)
+            reply = Reply.of_json({"ok": False, "error": "not_found"}, HTTPStatus.NOT_FOUND)
         return reply
 
-    def _send(self, reply: _Reply) -> None:
+    def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
@@ -158,25 +93,7 @@ def _optional_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-class _Flights:
-    """How many requests are being answered at once, and the most there were."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.now = 0
-        self.peak = 0
-
-    def begin(self) -> None:
-        with self._lock:
-            self.now += 1
-            self.peak = max(self.peak, self.now)
-
-    def end(self) -> None:
-        with self._lock:
-            self.now -= 1
-
-
-class FakeSlack:
+class FakeSlack(CallRecording):
     """A Slack Web API on 127.0.0.1 with inspectable state, call recording and fault injection.
 
     State (`messages`, `views`, ...) is shared with the server thread; read it after
@@ -190,19 +107,13 @@ class FakeSlack:
     def __init__(
         self, workspace: Workspace | None = None, others: Iterable[Workspace] = ()
     ) -> None:
+        super().__init__()
         self.workspace = workspace or Workspace()
         self._api = WebApi(self.workspace, others)
-        self._changed = threading.Condition()
-        self._calls: list[RecordedCall] = []
-        self._counts: Counter[str] = Counter()
-        self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
+        self._faults = Faults()
         self._response_targets: dict[str, _ResponseTarget] = {}
         self._more_methods: dict[str, Method] = {}
-        self._post_limit: _PostLimit | None = None
-        self._flights = _Flights()
-        self.rate_limited = 0  # 429s answered with Retry-After, injected ones included
         self.latency = 0.0  # seconds every Web API call takes to answer, after taking effect
-        self.responses: dict[str, list[JsonDict]] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -325,7 +236,7 @@ class FakeSlack:
     def latest_view(self) -> JsonDict:
         """The modal the bot most recently opened, pushed or updated (not a Home tab)."""
         with self._changed:
-            return self._api.latest_view()
+            return self._api.views.latest_view()
 
     def register_trigger(self, trigger_id: str, team_id: str | None = None) -> None:
         """A trigger_id sent to the bot, from workspace `team_id` (where a view it opens is
@@ -339,56 +250,13 @@ class FakeSlack:
         with self._changed:
             return self._api.state.next_ts()
 
-    # recording
-
-    def calls(self, method: str | None = None) -> list[RecordedCall]:
-        with self._changed:
-            return [c for c in self._calls if method is None or c.method == method]
-
-    def count(self, method: str) -> int:
-        """How many calls of `method` were answered (failed ones included), without copying
-        the record: cheap enough to poll while thousands of calls arrive."""
-        return self._counts[method]
-
-    def clear(self) -> None:
-        """Forget recorded calls, response_url posts, the 429 count and the peak concurrency;
-        workspace state stays."""
-        with self._changed:
-            self._calls.clear()
-            self._counts.clear()
-            self.responses.clear()
-            self.rate_limited = 0
-            self._flights.peak = self._flights.now
-
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[RecordedCall]:
-        """Block until `count` calls of `method` (failed ones included) have been answered."""
-        with self._changed:
-            if not self._changed.wait_for(lambda: len(self.calls(method)) >= count, timeout):
-                seen = [c.method for c in self._calls]
-                raise TimeoutError(f"{count}× {method} not called within {timeout}s; saw {seen}")
-            return self.calls(method)
-
-    def wait_for_response(self, name: str, count: int = 1, timeout: float = 5.0) -> list[JsonDict]:
-        with self._changed:
-            arrived = self._changed.wait_for(
-                lambda: len(self.responses.get(name, [])) >= count, timeout
-            )
-            if not arrived:
-                raise TimeoutError(f"{count} post(s) to response_url {name!r} within {timeout}s")
-            return copy.deepcopy(self.responses[name])
-
-    @property
-    def peak_concurrency(self) -> int:
-        """The most requests being answered at once since the start (or `clear`)."""
-        return self._flights.peak
-
     # rate limits and fault injection
 
     def limit_posts(self, per_second: float = 1.0, burst: float = 3.0) -> None:
         """Answer chat.postMessage 429 with Retry-After beyond `per_second` messages a second
         to one channel, after a burst of `burst`, as Slack does."""
         with self._changed:
-            self._post_limit = _PostLimit(per_second, burst)
+            self._faults.post_limit = PostLimit(per_second, burst)
 
     def fail_next(
         self,
@@ -404,15 +272,15 @@ class FakeSlack:
         HTTP 200 `{"ok": false, "error": error}` when `error` is given. With `applied` the call
         takes effect first, as when Slack posts a message but the answer is lost. With
         `channel`, only calls to that channel fail. `method` may also be "response_url"."""
-        fault = _Fault(status, retry_after, error, applied, channel)
+        fault = Fault(status, retry_after, error, applied, channel)
         with self._changed:
-            self._faults[method].extend([fault] * times)
+            self._faults.add(method, fault, times)
 
     # answering (called from the server's threads)
 
-    def _answer_api(self, method: str, params: JsonDict, token: str | None) -> _Reply:
+    def _answer_api(self, method: str, params: JsonDict, token: str | None) -> Reply:
         with self._changed:
-            fault = self._take_fault(method, params) or self._over_limit(method, params)
+            fault = self._faults.take(method, params)
             if fault is not None:
                 if fault.status == HTTPStatus.TOO_MANY_REQUESTS and fault.error is None:
                     self.rate_limited += 1
@@ -422,53 +290,33 @@ class FakeSlack:
                 return fault.reply()
             result = self._call(method, copy.deepcopy(params), token)
             self._record(RecordedCall(method, params, token, response=result))
-            return _Reply.of_json(result)
+            return Reply.of_json(result)
 
     def _call(self, method: str, params: JsonDict, token: str | None) -> JsonDict:
         answer = self._more_methods.get(method)
         return self._api.call(method, params, token) if answer is None else answer(params, token)
 
-    def _answer_response_url(self, name: str, raw: bytes) -> _Reply:
+    def _answer_response_url(self, name: str, raw: bytes) -> Reply:
         body = json_or_none(raw.decode("utf-8"))
         if not isinstance(body, dict):
-            return _Reply(HTTPStatus.BAD_REQUEST, b"invalid_payload", "text/plain")
+            return Reply(HTTPStatus.BAD_REQUEST, b"invalid_payload", "text/plain")
         with self._changed:
-            fault = self._take_fault("response_url")
+            fault = self._faults.take("response_url", {})
             self._record(RecordedCall("response_url", body, None, failed=fault is not None))
             if fault is not None:
                 return fault.reply()
             self.responses.setdefault(name, []).append(body)
             self._apply_response(self._response_targets.get(name), body)
-            return _Reply.of_json({"ok": True})
+            return Reply.of_json({"ok": True})
 
     def _apply_response(self, target: _ResponseTarget | None, body: JsonDict) -> None:
         if target is None or target.channel is None or target.message_ts is None:
             return
         try:
-            message = self._api.find_message(target.channel, target.message_ts)
+            message = self._api.chat.find_message(target.channel, target.message_ts)
         except ApiError:
             return
         if body.get("delete_original"):
-            self._api.delete_message(target.channel, target.message_ts)
+            self._api.chat.delete_message(target.channel, target.message_ts)
         elif body.get("replace_original"):
-            self._api.edit_message(message, body)
-
-    def _take_fault(self, method: str, params: JsonDict | None = None) -> _Fault | None:
-        queue = self._faults.get(method)
-        if not queue:
-            return None
-        fault = next((f for f in queue if f.hits(params or {})), None)
-        if fault is not None:
-            queue.remove(fault)
-        return fault
-
-    def _over_limit(self, method: str, params: JsonDict) -> _Fault | None:
-        if self._post_limit is None or method != "chat.postMessage":
-            return None
-        wait = self._post_limit.wait(str(params.get("channel")), time.monotonic())
-        return _Fault(HTTPStatus.TOO_MANY_REQUESTS, math.ceil(wait), None) if wait else None
-
-    def _record(self, call: RecordedCall) -> None:
-        self._calls.append(call)
-        self._counts[call.method] += 1
-        self._changed.notify_all()
+            self._api.chat.edit_message(message, body)

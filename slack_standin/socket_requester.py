@@ -1,28 +1,29 @@
 """`SocketModeRequester`: the slash commands, interactivity payloads and events of
-`SlackRequester`, sent in Socket Mode envelopes instead of signed HTTP posts."""
+`SlackPayloads`, sent in Socket Mode envelopes instead of signed HTTP posts."""
 
 from __future__ import annotations
 
 import json
 from urllib.parse import parse_qsl
 
-from slack_standin.requester import Response, SigningOverrides, SlackRequester
+from slack_standin.payloads import Response, SigningOverrides, SlackPayloads
 from slack_standin.server import FakeSlack
 from slack_standin.socket_mode import SocketModeSlack
 from slack_standin.workspace import JsonDict, Workspace
 
 
-class SocketModeRequester(SlackRequester):
-    """Each request is built by `SlackRequester`, so a payload has the same shape over both
-    transports; it travels as an envelope, and the envelope's ack comes back as a `Response`
-    (status 200, the ack's payload as its JSON body, an empty body for a bare ack)."""
+class SocketModeRequester(SlackPayloads):
+    """Each request is built by `SlackPayloads`, as `SlackRequester`'s are, so a payload has
+    the same shape over both transports; it travels as an envelope, and the envelope's ack
+    comes back as a `Response` (status 200, the ack's payload as its JSON body, an empty body
+    for a bare ack)."""
 
     def __init__(
         self, socket: SocketModeSlack, workspace: Workspace, fake: FakeSlack, timeout: float = 30.0
     ) -> None:
-        # No events URL and no signing secret: envelopes are neither posted nor signed.
-        super().__init__("", "", workspace, fake, timeout=timeout)
+        super().__init__(workspace, fake)
         self.socket = socket
+        self.timeout = timeout
 
     def _send(self, body: str, content_type: str, overrides: SigningOverrides) -> Response:
         if overrides:

@@ -11,10 +11,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from commands import ids
-from commands.carried import DamagedPayload, PeopleEntry, read
+from commands.carried import PeopleEntry, read
 from commands.deps import Deps
-from commands.parsing import FieldErrors, people_request
-from commands.views.common import done_modal
+from commands.parsing.fields import FieldErrors, people_request
+from commands.submissions import REFUSALS, refuse_submission
 from commands.views.people import assigned_message, revoked_message
 from licensing import errors
 from licensing.errors import LicensingError
@@ -48,17 +48,8 @@ class PeopleModal:
             if person is None or not person.active:
                 raise FieldErrors({ids.USER_BLOCK: "Pick an active member of this workspace."})
             change = await self.deps.handle(key, actor, request)
-        except FieldErrors as wrong:
-            await ack(response_action="errors", errors=wrong.errors)
-            return
-        except LicensingError as refusal:
-            block = _FIELD_OF_ERROR.get(type(refusal), ids.USER_BLOCK)
-            if block == ids.OFFICE_BLOCK and entry.action == "revoke":  # it has no office field
-                block = ids.PRODUCT_BLOCK
-            await ack(response_action="errors", errors={block: refusal.message})
-            return
-        except DamagedPayload as damaged:
-            await ack(response_action="update", view=done_modal("Nothing changed", damaged.message))
+        except REFUSALS as refusal:
+            await refuse_submission(ack, refusal, lambda error: _field_of(error, entry))
             return
         await ack()
         message = (
@@ -68,6 +59,13 @@ class PeopleModal:
             channel=entry.channel, user=actor.user_id, text=message["text"]
         )
         self.deps.after_ack(_sent(tell))
+
+
+def _field_of(refusal: LicensingError, entry: PeopleEntry) -> str:
+    block = _FIELD_OF_ERROR.get(type(refusal), ids.USER_BLOCK)
+    if block == ids.OFFICE_BLOCK and entry.action == "revoke":  # it has no office field
+        return ids.PRODUCT_BLOCK
+    return block
 
 
 async def _sent(post: Awaitable[Any]) -> None:

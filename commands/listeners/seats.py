@@ -14,8 +14,8 @@ from commands.carried import DamagedPayload, Review, SeatAction, SeatEntry, Seat
 from commands.confirm import ConfirmFlow
 from commands.deps import Deps
 from commands.listeners.notices import notice_ref
-from commands.parsing import SEAT_REQUESTS, FieldErrors, seat_request
-from commands.views.common import done_modal
+from commands.parsing.fields import SEAT_REQUESTS, seat_request
+from commands.submissions import REFUSALS, refuse_submission
 from commands.views.seats import seat_review_modal, seats_entry_modal
 from licensing import errors
 from licensing.errors import LicensingError
@@ -27,6 +27,10 @@ _FIELD_OF_ERROR: dict[type[LicensingError], str] = {
     errors.UnknownOffice: ids.OFFICE_BLOCK,
     errors.NotAllowed: ids.OFFICE_BLOCK,
 }
+
+
+def _field_of(refusal: LicensingError) -> str:
+    return _FIELD_OF_ERROR.get(type(refusal), ids.COUNT_BLOCK)
 
 
 class SeatModals:
@@ -47,15 +51,8 @@ class SeatModals:
             request = seat_request(entry, view["state"]["values"])
             key, actor = await self.deps.requester(context, client, body)
             quote: PurchaseQuote | SeatChange = await self.deps.quote(key, actor, request)
-        except FieldErrors as wrong:
-            await ack(response_action="errors", errors=wrong.errors)
-            return
-        except LicensingError as refusal:
-            block = _FIELD_OF_ERROR.get(type(refusal), ids.COUNT_BLOCK)
-            await ack(response_action="errors", errors={block: refusal.message})
-            return
-        except DamagedPayload as damaged:
-            await ack(response_action="update", view=done_modal("Nothing changed", damaged.message))
+        except REFUSALS as refusal:
+            await refuse_submission(ack, refusal, _field_of)
             return
         if isinstance(request, Purchase) and isinstance(quote, PurchaseQuote):
             request = request.model_copy(update={"priced_at": quote.priced_at})  # as reviewed

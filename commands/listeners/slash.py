@@ -13,8 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from commands.carried import PEOPLE_ACTIONS, SEAT_ACTIONS, SeatPreset
 from commands.deps import Deps
 from commands.listeners.subscription import SubscriptionModals
-from commands.parsing import (
-    SEAT_REQUESTS,
+from commands.parsing.fields import SEAT_REQUESTS
+from commands.parsing.slash_text import (
     LicenseCommand,
     UsageError,
     build_request,

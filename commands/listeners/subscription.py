@@ -10,11 +10,11 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from commands import ids
-from commands.carried import DamagedPayload, Review, SubscribeEntry, read
+from commands.carried import Review, SubscribeEntry, read
 from commands.confirm import ConfirmFlow
 from commands.deps import Deps
-from commands.parsing import FieldErrors, subscribe_request
-from commands.views.common import done_modal
+from commands.parsing.fields import subscribe_request
+from commands.submissions import REFUSALS, refuse_submission
 from commands.views.subscription import subscribe_entry_modal, subscription_review_modal
 from licensing.errors import LicensingError, SeatsBelowAssigned
 from licensing.requests import Cancel, Reactivate, Subscribe
@@ -60,14 +60,8 @@ class SubscriptionModals:
             request = subscribe_request(entry, view["state"]["values"])
             key, actor = await self.deps.requester(context, client, body)
             quote = await self.deps.quote(key, actor, request)
-        except FieldErrors as wrong:
-            await ack(response_action="errors", errors=wrong.errors)
-            return
-        except LicensingError as refusal:
-            await ack(response_action="errors", errors={_field_of(refusal, entry): refusal.message})
-            return
-        except DamagedPayload as damaged:
-            await ack(response_action="update", view=done_modal("Nothing changed", damaged.message))
+        except REFUSALS as refusal:
+            await refuse_submission(ack, refusal, lambda error: _field_of(error, entry))
             return
         metadata = Review.of(request, quote, entry.notice).dump()
         await ack(response_action="update", view=subscription_review_modal(quote, metadata))

@@ -7,7 +7,7 @@ from slack_sdk.models.views import View
 
 from commands import ids
 from commands.carried import PeopleAction, PeopleEntry
-from commands.parsing import LicenseCommand
+from commands.parsing.slash_text import LicenseCommand
 from commands.views.common import Message, _office_input, _product_input, plural, text_message
 from commands.views.status import your_seats
 from licensing.catalog import Catalog

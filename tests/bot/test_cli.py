@@ -9,17 +9,19 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from bot.bootstrap import build
 from bot.settings import Settings
 from licensing.calendar import Interval
+from licensing.clock import StoredTestClock
 from licensing.requests import Assign, Purchase, SetBillingDetails, Subscribe
 from licensing.schemas import AccountKey, Actor, PoolTarget
 
@@ -206,10 +208,11 @@ def test_the_test_clock_is_shared_through_the_database_and_moves_forward_only(
     assert bad.returncode == 2 and "is not a duration" in bad.stderr
 
 
-def test_advancing_the_test_clock_runs_the_period_end_sweep_at_once(env: dict[str, str]) -> None:
-    on = {**env, "LICENSEBOT_TEST_CLOCK": "1"}
-    run_cli("clock", "set", "2031-01-31T09:00:00+00:00", env=on)  # the clock only moves forward
-    service = build(Settings(database_url=env["DATABASE_URL"], test_clock=True)).service
+def _subscribed_on_the_test_clock(env: dict[str, str]) -> StoredTestClock:
+    """T1, subscribed monthly on the test clock at 2031-01-31 09:00 UTC; the clock."""
+    run_cli("clock", "set", "2031-01-31T09:00:00+00:00", env=env)  # the clock only moves forward
+    components = build(Settings(database_url=env["DATABASE_URL"], test_clock=True))
+    service = components.service
     key, owner = AccountKey(team_id="T1"), Actor(user_id="U1")
     service.install(key, owner.user_id)
     service.handle(key, owner, Purchase(count=2, product="talk"), idempotency_key="trial")
@@ -217,6 +220,13 @@ def test_advancing_the_test_clock_runs_the_period_end_sweep_at_once(env: dict[st
     service.handle(
         key, owner, Subscribe(interval=Interval.MONTH, start_now=True), idempotency_key="subscribe"
     )
+    assert isinstance(components.clock, StoredTestClock)
+    return components.clock
+
+
+def test_advancing_the_test_clock_runs_the_period_end_sweep_at_once(env: dict[str, str]) -> None:
+    on = {**env, "LICENSEBOT_TEST_CLOCK": "1"}
+    _subscribed_on_the_test_clock(on)
 
     result = run_cli("clock", "advance", "60d", env=on)
 
@@ -240,3 +250,38 @@ def test_a_sweep_that_cannot_reach_the_database_says_so_in_one_line() -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("licensebot: can't reach the database: connection failed")
     assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("level", "logged"), [(None, True), ("warning", False)], ids=["by default", "at warning"]
+)
+def test_the_scheduler_logs_each_period_it_closes_unless_told_to_log_less(
+    env: dict[str, str], tmp_path: Path, level: str | None, logged: bool
+) -> None:
+    on = {**env, "LICENSEBOT_TEST_CLOCK": "1", "LICENSEBOT_SWEEP_SECONDS": "0.2"}
+    if level is not None:
+        on["LICENSEBOT_LOG_LEVEL"] = level
+    _subscribed_on_the_test_clock(on).advance(timedelta(days=30))
+    engine = create_engine(env["DATABASE_URL"])
+    stderr = tmp_path / "scheduler.err"
+
+    with stderr.open("w") as errors:
+        command = [sys.executable, "-m", "bot.cli", "scheduler"]
+        scheduler = subprocess.Popen(command, env={**os.environ, **on}, stderr=errors, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while not (closed := _closed_periods(engine)) and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            scheduler.terminate()
+            scheduler.wait(timeout=30)
+            engine.dispose()
+
+    log = stderr.read_text()
+    assert closed == 1, log
+    assert ("INFO scheduler.sweeps: closed T1 period ending 2031-02-28" in log) is logged, log
+
+
+def _closed_periods(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(text("SELECT count(*) FROM period_closings")) or 0)

@@ -111,3 +111,4 @@ def test_sigterm_closes_the_socket_and_exits_with_0(running: Running) -> None:
     assert "ignoring LICENSEBOT_WEB_WORKERS (one process holds the socket)" in out
     assert "ignoring SLACK_SIGNING_SECRET (Slack does not sign socket messages)" in out
     assert "connected to Slack in Socket Mode" in err
+    assert "will be unused" not in err  # SLACK_BOT_TOKEN is the client's token

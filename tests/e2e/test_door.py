@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.door import MAX_BODY_BYTES
-from slack_standin.requester import Response, byte_signature
+from slack_standin.payloads import Response
+from slack_standin.requester import byte_signature
 from tests.e2e.conftest import SIGNING_SECRET, Slack
 
 FORM = b"application/x-www-form-urlencoded"

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 
 from commands.carried import SeatPreset
-from commands.parsing import LicenseCommand
+from commands.parsing.slash_text import LicenseCommand
 from commands.views.common import done_modal, text_message
 from commands.views.notices import notice_after_action, notice_message
 from commands.views.people import people_entry_modal

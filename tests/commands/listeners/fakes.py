@@ -44,7 +44,6 @@ from licensing.schemas import (
     AccountKey,
     AccountStatus,
     Actor,
-    AssignmentChange,
     AuditTrail,
     InvoiceHistory,
     OfficeChoices,
@@ -54,11 +53,13 @@ from licensing.schemas import (
 )
 from licensing.transactions import Policy
 from tests.commands.views.samples import (
+    ASSIGNED,
     CANCELING,
     CHANGE,
     COUNTS,
     QUOTE,
     REACTIVATED,
+    ROLE,
     STATUS,
     SUBSCRIBE,
 )
@@ -69,16 +70,6 @@ Method = Literal["start", "quote", "handle"]
 
 TEAM = AccountKey(team_id="T1")
 ADMIN, MEMBER, GONE = "U1", "U3", "UGONE"  # a workspace admin, a member, a deleted user
-
-ASSIGNED = AssignmentChange(
-    user_id="U2",
-    office="Main",
-    product_id="talk",
-    product_name="Talk",
-    also_revoked=[],
-    pool_after=COUNTS,
-)
-ROLE = RoleView(user_id="U2", role="company_admin", office=None)
 
 # A restore that keeps every seat the notice listed: none of the pool is leaving any more.
 RESTORED = CHANGE.model_copy(

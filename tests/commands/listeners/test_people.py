@@ -10,13 +10,14 @@ import pytest
 from commands import ids
 from commands.carried import DamagedPayload, PeopleAction, PeopleEntry
 from commands.listeners.people import PeopleModal
-from commands.parsing import LicenseCommand
+from commands.parsing.slash_text import LicenseCommand
 from commands.views.people import people_entry_modal
 from licensing.catalog import load_catalog
 from licensing.errors import NoSeatAvailable, NotAllowed, NotAssigned
 from licensing.requests import Assign, Revoke
-from tests.commands.listeners.fakes import ADMIN, ASSIGNED, GONE, Harness, acked, as_dict
+from tests.commands.listeners.fakes import ADMIN, GONE, Harness, acked, as_dict
 from tests.commands.listeners.payloads import people_values, submitted
+from tests.commands.views.samples import ASSIGNED
 
 ASSIGN = PeopleEntry(action="assign", channel="C0LIC").dump()
 REVOKE = PeopleEntry(action="revoke", channel="C0LIC").dump()

@@ -20,7 +20,7 @@ from commands.carried import (
 )
 from commands.confirm import CHANGED, ConfirmFlow
 from commands.listeners.seats import SeatButton, SeatModals
-from commands.parsing import WHOLE_NUMBER
+from commands.parsing.fields import WHOLE_NUMBER
 from commands.views.status import NO_PRESET
 from licensing.errors import (
     NotAllowed,

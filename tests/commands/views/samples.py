@@ -8,6 +8,7 @@ from decimal import Decimal
 from licensing.model import Status
 from licensing.schemas import (
     AccountStatus,
+    AssignmentChange,
     DataToDelete,
     HeldSeat,
     InvoiceLineView,
@@ -20,6 +21,7 @@ from licensing.schemas import (
     PurchaseQuote,
     RemovalPool,
     RemovedSeats,
+    RoleView,
     SeatChange,
     SeatCounts,
     SubscribeQuote,
@@ -68,6 +70,19 @@ CHANGE = SeatChange(
     currency="USD",
     time_zone="UTC",
 )
+
+
+ASSIGNED = AssignmentChange(
+    user_id="U2",
+    office="Main",
+    product_id="talk",
+    product_name="Talk",
+    also_revoked=[],
+    pool_after=COUNTS,
+)
+
+
+ROLE = RoleView(user_id="U2", role="company_admin", office=None)
 
 
 CANCELING = SubscriptionChange(

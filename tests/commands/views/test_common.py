@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.models.views import View
 
 from commands.carried import SeatPreset
-from commands.parsing import LicenseCommand
+from commands.parsing.slash_text import LicenseCommand
 from commands.views.common import clip, money, plural
 from commands.views.people import people_entry_modal
 from commands.views.seats import seats_entry_modal

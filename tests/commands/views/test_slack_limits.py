@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from commands.carried import Review, SeatPreset
-from commands.parsing import LicenseCommand
+from commands.parsing.slash_text import LicenseCommand
 from commands.views.common import done_modal
 from commands.views.notices import notice_message
 from commands.views.people import assigned_message, people_entry_modal, revoked_message
@@ -30,11 +30,10 @@ from commands.views.subscription import (
 from licensing.catalog import load_catalog
 from licensing.errors import NoSeatAvailable
 from licensing.requests import Purchase
-from licensing.schemas import AssignmentChange
 from tests.commands.views.samples import (
+    ASSIGNED,
     CANCELING,
     CHANGE,
-    COUNTS,
     QUOTE,
     REACTIVATED,
     STATUS,
@@ -77,14 +76,7 @@ def test_every_modal_validates(modal: View) -> None:
 
 def all_messages() -> list[dict[str, Any]]:
     refusal = NoSeatAvailable("Talk", purchased=3, assigned=2, scheduled=1)
-    change = AssignmentChange(
-        user_id="U1",
-        office="Main",
-        product_id="talk",
-        product_name="Talk",
-        also_revoked=["Call Recording"],
-        pool_after=COUNTS,
-    )
+    change = ASSIGNED.model_copy(update={"also_revoked": ["Call Recording"]})
     return [
         status_message(STATUS),
         no_seat_message(refusal, "talk", "Main", "UDANA"),

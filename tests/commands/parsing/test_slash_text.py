@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from commands.parsing import SUBCOMMANDS, LicenseCommand, UsageError, needs_office_names, parse
+from commands.parsing.slash_text import (
+    SUBCOMMANDS,
+    LicenseCommand,
+    UsageError,
+    needs_office_names,
+    parse,
+)
 from licensing.catalog import Catalog, load_catalog
 
 CATALOG = load_catalog()
