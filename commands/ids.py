@@ -46,3 +46,18 @@ PAYMENT_BLOCK_PREFIX = "payment_"  # then the invoice number
 
 def payment_block(invoice: int) -> str:
     return f"{PAYMENT_BLOCK_PREFIX}{invoice}"
+
+
+# the billing contact: the button that opens its modal, the modal, and its fields
+OPEN_BILLING_CONTACT = "open_billing_contact"
+BILLING_CONTACT = "billing_contact"
+COMPANY_BLOCK, COMPANY_ACTION = "company", "company_value"
+EMAIL_BLOCK, EMAIL_ACTION = "email", "email_value"
+ADDRESS_BLOCK, ADDRESS_ACTION = "address", "address_value"
+VAT_BLOCK, VAT_ACTION = "vat_id", "vat_id_value"
+CONTACT_FIELDS = {
+    "company": (COMPANY_BLOCK, COMPANY_ACTION),
+    "email": (EMAIL_BLOCK, EMAIL_ACTION),
+    "address": (ADDRESS_BLOCK, ADDRESS_ACTION),
+    "vat_id": (VAT_BLOCK, VAT_ACTION),
+}

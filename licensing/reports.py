@@ -12,6 +12,7 @@ from licensing.money import Money
 from licensing.schemas import (
     AccountStatus,
     BillingStanding,
+    ContactView,
     HeldSeat,
     InvoiceLineView,
     InvoiceView,
@@ -146,6 +147,17 @@ def account_status(context: Context) -> AccountStatus:
         billing=billing_standing(context)
         if context.dunning is not None and access.company_admin
         else None,
+        contact=contact_view(account) if access.company_admin else None,
+    )
+
+
+def contact_view(account: orm.Account) -> ContactView:
+    return ContactView(
+        company=account.billing_company or "",
+        email=account.billing_email or "",
+        address=account.billing_address or "",
+        vat_id=account.billing_vat_id or "",
+        one_line=account.billing_details,
     )
 
 

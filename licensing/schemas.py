@@ -104,6 +104,16 @@ class PaymentView(ReadModel):
     time_zone: str = "UTC"
 
 
+class ContactView(ReadModel):
+    """Who invoices name, as entered; empty fields where nothing was entered yet."""
+
+    company: str = ""
+    email: str = ""
+    address: str = ""
+    vat_id: str = ""
+    one_line: str | None = None  # the billing details, however they were entered
+
+
 class BillingStanding(ReadModel):
     """What a company admin sees of payments where invoices are collected."""
 
@@ -126,6 +136,7 @@ class AccountStatus(ReadModel):
     is_company_admin: bool
     admin_of_offices: list[str]
     billing: BillingStanding | None = None  # company admins, where invoices are collected
+    contact: ContactView | None = None  # company admins
 
 
 class PurchaseQuote(ReadModel):

@@ -8,6 +8,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from commands import ids
 from commands.confirm import ConfirmFlow
 from commands.deps import Deps
+from commands.listeners.billing import BillingContactModal
 from commands.listeners.home import HomeTab
 from commands.listeners.installs import Installations
 from commands.listeners.notices import NoticeButtons
@@ -44,6 +45,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     app.action(ids.NOTICE_RETRY_PAYMENT)(notices.retry_payment)
     app.action(ids.NOTICE_UPDATE_CARD)(notices.update_card)
     app.action(ids.CARD_PAGE)(_link_opened)
+    contact = BillingContactModal(deps)
+    app.action(ids.OPEN_BILLING_CONTACT)(contact.open)
+    app.view(ids.BILLING_CONTACT)(contact.submit)
     app.event("app_home_opened")(HomeTab(deps).opened)
     installations = Installations(deps, app.installation_store)
     app.event("app_uninstalled")(installations.app_uninstalled)

@@ -70,7 +70,6 @@ from licensing.schemas import AccountKey, Actor, OfficeChoices
 
 CHANNEL_USAGE = "Name the channel: `/license channel #licenses`."
 ADMINS_USAGE = "Name the user: `/license admins add @dana [office]`."
-BILLING_USAGE = "Add the details: `/license subscription billing <details>`."
 
 
 class SlashCommand:
@@ -261,13 +260,13 @@ class SlashCommand:
         return status_message(await self.deps.call(self.deps.service.status, at.key, at.actor))
 
     async def _billing(self, at: _Invocation) -> Message:
-        """The card on file, what is owed, and a fresh link to the card page."""
-        card_page = await self.deps.card_page(at.key, at.actor)
-        if card_page is None:
-            return text_message(BILLING_USAGE)
+        """Who invoices name, and where they are collected the card on file, what is owed,
+        and a fresh link to the card page (company admins)."""
         status = await self.deps.call(self.deps.service.status, at.key, at.actor)
-        assert status.billing is not None, "a company admin sees billing where it is collected"
-        return billing_message(status.billing, status.currency, card_page)
+        if status.contact is None:
+            raise NotAllowed("see or change billing details", "company admins")
+        card_page = await self.deps.card_page(at.key, at.actor)
+        return billing_message(status.contact, status.billing, status.currency, card_page)
 
     async def _check_channel(self, at: _Invocation, channel: str) -> None:
         """Notices must be able to go there: a channel licensebot is in, not archived."""

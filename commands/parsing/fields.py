@@ -11,7 +11,17 @@ from pydantic import BaseModel, ValidationError
 
 from commands import ids
 from commands.carried import DamagedPayload, PeopleEntry, SeatEntry, SubscribeEntry
-from licensing.requests import Assign, Purchase, Restore, Revoke, ScheduleRemoval, Subscribe
+from licensing.card_data import holds_card_data
+from licensing.errors import CardNumberInText
+from licensing.requests import (
+    Assign,
+    Purchase,
+    Restore,
+    Revoke,
+    ScheduleRemoval,
+    SetBillingContact,
+    Subscribe,
+)
 from licensing.schemas import PoolTarget
 
 Q = TypeVar("Q", bound=BaseModel)
@@ -101,3 +111,22 @@ def _build(request_type: type[Q], **fields: Any) -> Q:
         return request_type(**fields)
     except ValidationError as exc:
         raise DamagedPayload() from exc
+
+
+def contact_request(state: ViewState) -> SetBillingContact:
+    """The billing contact modal's fields; card data in any of them is refused on its field
+    before the request is made, so it goes no further."""
+    fields = {
+        name: _field(state, block, action).get("value") or ""
+        for name, (block, action) in ids.CONTACT_FIELDS.items()
+    }
+    if not all(isinstance(value, str) for value in fields.values()):
+        raise DamagedPayload()
+    carded = {
+        ids.CONTACT_FIELDS[name][0]: CardNumberInText().message
+        for name, value in fields.items()
+        if holds_card_data(value)
+    }
+    if carded:
+        raise FieldErrors(carded)
+    return _build(SetBillingContact, **fields)

@@ -3,35 +3,91 @@ the receipt line of one that was paid."""
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    InputBlock,
+    PlainTextInputElement,
+    PlainTextObject,
+)
+from slack_sdk.models.views import View
 
 from commands import ids
 from commands.carried import PaymentButton
 from commands.views.common import Message, _blocks_message, _md, day, money, when
-from licensing.schemas import BillingStanding, NoticeFacts, NoticeView, PaymentFacts, PaymentView
+from licensing.schemas import (
+    BillingStanding,
+    ContactView,
+    NoticeFacts,
+    NoticeView,
+    PaymentFacts,
+    PaymentView,
+)
 
 
-def billing_message(standing: BillingStanding, currency: str, card_page: str) -> Message:
-    """What `/license subscription billing` shows a company admin where invoices are
-    collected: the card on file, what is owed, and a fresh link to the provider's page."""
-    card = standing.card or "No card is on file yet."
-    lines = [f"*Card for invoices:* {card}"]
-    if standing.unpaid:
-        lines.append(f"*Owed:* {money(standing.owed, currency)} ({_invoices(standing)})")
-    if standing.past_due_since:
+def billing_message(
+    contact: ContactView, standing: BillingStanding | None, currency: str, card_page: str | None
+) -> Message:
+    """What `/license subscription billing` shows a company admin: who invoices name, with a
+    button to edit it, and where invoices are collected the card on file, what is owed, and a
+    fresh link to the provider's page for the card."""
+    lines = [f"*Invoices name:* {contact.one_line or 'nobody yet: add the billing contact.'}"]
+    buttons = [ButtonElement(text="Edit billing contact", action_id=ids.OPEN_BILLING_CONTACT)]
+    if standing is not None and card_page is not None:
+        lines.append(f"*Card for invoices:* {standing.card or 'No card is on file yet.'}")
+        if standing.unpaid:
+            lines.append(f"*Owed:* {money(standing.owed, currency)} ({_invoices(standing)})")
+        if standing.past_due_since:
+            lines.append(
+                ":warning: The account is past due: buying seats and plan changes wait until "
+                "this is paid."
+            )
         lines.append(
-            ":warning: The account is past due: buying seats and plan changes wait until "
-            "this is paid."
+            "Card details are entered on the payment provider's page, never in Slack. A failed "
+            "charge is tried again as soon as a new card is saved."
         )
-    lines.append(
-        "Card details are entered on the payment provider's page, never in Slack. A failed "
-        "charge is tried again as soon as a new card is saved."
-    )
-    button = ButtonElement(
-        text="Add or update the card", action_id=ids.CARD_PAGE, url=card_page, style="primary"
-    )
-    blocks: list[Block] = [_md("\n".join(lines)), ActionsBlock(elements=[button])]
+        buttons.insert(
+            0,
+            ButtonElement(
+                text="Add or update the card",
+                action_id=ids.CARD_PAGE,
+                url=card_page,
+                style="primary",
+            ),
+        )
+    blocks: list[Block] = [_md("\n".join(lines)), ActionsBlock(elements=buttons)]
     return _blocks_message(lines[0], blocks)
+
+
+def contact_modal(contact: ContactView) -> View:
+    """The billing contact, filled with what is stored."""
+    fields = [
+        ("company", "Company", contact.company, False, "Acme Ltd"),
+        ("email", "Billing e-mail", contact.email, False, "billing@acme.example"),
+        ("address", "Address", contact.address, True, "1 Main St, London SW1A 1AA"),
+        ("vat_id", "VAT id", contact.vat_id, True, "GB123456789"),
+    ]
+    blocks: list[Block] = [
+        _md("Who and where invoices are made out to. Card details never go here.")
+    ]
+    for name, label, value, optional, example in fields:
+        block, action = ids.CONTACT_FIELDS[name]
+        element = PlainTextInputElement(
+            action_id=action,
+            initial_value=value or None,
+            multiline=name == "address",
+            placeholder=f"e.g. {example}",
+        )
+        blocks.append(InputBlock(block_id=block, label=label, element=element, optional=optional))
+    return View(
+        type="modal",
+        callback_id=ids.BILLING_CONTACT,
+        title=PlainTextObject(text="Billing contact"),
+        submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=blocks,
+    )
 
 
 def card_page_message(card_page: str) -> Message:

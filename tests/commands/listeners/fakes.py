@@ -34,6 +34,7 @@ from licensing.requests import (
     Revoke,
     RevokeRole,
     ScheduleRemoval,
+    SetBillingContact,
     SetBillingDetails,
     SetNoticeChannel,
     SetReminderLead,
@@ -95,6 +96,7 @@ RESULTS: dict[type[Request[Any]], BaseModel] = {
     GrantRole: ROLE,
     RevokeRole: ROLE,
     SetBillingDetails: REACTIVATED,
+    SetBillingContact: REACTIVATED,
 }
 
 

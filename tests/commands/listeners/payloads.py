@@ -69,6 +69,15 @@ def people_values(user: str, product: str = "talk", office: str | None = "Main")
     return values
 
 
+def contact_values(company: str, email: str, address: str = "", vat_id: str = "") -> Values:
+    """The billing contact modal's fields, as a plain text input sends each."""
+    typed = {"company": company, "email": email, "address": address, "vat_id": vat_id}
+    return {
+        block: {action: {"type": "plain_text_input", "value": typed[name] or None}}
+        for name, (block, action) in ids.CONTACT_FIELDS.items()
+    }
+
+
 def click(
     action_id: str,
     value: str | None,

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from commands import ids
 from commands.carried import PaymentButton, read
-from commands.views.billing import billing_message, standing_lines
+from commands.views.billing import billing_message, contact_modal, standing_lines
 from commands.views.notices import closed_notice, notice_message
-from licensing.schemas import BillingStanding, PaymentView
+from licensing.schemas import BillingStanding, ContactView, PaymentView
 from tests.commands.views.samples import all_notices
 
 FAILED, PAST_DUE, RECEIPT, ENDED_UNPAID = all_notices()[-4:]
@@ -76,14 +76,43 @@ OWED = BillingStanding(
 )
 
 
-def test_billing_shows_the_card_what_is_owed_and_a_link_to_the_card_page() -> None:
-    message = billing_message(OWED, "USD", "https://pay.example/setup/cs_1")
+CONTACT = ContactView(
+    company="Acme Ltd",
+    email="billing@acme.example",
+    vat_id="GB123456789",
+    one_line="Acme Ltd, VAT GB123456789, billing@acme.example",
+)
+
+
+def test_billing_shows_the_contact_the_card_what_is_owed_and_a_link_to_the_card_page() -> None:
+    message = billing_message(CONTACT, OWED, "USD", "https://pay.example/setup/cs_1")
     said = _text(message)
+    assert "*Invoices name:* Acme Ltd, VAT GB123456789, billing@acme.example" in said
     assert "*Card for invoices:* visa ending 4242, expires 12/2030" in said
     assert "*Owed:* 75.00 USD (invoice #3)" in said
     assert "The account is past due" in said
     [actions] = [b for b in message["blocks"] if b["type"] == "actions"]
-    assert actions["elements"][0]["url"] == "https://pay.example/setup/cs_1"
+    card, contact = actions["elements"]
+    assert card["url"] == "https://pay.example/setup/cs_1"
+    assert contact["action_id"] == ids.OPEN_BILLING_CONTACT
+
+
+def test_where_invoices_are_records_only_billing_shows_the_contact_alone() -> None:
+    message = billing_message(ContactView(), None, "USD", None)
+    said = _text(message)
+    assert "*Invoices name:* nobody yet: add the billing contact." in said
+    assert "Card" not in said
+    [actions] = [b for b in message["blocks"] if b["type"] == "actions"]
+    assert [e["text"]["text"] for e in actions["elements"]] == ["Edit billing contact"]
+
+
+def test_the_contact_modal_is_filled_with_what_is_stored_and_asks_company_and_email() -> None:
+    modal = contact_modal(CONTACT).to_dict()
+    inputs = {b["block_id"]: b for b in modal["blocks"] if b["type"] == "input"}
+    assert list(inputs) == [ids.COMPANY_BLOCK, ids.EMAIL_BLOCK, ids.ADDRESS_BLOCK, ids.VAT_BLOCK]
+    assert inputs[ids.COMPANY_BLOCK]["element"]["initial_value"] == "Acme Ltd"
+    assert "initial_value" not in inputs[ids.ADDRESS_BLOCK]["element"]
+    assert [b.get("optional", False) for b in inputs.values()] == [False, False, True, True]
 
 
 def test_status_tells_a_company_admin_what_is_unpaid_and_since_when() -> None:
