@@ -35,7 +35,7 @@ HELP = """*`/license` — run your company's paid seats*
 • `restore N [product] [office]` — keep seats that are scheduled for removal, free
 • `assign @user [product] [office]` · `revoke @user [product]`
 • `users [product] [office]` — who holds which seat
-• `subscription [subscribe|cancel|reactivate|billing DETAILS|interval monthly|annual]`
+• `subscription [subscribe|cancel|reactivate|billing [DETAILS]|interval monthly|annual]`
 • `invoices` · `audit` · `admins [list|add|remove] @user [office]` · `channel #channel`
 • `offices [add NAME | rename OLD to NEW | remove NAME]`
 • `timezone [Area/City]` — the billing time zone · `reminders [DAYS]` — when notices go out
