@@ -8,11 +8,18 @@ walks through the retry days."""
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 from licensing import notices, orm
 from licensing.collection import PaymentState
 from licensing.context import Context
-from licensing.errors import CardMissing, NothingToRetry, PaymentOverdue
+from licensing.errors import (
+    CardMissing,
+    InvalidRetryDays,
+    NothingToRetry,
+    PaymentOverdue,
+    PaymentsNotCollected,
+)
 from licensing.model import check_status_allows
 from licensing.money import Money
 from licensing.payments import Card
@@ -53,10 +60,10 @@ def failed(
     payment.reason = reason[:300]
     payment.hosted_url = hosted_url or payment.hosted_url
     payment.first_failed_at = payment.first_failed_at or context.now
-    retry_days = context.dunning.retry_days if context.dunning else ()
-    if payment.failures <= len(retry_days):
+    days = retry_days(context)
+    if payment.failures <= len(days):
         payment.next_attempt_at = payment.first_failed_at + timedelta(
-            days=retry_days[payment.failures - 1]
+            days=days[payment.failures - 1]
         )
     else:
         payment.state, payment.next_attempt_at = PaymentState.FAILED, None
@@ -81,6 +88,37 @@ def voided(context: Context, payment: orm.Payment) -> None:
     if context.subscription.past_due_since is not None and not unpaid(context):
         context.subscription.past_due_since = None
         context.record("payment_standing_restored")
+
+
+MAX_RETRIES, LAST_RETRY_DAY = 5, 60
+
+
+def retry_days(context: Context) -> tuple[int, ...]:
+    """The account's own retry days, or the deployment's."""
+    own = context.account.payment_retry_days
+    if own:
+        return tuple(int(day) for day in own.split(","))
+    return context.dunning.retry_days if context.dunning else ()
+
+
+def set_retry_days(context: Context, days: tuple[int, ...]) -> None:
+    context.access.require_company_admin("change when failed charges are tried again")
+    if context.dunning is None:
+        raise PaymentsNotCollected()
+    increasing = all(a < b for a, b in pairwise(days))
+    if not (
+        1 <= len(days) <= MAX_RETRIES and increasing and 1 <= days[0] <= days[-1] <= LAST_RETRY_DAY
+    ):
+        raise InvalidRetryDays(MAX_RETRIES, LAST_RETRY_DAY)
+    context.account.payment_retry_days = ",".join(str(day) for day in days)
+    context.record("payment_retries_set", detail=said_days(days))
+
+
+def said_days(days: tuple[int, ...]) -> str:
+    """`3, 5 and 7 days`."""
+    numbers = [str(day) for day in days]
+    listed = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+    return f"{listed} day{'s' if days[-1] != 1 else ''}"
 
 
 def retry_now(context: Context, invoice_id: int) -> orm.Payment:

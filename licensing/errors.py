@@ -251,6 +251,21 @@ class PaymentOverdue(LicensingError):
         )
 
 
+class InvalidRetryDays(LicensingError):
+    def __init__(self, most: int, last_day: int) -> None:
+        super().__init__(
+            f"Give 1 to {most} days after a failed charge on which it is tried again, each "
+            f"later than the one before and at most {last_day}, e.g. `/license retries 3,5,7`."
+        )
+
+
+class PaymentsNotCollected(LicensingError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Invoices are records only here: nothing is charged, so there are no retries to set."
+        )
+
+
 class NothingToRetry(LicensingError):
     def __init__(self, invoice_id: int) -> None:
         super().__init__(

@@ -75,6 +75,8 @@ class Account(Base):
     card_brand: Mapped[str | None] = mapped_column(String(16))
     card_last4: Mapped[str | None] = mapped_column(String(4))
     card_expires: Mapped[str | None] = mapped_column(String(7))  # MM/YYYY
+    # Days after a charge first fails on which it is tried again ("3,5,7"); NULL: the default.
+    payment_retry_days: Mapped[str | None] = mapped_column(String(40))
     # How many days before a period ends its reminders (renewal, removals, trial, cancellation) go out.
     notice_lead_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -73,7 +73,11 @@ def billing_standing(context: Context) -> BillingStanding:
     ]
     owed = Money.total((p.amount for p in unpaid), context.currency).amount
     return BillingStanding(
-        card=card, owed=owed, unpaid=unpaid, past_due_since=context.subscription.past_due_since
+        card=card,
+        owed=owed,
+        unpaid=unpaid,
+        past_due_since=context.subscription.past_due_since,
+        retry_days=list(dunning.retry_days(context)),
     )
 
 

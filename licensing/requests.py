@@ -183,6 +183,13 @@ class SetBillingContact(Request[SubscriptionChange]):
     vat_id: Annotated[str, StringConstraints(max_length=3000)] = ""
 
 
+class SetRetryDays(_SettingRequest):
+    """The days after a charge first fails on which it is tried again, for this account."""
+
+    operation = "payment_retries"
+    days: Annotated[tuple[int, ...], Field(max_length=20)]
+
+
 class RetryPayment(Request[PaymentView]):
     """Charge an unpaid invoice again now, rather than on the retry schedule."""
 

@@ -121,6 +121,7 @@ class BillingStanding(ReadModel):
     owed: Decimal  # invoices whose charge failed and are not paid
     unpaid: list[PaymentView]
     past_due_since: datetime | None
+    retry_days: list[int] = []  # after the first failure, when a charge is tried again
 
 
 class AccountStatus(ReadModel):

@@ -246,6 +246,7 @@ _PLANNERS: dict[type[Request[Any]], Callable[[Context, Any, Policy], Plan[Any]]]
     requests.RetryPayment: _retry_payment,
     requests.SetNoticeChannel: _setting(lambda c, r: admin.set_notice_channel(c, r.channel_id)),
     requests.SetReminderLead: _setting(lambda c, r: admin.set_notice_lead(c, r.days)),
+    requests.SetRetryDays: _setting(lambda c, r: dunning.set_retry_days(c, r.days)),
     requests.SetTimeZone: _setting(lambda c, r: admin.set_time_zone(c, r.time_zone)),
     requests.AddOffice: _setting(lambda c, r: admin.add_office(c, r.name)),
     requests.RenameOffice: _setting(lambda c, r: admin.rename_office(c, r.office, r.new_name)),

@@ -22,7 +22,7 @@ from commands.parsing.slash_text import (
     needs_office_names,
     parse,
 )
-from commands.views.billing import billing_message
+from commands.views.billing import billing_message, retries_message
 from commands.views.common import Message, text_message
 from commands.views.history import audit_message, invoices_message
 from commands.views.people import (
@@ -64,6 +64,7 @@ from licensing.requests import (
     SetBillingDetails,
     SetNoticeChannel,
     SetReminderLead,
+    SetRetryDays,
     SetTimeZone,
 )
 from licensing.schemas import AccountKey, Actor, OfficeChoices
@@ -200,6 +201,13 @@ class SlashCommand:
                 lead = build_request(SetReminderLead, days=command.count)
                 status = await handle(at.key, at.actor, lead)
             return reminders_message(status)
+        if name == "retries":
+            if not command.text:
+                status = await self.deps.call(self.deps.service.status, at.key, at.actor)
+            else:
+                days = tuple(int(day) for day in command.text.split(","))
+                status = await handle(at.key, at.actor, build_request(SetRetryDays, days=days))
+            return retries_message(status)
         if name == "timezone":
             if not command.text.strip():
                 status = await self.deps.call(self.deps.service.status, at.key, at.actor)

@@ -35,9 +35,18 @@ SUBCOMMANDS = (
     "offices",
     "timezone",
     "reminders",
+    "retries",
 )
 # These never name an office, so they are parsed without reading the account's office names.
-OFFICE_FREE_COMMANDS = ("help", "invoices", "audit", "channel", "timezone", "reminders")
+OFFICE_FREE_COMMANDS = (
+    "help",
+    "invoices",
+    "audit",
+    "channel",
+    "timezone",
+    "reminders",
+    "retries",
+)
 SUBSCRIPTION_ACTIONS = ("status", "subscribe", "cancel", "reactivate", "billing", "interval")
 ADMIN_ACTIONS = ("list", "add", "remove")
 OFFICE_ACTIONS = ("list", "add", "rename", "remove")
@@ -97,6 +106,8 @@ def parse(text: str, catalog: Catalog, offices: list[str]) -> LicenseCommand:
         return LicenseCommand(name=name, text=" ".join(rest))
     if name == "reminders":
         return _reminders(rest)
+    if name == "retries":
+        return _retries(rest)
     return _arguments(name, rest, catalog, offices)
 
 
@@ -113,6 +124,23 @@ def _reminders(rest: list[str]) -> LicenseCommand:
             "Give the days before a period ends that reminders go out, e.g. `/license reminders 3`."
         )
     return LicenseCommand(name="reminders", count=int(match.group(1)))
+
+
+_RETRY_DAYS = re.compile(r"^[0-9]{1,3}(?:\s*,?\s*[0-9]{1,3})*$")
+
+
+def _retries(rest: list[str]) -> LicenseCommand:
+    """`retries` shows when a failed charge is tried again; `retries 3,5,7` (or `3 5 7`)
+    sets the days after the first failure."""
+    text = " ".join(rest)
+    if not text:
+        return LicenseCommand(name="retries")
+    if not _RETRY_DAYS.match(text):
+        raise UsageError(
+            "Give the days after a failed charge on which it is tried again, e.g. "
+            "`/license retries 3,5,7`."
+        )
+    return LicenseCommand(name="retries", text=",".join(re.findall("[0-9]+", text)))
 
 
 def _with_action(

@@ -15,8 +15,9 @@ from slack_sdk.models.views import View
 
 from commands import ids
 from commands.carried import PaymentButton
-from commands.views.common import Message, _blocks_message, _md, day, money, when
+from commands.views.common import Message, _blocks_message, _md, day, money, text_message, when
 from licensing.schemas import (
+    AccountStatus,
     BillingStanding,
     ContactView,
     NoticeFacts,
@@ -184,4 +185,21 @@ def retry_done_text(payment: PaymentView, user_id: str) -> str:
     amount = money(payment.amount, payment.currency)
     return (
         f"<@{user_id}> asked for invoice #{payment.invoice_id} ({amount}) to be charged again now."
+    )
+
+
+def retries_message(status: AccountStatus) -> Message:
+    """When a failed charge is tried again, for `/license retries`."""
+    standing = status.billing
+    if standing is None or not standing.retry_days:
+        return text_message(
+            "Invoices are records only here: nothing is charged, so nothing is retried."
+        )
+    days = ", ".join(str(day) for day in standing.retry_days[:-1])
+    said = f"{days} and {standing.retry_days[-1]}" if days else str(standing.retry_days[-1])
+    return text_message(
+        f"A failed charge is tried again {said} "
+        f"day{'s' if standing.retry_days[-1] != 1 else ''} after it first fails, and at once "
+        "when a new card is saved; after the last, the account is past due. A company admin "
+        "changes the days with `/license retries 3,5,7` (1 to 5 of them, up to 60 days)."
     )

@@ -112,6 +112,7 @@ _EVENTS = {
     "payment_past_due": "put the account past due: invoice {invoice} is unpaid after every retry",
     "payment_standing_restored": "returned the account to good standing: nothing is owed",
     "payment_voided": "voided invoice {invoice} at the payment provider",
+    "payment_retries_set": "set failed charges to be tried again {detail} after the first failure",
     "subscription_ended_unpaid": "ended the subscription, unpaid; its offices, seats and roles "
     "were deleted",
 }

@@ -39,6 +39,7 @@ HELP = """*`/license` — run your company's paid seats*
 • `invoices` · `audit` · `admins [list|add|remove] @user [office]` · `channel #channel`
 • `offices [add NAME | rename OLD to NEW | remove NAME]`
 • `timezone [Area/City]` — the billing time zone · `reminders [DAYS]` — when notices go out
+• `retries [3,5,7]` — when a failed charge is tried again (where invoices are charged)
 Leave out an argument and licensebot asks for it. Without an office, a command acts on the \
 first office, Main (an office admin's on their own office). `buy 3 talk seats`, \
 `buy 1,000 talk` and the like are understood too."""

@@ -28,6 +28,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("card_brand", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("card_last4", sa.String(length=4), nullable=True))
         batch_op.add_column(sa.Column("card_expires", sa.String(length=7), nullable=True))
+        batch_op.add_column(sa.Column("payment_retry_days", sa.String(length=40), nullable=True))
     with op.batch_alter_table("subscriptions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("past_due_since", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
@@ -79,6 +80,7 @@ def downgrade() -> None:
         batch_op.drop_column("past_due_since")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         for column in (
+            "payment_retry_days",
             "card_expires",
             "card_last4",
             "card_brand",

@@ -36,6 +36,7 @@ from licensing.requests import (
     SetBillingDetails,
     SetNoticeChannel,
     SetReminderLead,
+    SetRetryDays,
     SetTimeZone,
     Subscribe,
 )
@@ -492,6 +493,7 @@ EXAMPLES: dict[type[Request[Any]], Request[Any]] = {
     GrantRole: GrantRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main"),
     RevokeRole: RevokeRole(user_id=USER, role=RoleName.OFFICE_ADMIN, office="Main"),
     RetryPayment: RetryPayment(invoice=1),
+    SetRetryDays: SetRetryDays(days=(2, 4, 6)),
     SetBillingContact: SetBillingContact(
         company="Acme Ltd", email="billing@acme.example", address="1 Main St", vat_id="GB123456789"
     ),

@@ -10,13 +10,13 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from licensing import orm
-from licensing.errors import PaymentOverdue
+from licensing.errors import InvalidRetryDays, PaymentOverdue, PaymentsNotCollected
 from licensing.model import Status
 from licensing.payments import (
     Outcome,
     ProviderUnavailable,
 )
-from licensing.requests import Assign, Purchase
+from licensing.requests import Assign, Purchase, SetRetryDays
 from licensing.schemas import AccountKey
 from licensing.service import LicensingService
 from scheduler.collector import CollectionReport, Collector
@@ -206,3 +206,43 @@ def test_once_paid_the_failure_notices_already_posted_lose_their_buttons(
             ("UOWNER", "D0OWNER", "1.000100", "pending")
         ]
     assert '"state":"paid"' in failure.payload
+
+
+def test_an_account_sets_its_own_retry_days(
+    paying: AccountKey,
+    collecting: LicensingService,
+    collector: Collector,
+    provider: FakeProvider,
+    clock: FakeClock,
+    engine: Engine,
+) -> None:
+    collecting.handle(paying, OWNER, SetRetryDays(days=(2, 4)))
+    provider.answers.extend([Outcome.FAILED] * 3)
+    start = clock.now()
+    collector.collect_due()
+    assert _payments(engine)[0].next_attempt_at == start + timedelta(days=2)
+    for day in (2, 4):
+        clock.current = start + timedelta(days=day)
+        assert collector.collect_due() == CollectionReport(failed=1)
+    [payment] = _payments(engine)
+    assert (payment.state, payment.failures) == ("failed", 3)
+    assert _subscription(engine).past_due_since == start + timedelta(days=4)
+    billing = collecting.status(paying, OWNER).billing
+    assert billing is not None and billing.retry_days == [2, 4]
+
+
+@pytest.mark.parametrize("days", [(), (0, 3), (3, 3), (5, 3), (1, 2, 3, 4, 5, 6), (3, 61)], ids=str)
+def test_retry_days_that_make_no_schedule_are_refused_and_change_nothing(
+    paying: AccountKey, collecting: LicensingService, days: tuple[int, ...]
+) -> None:
+    with pytest.raises(InvalidRetryDays, match="Give 1 to 5 days"):
+        collecting.handle(paying, OWNER, SetRetryDays(days=days))
+    billing = collecting.status(paying, OWNER).billing
+    assert billing is not None and billing.retry_days == [3, 5, 7]
+
+
+def test_retry_days_are_refused_where_invoices_are_records_only(
+    service: LicensingService, account: AccountKey
+) -> None:
+    with pytest.raises(PaymentsNotCollected):
+        service.handle(account, OWNER, SetRetryDays(days=(3,)))

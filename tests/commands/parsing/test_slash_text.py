@@ -274,3 +274,22 @@ def test_an_office_command_without_its_names_says_how_to_write_it(text: str, mes
 
 def test_office_names_are_compared_in_their_normal_form() -> None:
     assert p("buy 2 talk ＢＥＲＬＩＮ   office").office == "Berlin Office"
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("retries", ""),
+        ("retries 3,5,7", "3,5,7"),
+        ("retries 3 5 7", "3,5,7"),
+        ("retries 2, 4", "2,4"),
+    ],
+)
+def test_retries_take_days_after_the_first_failure(text: str, days: str) -> None:
+    assert (p(text).name, p(text).text) == ("retries", days)
+
+
+@pytest.mark.parametrize("text", ["retries soon", "retries -2", "retries 3;5"])
+def test_retries_without_days_say_how_to_write_them(text: str) -> None:
+    with pytest.raises(UsageError, match=r"e\.g\. `/license retries 3,5,7`"):
+        p(text)
