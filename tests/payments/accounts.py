@@ -26,7 +26,7 @@ from tests.payments.helpers import CHECKOUT, add_card, event, invoices, lines, s
 NOTICE_CHANNEL = "CBILLING"
 # The first period of a subscription started on Jan 31 at 09:00 (tests.conftest.START).
 PERIOD_END = datetime(2026, 2, 28, 9, 0, tzinfo=UTC)
-TALK_5 = [("talk · Main · 5 seats", 7500)]  # 5 talk seats at 15.00 USD, a whole month
+TALK_5 = [("Talk · Main · 5 seats", 7500)]  # 5 talk seats at 15.00 USD, a whole month
 
 
 def subscribe_paying_by(

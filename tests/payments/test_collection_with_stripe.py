@@ -47,7 +47,7 @@ def test_a_subscription_and_a_prorated_purchase_are_each_charged_once_for_their_
 
     assert stripe_invoices(client, customer) == [
         ("1", "paid", 7500, TALK_5),
-        ("2", "paid", 1500, [("talk · Main · 2 seats", 1500)]),  # 2 x 15.00 x 14/28
+        ("2", "paid", 1500, [("Talk · Main · 2 seats", 1500)]),  # 2 x 15.00 x 14/28
     ]
     assert charges(client, customer) == [(1500, "usd", "succeeded"), (7500, "usd", "succeeded")]
     assert invoices_shown(collecting) == [

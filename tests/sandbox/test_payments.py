@@ -22,7 +22,7 @@ RETURN_URL = "https://slack.com/"
 
 
 def charge(invoice_id: int = 1, customer: str = "cus_sandbox_1") -> Charge:
-    return Charge(invoice_id, 1, customer, "USD", (ChargeLine("talk · Main · 3 seats", 4500),))
+    return Charge(invoice_id, 1, customer, "USD", (ChargeLine("Talk · Main · 3 seats", 4500),))
 
 
 def with_a_card(last4: str = "4242") -> SimulatedProvider:
