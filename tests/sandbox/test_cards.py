@@ -132,9 +132,10 @@ def test_without_payments_card_is_refused_and_invoices_are_records_only(
     with SandboxRuntime(Settings(), sandbox_database) as runtime:
         session = Session(runtime, Console(file=io.StringIO(), width=200))
         assert refused(session, "/card ok") == PAYMENTS_OFF
-        assert "Add the details: /license subscription billing <details>" in run(
-            session, "/license subscription billing"
-        )
+        billing = run(session, "/license subscription billing")
+        assert "Invoices name: nobody yet: add the billing contact." in billing
+        assert "Edit billing contact" in billing
+        assert "card" not in billing.casefold().replace("billing contact", "")
 
 
 def test_help_lists_the_card_commands(session: Session) -> None:

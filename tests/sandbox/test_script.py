@@ -145,7 +145,8 @@ def test_without_payments_the_sandbox_keeps_invoices_as_records_only() -> None:
     run = sandbox(
         "--no-payments", "--script", "-", stdin="/license subscription billing\n/card ok\n"
     )
-    assert "Add the details: /license subscription billing <details>" in run.stdout
+    assert "Invoices name: nobody yet: add the billing contact." in run.stdout
+    assert "Add or update the card" not in run.stdout
     assert run.stderr.strip().endswith(
         "failed: Payments are off in this sandbox (--no-payments): invoices are records only."
     )
