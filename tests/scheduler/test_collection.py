@@ -16,13 +16,23 @@ from licensing.payments import (
     Outcome,
     ProviderUnavailable,
 )
-from licensing.requests import Assign, Purchase, SetRetryDays
+from licensing.requests import Assign, Purchase, RetryPayment, SetRetryDays
 from licensing.schemas import AccountKey
 from licensing.service import LicensingService
 from scheduler.collector import CollectionReport, Collector
 from tests.conftest import OWNER, FakeClock
 from tests.licensing.fake_provider import DECLINED, FakeProvider
 from tests.licensing.helpers import ledger_events, subscribe
+
+
+def _fail_every_retry(collector: Collector, provider: FakeProvider, clock: FakeClock) -> None:
+    """The first charge and its retries on days 3, 5 and 7 all declined, one at a time."""
+    provider.answers.extend([Outcome.FAILED] * 4)
+    start = clock.now()
+    for day in (0, 3, 5, 7):
+        clock.current = start + timedelta(days=day)
+        assert collector.collect_due() == CollectionReport(failed=1)
+        assert collector.collect_due() == CollectionReport()  # nothing more until the next retry
 
 
 def _payments(engine: Engine) -> list[orm.Payment]:
@@ -101,12 +111,8 @@ def test_failures_past_the_last_retry_make_the_account_past_due_then_end_it(
     clock: FakeClock,
     engine: Engine,
 ) -> None:
-    provider.answers.extend([Outcome.FAILED] * 4)
     start = clock.now()
-    for day in (0, 3, 5, 7):
-        clock.current = start + timedelta(days=day)
-        assert collector.collect_due() == CollectionReport(failed=1)
-        assert collector.collect_due() == CollectionReport()  # nothing more until the next retry
+    _fail_every_retry(collector, provider, clock)
     [payment] = _payments(engine)
     assert (payment.state, payment.failures, payment.reason) == ("failed", 4, DECLINED)
     assert _subscription(engine).past_due_since == start + timedelta(days=7)
@@ -131,14 +137,8 @@ def test_a_retry_that_is_paid_returns_the_account_to_good_standing(
     clock: FakeClock,
     engine: Engine,
 ) -> None:
-    provider.answers.extend([Outcome.FAILED] * 4)
-    start = clock.now()
-    for day in (0, 3, 5, 7):
-        clock.current = start + timedelta(days=day)
-        collector.collect_due()
-    with Session(engine) as session:  # a person asks for the charge again
-        session.execute(update(orm.Payment).values(state="due", next_attempt_at=clock.now()))
-        session.commit()
+    _fail_every_retry(collector, provider, clock)
+    collecting.handle(paying, OWNER, RetryPayment(invoice=1), idempotency_key="retry")
     assert collector.collect_due() == CollectionReport(paid=1)
     assert _subscription(engine).past_due_since is None
     events = ledger_events(engine)
