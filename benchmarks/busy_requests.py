@@ -50,6 +50,8 @@ class Busy:
     messages: int
     cpu_busy: float  # share of the machine's CPU time in use meanwhile, all cores
     load_average: float  # over the last minute, at the end
+    first_cores: float  # cores used by the server's first process (scheduler and dispatcher)
+    worker_cores: float  # by its web worker processes, if any
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,24 @@ def _cpu_times() -> tuple[int, int]:
     return sum(fields), fields[3] + fields[4]
 
 
+def _process_seconds(pid: int) -> float:
+    """CPU time of a process, every thread."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _workers_seconds(pid: int) -> float:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return sum(_process_seconds(int(child)) for child in children)
+
+
 def period_end_under_load(
-    engine: Engine, accounts: int, fake: FakeSlack, load: OpenEndedLoad
+    engine: Engine, accounts: int, fake: FakeSlack, load: OpenEndedLoad, server_pid: int
 ) -> Busy:
     """Bring the period ends due now, with `load` running, and wait until every account is
     closed and every notice posted; then stop the load."""
     total, idle = _cpu_times()
+    first, workers = _process_seconds(server_pid), _workers_seconds(server_pid)
     posted = fake.count("chat.postMessage")
     period_ends_at(engine, accounts, datetime.now(UTC))
     due = time.monotonic()
@@ -131,6 +145,8 @@ def period_end_under_load(
     else:
         raise RuntimeError(f"{accounts} period ends were not closed and posted in time")
     drained = time.monotonic()
+    first = _process_seconds(server_pid) - first
+    workers = _workers_seconds(server_pid) - workers
     run = load.stop()
     total_after, idle_after = _cpu_times()
     return Busy(
@@ -140,6 +156,8 @@ def period_end_under_load(
         messages=fake.count("chat.postMessage") - posted,
         cpu_busy=1 - (idle_after - idle) / max(1, total_after - total),
         load_average=os.getloadavg()[0],
+        first_cores=first / (drained - due),
+        worker_cores=workers / (drained - due),
     )
 
 
@@ -171,7 +189,7 @@ def measure(databases: Databases, sizes: Sizes, kind: str, web_workers: int) -> 
                     ahead = int(time.time()) + SIGNED_AHEAD_SECONDS
                     write_signed(path, bodies, SIGNING_SECRET, ahead)
                     load = OpenEndedLoad(events, path, STATUS_ANSWER, CONNECTIONS)
-                    busy = period_end_under_load(engine, accounts, fake, load)
+                    busy = period_end_under_load(engine, accounts, fake, load, server.process.pid)
             finally:
                 server.stop()
         return Measured(idle, busy)
@@ -199,6 +217,8 @@ def _case(kind: str, web_workers: int, accounts: int, runs: list[Measured]) -> C
         "messages/s": Sample.of(b.messages / b.drained_seconds for b in busy),
         "CPU busy %": Sample.of(100 * b.cpu_busy for b in busy),
         "load 1 min": Sample.of(b.load_average for b in busy),
+        "first process cores": Sample.of(b.first_cores for b in busy),
+        "web workers cores": Sample.of(b.worker_cores for b in busy),
     }
     ratios = {
         "busy p99 ÷ idle p99": ratio(metrics["busy p99 ms"].median, metrics["idle p99 ms"].median)
