@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
         help="accounts of the period end run under request load (default 10000)",
     )
     parser.add_argument(
+        "--busy-repeats",
+        type=int,
+        metavar="N",
+        help="runs of each period end under request load (default 1)",
+    )
+    parser.add_argument(
         "--web-workers",
         type=int,
         metavar="N",
@@ -78,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes = replace(sizes, notice_accounts=args.notice_accounts)
     if args.busy_accounts:
         sizes = replace(sizes, busy_accounts=args.busy_accounts)
+    if args.busy_repeats:
+        sizes = replace(sizes, busy_repeats=args.busy_repeats)
     if args.web_workers:
         sizes = replace(sizes, web_workers=args.web_workers)
     out = args.out or HERE / ("results-smoke.json" if args.smoke else "results.json")
