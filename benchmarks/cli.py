@@ -9,7 +9,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks import account_scale, notices, operations, period_ends, slack_http
+from benchmarks import (
+    account_scale,
+    busy_requests,
+    notices,
+    operations,
+    period_ends,
+    slack_http,
+)
 from benchmarks.databases import Databases, postgres_server
 from benchmarks.machine import describe
 from benchmarks.results import Report, SuiteResult
@@ -22,6 +29,7 @@ SUITES: dict[str, Suite] = {
     "period-ends": period_ends.run,
     "account-scale": account_scale.run,
     "notices": notices.run,
+    "requests-during-period-end": busy_requests.run,
 }
 HERE = Path(__file__).parent
 
@@ -47,6 +55,18 @@ def _parser() -> argparse.ArgumentParser:
         help="accounts whose notices the notice benchmark delivers (default 10000)",
     )
     parser.add_argument(
+        "--busy-accounts",
+        type=int,
+        metavar="N",
+        help="accounts of the period end run under request load (default 10000)",
+    )
+    parser.add_argument(
+        "--busy-repeats",
+        type=int,
+        metavar="N",
+        help="runs of each period end under request load (default 1)",
+    )
+    parser.add_argument(
         "--web-workers",
         type=int,
         metavar="N",
@@ -62,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes = replace(sizes, period_end_accounts=tuple(sorted(args.period_end_accounts)))
     if args.notice_accounts:
         sizes = replace(sizes, notice_accounts=args.notice_accounts)
+    if args.busy_accounts:
+        sizes = replace(sizes, busy_accounts=args.busy_accounts)
+    if args.busy_repeats:
+        sizes = replace(sizes, busy_repeats=args.busy_repeats)
     if args.web_workers:
         sizes = replace(sizes, web_workers=args.web_workers)
     out = args.out or HERE / ("results-smoke.json" if args.smoke else "results.json")

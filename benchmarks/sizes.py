@@ -33,6 +33,16 @@ class Sizes:
     )
     notice_concurrency: int = 32
     notice_repeats: int = 1  # a drain takes minutes
+    busy_accounts: int = 10_000  # closed at once while `/license status` is loaded
+    # (database, web server processes) of each period end under load: with one, the
+    # scheduler shares its process with the web server, as `licensebot run` starts it
+    busy_runs: tuple[tuple[str, int], ...] = (
+        ("sqlite", 1),
+        ("sqlite", 2),
+        ("postgresql", 1),
+        ("postgresql", 2),
+    )
+    busy_repeats: int = 1  # a period end under load takes minutes
 
     def period_end_repeats(self, accounts: int) -> int:
         return self.repeats if accounts <= self.repeat_limit_accounts else 1
@@ -66,4 +76,6 @@ SMOKE = Sizes(
     scale_operations=5,
     notice_accounts=30,
     notice_runs=(("sqlite", 0), ("sqlite", 100), ("postgresql", 100)),
+    busy_accounts=20,
+    busy_runs=(("sqlite", 1), ("postgresql", 2)),
 )

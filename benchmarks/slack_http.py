@@ -54,7 +54,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _environment(fake: FakeSlack, database_url: str | None, workers: int) -> dict[str, str]:
+def server_environment(fake: FakeSlack, database_url: str | None, workers: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LICENSEBOT_"))}
     env.update(
         SLACK_BOT_TOKEN="xoxb-bench",
@@ -215,10 +215,10 @@ def run(databases: Databases, sizes: Sizes) -> SuiteResult:
     with FakeSlack(Workspace()) as fake, ExitStack() as running:
         fake.trigger_ttl = None
         workers = sizes.web_workers
-        servers = {BARE: Server("bare", _environment(fake, None, workers), databases.work)}
+        servers = {BARE: Server("bare", server_environment(fake, None, workers), databases.work)}
         for kind, url in urls.items():
             servers[f"licensebot, {kind}"] = Server(
-                "licensebot", _environment(fake, url, workers), databases.work
+                "licensebot", server_environment(fake, url, workers), databases.work
             )
         for server in servers.values():
             running.callback(server.stop)

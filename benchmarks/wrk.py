@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import resource
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from slack_standin.requester import slack_signature
 SCRIPT = Path(__file__).with_name("requests.lua")
 INSTALL_WRK = "wrk is not installed: apt-get install wrk"
 TIMEOUT_SECONDS = 10
+OPEN_ENDED_SECONDS = 3_600  # longer than any load stopped by hand
 
 
 def wrk_missing() -> str | None:
@@ -47,8 +49,8 @@ def write_signed(path: Path, bodies: list[str], signing_secret: str, timestamp: 
     return path
 
 
-def run_wrk(url: str, requests: Path, expect: str, connections: int, seconds: int) -> WrkRun:
-    command = [
+def _command(url: str, requests: Path, expect: str, connections: int, seconds: int) -> list[str]:
+    return [
         "wrk",
         "--threads=1",  # one thread keeps the requests in order; it is far from busy
         f"--connections={connections}",
@@ -60,9 +62,9 @@ def run_wrk(url: str, requests: Path, expect: str, connections: int, seconds: in
         str(requests),
         expect,
     ]
-    before = _children_cpu_seconds()
-    shown = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    cpu_seconds = _children_cpu_seconds() - before
+
+
+def _figures(shown: str, cpu_seconds: float) -> WrkRun:
     figures = json.loads(shown.strip().splitlines()[-1])
     return WrkRun(
         requests=figures["requests"],
@@ -75,6 +77,30 @@ def run_wrk(url: str, requests: Path, expect: str, connections: int, seconds: in
         unexpected=figures["unexpected"],
         cpu_seconds=cpu_seconds,
     )
+
+
+def run_wrk(url: str, requests: Path, expect: str, connections: int, seconds: int) -> WrkRun:
+    before = _children_cpu_seconds()
+    command = _command(url, requests, expect, connections, seconds)
+    shown = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return _figures(shown, _children_cpu_seconds() - before)
+
+
+class OpenEndedLoad:
+    """wrk sending load until `stop()`: interrupted, it stops sending and prints its figures
+    for the time it ran."""
+
+    def __init__(self, url: str, requests: Path, expect: str, connections: int) -> None:
+        self._before = _children_cpu_seconds()
+        command = _command(url, requests, expect, connections, OPEN_ENDED_SECONDS)
+        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+    def stop(self) -> WrkRun:
+        self._process.send_signal(signal.SIGINT)
+        shown, _ = self._process.communicate(timeout=TIMEOUT_SECONDS * 2)
+        if self._process.returncode:
+            raise RuntimeError(f"wrk stopped with exit code {self._process.returncode}")
+        return _figures(shown, _children_cpu_seconds() - self._before)
 
 
 def _children_cpu_seconds() -> float:

@@ -84,3 +84,12 @@ def test_every_case_has_figures_and_every_check_a_verdict(smoke: dict[str, Any])
 def test_every_answer_under_load_was_what_slack_would_expect(smoke: dict[str, Any]) -> None:
     [check] = [c for c in smoke["checks"] if c["target"].startswith("answers that were errors")]
     assert check["figure"] == 0
+
+
+def test_status_is_loaded_during_a_period_end_on_each_database(smoke: dict[str, Any]) -> None:
+    rows = {
+        (r["database"], r["web processes"], r["accounts"])
+        for r in _rows(smoke, "requests during a period end")
+    }
+    accounts = f"{SMOKE.busy_accounts:,}"
+    assert rows == {(database, str(web), accounts) for database, web in SMOKE.busy_runs}
