@@ -35,8 +35,12 @@ class Billing:
 
     def card_setup_link(self, account: AccountKey, actor: Actor, return_url: str) -> str:
         """A fresh link to the provider's page where a company admin saves the card that
-        invoices are charged to; the account's customer is made the first time."""
-        return self.provider.card_setup_url(self.sync_contact(account, actor), return_url)
+        invoices are charged to; the account's customer is made the first time (later
+        contact changes reach it when they are saved, so one provider call is enough here)."""
+        customer = self._tx.read(account, actor, _customer_of)[1]
+        if customer is None:
+            customer = self.sync_contact(account, actor)
+        return self.provider.card_setup_url(customer, return_url)
 
     def sync_contact(self, account: AccountKey, actor: Actor) -> str:
         """The account's customer at the provider, made the first time and otherwise given

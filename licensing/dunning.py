@@ -147,11 +147,7 @@ def card_changed(context: Context, card: Card | None) -> None:
 
 def unpaid(context: Context) -> list[orm.Payment]:
     """Invoices of the account whose charge has failed at least once and are not paid."""
-    return [
-        p
-        for p in context.repo.payments_of(context.account.id)
-        if p.failures and p.state in (PaymentState.DUE, PaymentState.FAILED)
-    ]
+    return list(context.repo.unpaid_payments(context.account.id))
 
 
 # Past due, an account may use, assign and remove its seats, but not spend more.

@@ -222,12 +222,11 @@ class CardDataRefused(LicensingError):
         )
 
 
-class CardNumberInText(CardDataRefused):
+class CardNumberInText(LicensingError):
     """Card data typed anywhere other than the billing details."""
 
     def __init__(self) -> None:
-        LicensingError.__init__(
-            self,
+        super().__init__(
             "Card details are never taken in Slack, so nothing was done or kept: that looks "
             "like a card number or security code. Leave it out. Where invoices are charged to "
             "a card, `/license subscription billing` links to the payment provider's page for it.",

@@ -13,12 +13,8 @@ from typing import Any
 
 from licensing import notices, orm
 from licensing.context import Context
-from licensing.repository import (
-    DELIVERIES_GIVEN_BACK,
-    DELIVERIES_RETRIED,
-    DELIVERIES_SENT,
-    Repository,
-)
+from licensing.notice_store import DELIVERIES_GIVEN_BACK, DELIVERIES_RETRIED, DELIVERIES_SENT
+from licensing.repository import Repository
 from licensing.schemas import Delivery, NoticeFacts, NoticeView
 from licensing.words import plural
 

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, Select, text
 from sqlalchemy.orm import Session
 
 from benchmarks.seed import seed_due_accounts
+from licensing.notice_store import _DUE_DELIVERIES
 from licensing.repository import (
-    _DUE_DELIVERIES,
     _OLDEST_DUE_PERIOD_END,
     _OLDEST_DUE_REMINDERS,
     Repository,
