@@ -21,6 +21,25 @@ from licensing.repository import Repository
 from licensing.schemas import InvoiceLineView, SeatCounts
 
 MAIN_OFFICE = "Main"
+# Every ledger row names each column, so that a change's rows are written in one statement.
+_LEDGER_DEFAULTS: dict[str, object] = {
+    "office_name": None,
+    "product_id": None,
+    "user_id": None,
+    "seats": 0,
+    "currency": None,
+    "amount_minor": 0,
+    "invoice_id": None,
+    "detail": "",
+}
+
+
+def ledger_row(
+    account: orm.Account, at: datetime, event: str, actor: str, **fields: object
+) -> dict[str, object]:
+    """The columns of a ledger row; `fields` are other columns of `orm.LedgerEntry`."""
+    identity = {"account_id": account.id, "at": at, "event": event, "actor": actor}
+    return identity | _LEDGER_DEFAULTS | fields
 
 
 def office_key(name: str) -> str:
@@ -237,14 +256,9 @@ class Context:
         lines = self.renewal_lines(changes)
         return Money.total((line.amount for line in lines), self.currency).amount
 
-    def record(self, event: str, **fields: object) -> orm.LedgerEntry:
+    def record(self, event: str, **fields: object) -> None:
         """Append a ledger row; `fields` are columns of `orm.LedgerEntry`."""
-        values: dict[str, object] = {"seats": 0, "amount_minor": 0, "detail": "", **fields}
-        entry = orm.LedgerEntry(
-            account_id=self.account.id, at=self.now, event=event, actor=self.actor_id, **values
-        )
-        self.repo.add(entry)
-        return entry
+        self.repo.append_ledger(ledger_row(self.account, self.now, event, self.actor_id, **fields))
 
     def invoice(
         self, kind: str, covers: Period, lines: list[InvoiceLineView], event: str

@@ -124,6 +124,7 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        self.repo.write_ledger()
         self.session.commit()
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import NamedTuple, cast
 
-from sqlalchemy import Select, bindparam, delete, func, select
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from licensing import orm
@@ -40,13 +41,16 @@ _LOCKED_SUBSCRIPTION_BY_KEY = (
 )
 
 
-def _oldest_due(due_at: InstrumentedAttribute[datetime | None]) -> Select[orm.Subscription]:
+def _oldest_due(
+    due_at: InstrumentedAttribute[datetime | None],
+) -> Select[orm.Subscription, orm.Account]:
     return (
-        select(orm.Subscription)
+        select(orm.Subscription, orm.Account)
+        .join(orm.Account, orm.Account.id == orm.Subscription.account_id)
         .where(due_at <= bindparam("now"))
         .order_by(due_at, orm.Subscription.account_id)
         .limit(1)
-        .with_for_update(skip_locked=True)
+        .with_for_update(of=orm.Subscription, skip_locked=True)
     )
 
 
@@ -85,17 +89,40 @@ _IDEMPOTENCY_RECORD = select(orm.IdempotencyRecord).where(
 )
 
 
+LEDGER = cast(Table, orm.LedgerEntry.__table__)
+
+
+class Claimed(NamedTuple):
+    subscription: orm.Subscription
+    account: orm.Account
+
+
 class Repository(NoticeStore):
     """The queries of every use case; the notice outbox's are in `NoticeStore`."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._ledger: list[dict[str, object]] = []
 
     def add(self, row: orm.Base) -> None:
         self.session.add(row)
 
     def flush(self) -> None:
         self.session.flush()
+
+    def append_ledger(self, row: dict[str, object]) -> None:
+        """A ledger row (columns of `orm.LedgerEntry`), written by `write_ledger`. Nothing
+        reads a row back as an object, so a change's rows go in one statement, not one each."""
+        self._ledger.append(row)
+
+    def write_ledger(self) -> None:
+        """The rows appended so far, in order; the rest of the transaction first, since they
+        may name an invoice just added."""
+        self.session.flush()
+        if self._ledger:
+            rows, self._ledger = self._ledger, []
+            # Core's executemany: the ORM's bulk insert would split the rows by their nulls.
+            self.session.execute(insert(LEDGER), rows)
 
     # accounts and subscriptions
 
@@ -129,14 +156,20 @@ class Repository(NoticeStore):
         query = _LOCKED_SUBSCRIPTION if lock else _SUBSCRIPTION
         return self.session.scalars(query, {"account_id": account_id}).one()
 
-    def claim_due_subscription(self, now: datetime) -> orm.Subscription | None:
-        """The subscription whose next period end is the oldest one due, locked; rows another
-        transaction holds are skipped so several schedulers can share the work."""
-        return self.session.scalars(_OLDEST_DUE_PERIOD_END, {"now": now}).one_or_none()
+    def claim_due_subscription(self, now: datetime) -> Claimed | None:
+        """The subscription whose next period end is the oldest one due, locked, with its
+        account; rows another transaction holds are skipped so several schedulers can share
+        the work."""
+        return self._claim(_OLDEST_DUE_PERIOD_END, now)
 
-    def claim_subscription_to_remind(self, now: datetime) -> orm.Subscription | None:
-        """The subscription whose reminders have waited longest, locked, skipping as above."""
-        return self.session.scalars(_OLDEST_DUE_REMINDERS, {"now": now}).one_or_none()
+    def claim_subscription_to_remind(self, now: datetime) -> Claimed | None:
+        """The subscription whose reminders have waited longest, locked, with its account,
+        skipping as above."""
+        return self._claim(_OLDEST_DUE_REMINDERS, now)
+
+    def _claim(self, query: Select[orm.Subscription, orm.Account], now: datetime) -> Claimed | None:
+        row = self.session.execute(query, {"now": now}).one_or_none()
+        return None if row is None else Claimed(row[0], row[1])
 
     def due_subscription(self, account_id: int, now: datetime) -> orm.Subscription | None:
         subscription = self.subscription(account_id, lock=True)
@@ -217,6 +250,7 @@ class Repository(NoticeStore):
         return self.session.scalar(query) or 0
 
     def count_ledger(self, account_id: int) -> int:
+        self.write_ledger()
         query = select(func.count()).where(orm.LedgerEntry.account_id == account_id)
         return self.session.scalar(query) or 0
 
@@ -229,6 +263,7 @@ class Repository(NoticeStore):
         self, account_id: int, *, limit: int | None = None, offset: int = 0
     ) -> Sequence[orm.LedgerEntry]:
         """The latest `limit` entries, once the latest `offset` are skipped, oldest first."""
+        self.write_ledger()
         query = (
             select(orm.LedgerEntry)
             .where(orm.LedgerEntry.account_id == account_id)

@@ -37,10 +37,11 @@ class ScheduledWork:
         nothing is due. Several processes may call this at once."""
         with self._tx.unit_of_work() as uow:
             now = self.clock.now()
-            subscription = uow.repo.claim_due_subscription(now)
-            if subscription is None:
+            claimed = uow.repo.claim_due_subscription(now)
+            if claimed is None:
                 return None
-            result = self._close(uow, subscription, now)
+            context = self._tx.internal(uow, claimed.subscription, now, account=claimed.account)
+            result = subscriptions.close_period(context)
             uow.commit()
             return result
 
@@ -49,21 +50,17 @@ class ScheduledWork:
         False when none is due. Several processes may call this at once."""
         with self._tx.unit_of_work() as uow:
             now = self.clock.now()
-            subscription = uow.repo.claim_subscription_to_remind(now)
-            if subscription is None:
+            claimed = uow.repo.claim_subscription_to_remind(now)
+            if claimed is None:
                 return False
-            notices.write_due_reminders(self._tx.internal(uow, subscription, now))
+            subscription, account = claimed
+            notices.write_due_reminders(self._tx.internal(uow, subscription, now, account=account))
             uow.commit()
             return True
 
     def close_due_periods(self, account: AccountKey) -> list[PeriodClosed]:
         """Close every due period of one account, oldest first, one transaction each."""
         return self._tx.close_due_periods(account)
-
-    def _close(
-        self, uow: UnitOfWork, subscription: orm.Subscription, now: datetime
-    ) -> PeriodClosed:
-        return subscriptions.close_period(self._tx.internal(uow, subscription, now))
 
     # the notice outbox (times here are real time; see licensing.outbox)
 

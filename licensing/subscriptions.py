@@ -9,7 +9,7 @@ from licensing import dunning, notices, orm
 from licensing.calendar import Interval, billing_period, following_period
 from licensing.card_data import holds_card_data
 from licensing.contact import one_line
-from licensing.context import MAIN_OFFICE, Context, office_key, seats_of
+from licensing.context import MAIN_OFFICE, Context, ledger_row, office_key, seats_of
 from licensing.errors import (
     BillingDetailsMissing,
     CardDataRefused,
@@ -24,6 +24,7 @@ from licensing.reports import invoice_view
 from licensing.repository import Repository
 from licensing.schemas import (
     AccountKey,
+    InvoiceView,
     PeriodClosed,
     PoolTarget,
     RemovedSeats,
@@ -62,17 +63,8 @@ def open_account(
     )
     repo.add(orm.Office(account_id=account.id, name=MAIN_OFFICE, name_key=office_key(MAIN_OFFICE)))
     repo.add(orm.Role(account_id=account.id, user_id=installer_id, role=RoleName.COMPANY_ADMIN))
-    repo.add(
-        orm.LedgerEntry(
-            account_id=account.id,
-            at=now,
-            event="trial_started",
-            actor=installer_id,
-            seats=0,
-            amount_minor=0,
-            detail=f"trial ends {trial_end.isoformat()}",
-        )
-    )
+    detail = f"trial ends {trial_end.isoformat()}"
+    repo.append_ledger(ledger_row(account, now, "trial_started", installer_id, detail=detail))
     return account
 
 
@@ -265,19 +257,12 @@ def close_period(context: Context) -> PeriodClosed:
     subscription = context.subscription
     period_end = context.current_period().end
     recipients = notices.recipients(context)  # before a cancellation deletes roles and settings
-    # The primary key makes a second closing of the same period fail, whatever the code does.
-    closing = orm.PeriodClosing(
-        account_id=context.account.id,
-        period_end=period_end,
-        outcome="pending",
-        closed_at=context.now,
-    )
-    context.repo.add(closing)
     removed: list[RemovedSeats] = []
     invoice = None
     started = context.status is Status.CONVERTING
     if context.status is Status.TRIALING:
         subscription.status, subscription.current_period_end = Status.EXPIRED, None
+        notices.plan_reminders(context)
         context.record("trial_expired")
     elif context.status is Status.CONVERTING:
         invoice = invoice_view(
@@ -288,24 +273,17 @@ def close_period(context: Context) -> PeriodClosed:
     elif subscription.past_due_since is not None:
         _end(context, "subscription_ended_unpaid")
     else:
-        removed = _apply_removals(context)
-        _switch_interval(subscription, period_end)
-        nxt = following_period(
-            period_end,
-            subscription.anchor,
-            context.interval,
-            subscription.period_index + 1,
-            ZoneInfo(context.account.time_zone),
-        )
-        subscription.period_index = nxt.index
-        subscription.current_period_start, subscription.current_period_end = nxt.start, nxt.end
-        lines = context.renewal_lines()
-        if lines:
-            invoice = invoice_view(
-                context.invoice("renewal", nxt, lines, "renewal_charged"), context.catalog
-            )
+        removed, invoice = _renew(context, period_end)
     outcome = _outcome(context, started)
-    closing.outcome = outcome
+    # The primary key makes a second closing of the same period fail, whatever the code does.
+    context.repo.add(
+        orm.PeriodClosing(
+            account_id=context.account.id,
+            period_end=period_end,
+            outcome=outcome,
+            closed_at=context.now,
+        )
+    )
     closed = PeriodClosed(
         team_id=context.account.team_id,
         enterprise_id=context.account.enterprise_id,
@@ -316,8 +294,29 @@ def close_period(context: Context) -> PeriodClosed:
     )
     notices.close_buttons(context, closed)
     notices.period_ended(context, closed, recipients)
-    notices.plan_reminders(context)
     return closed
+
+
+def _renew(context: Context, period_end: datetime) -> tuple[list[RemovedSeats], InvoiceView | None]:
+    """Apply the removals, open the following period and charge it in advance."""
+    subscription = context.subscription
+    removed = _apply_removals(context)
+    _switch_interval(subscription, period_end)
+    nxt = following_period(
+        period_end,
+        subscription.anchor,
+        context.interval,
+        subscription.period_index + 1,
+        ZoneInfo(context.account.time_zone),
+    )
+    subscription.period_index = nxt.index
+    subscription.current_period_start, subscription.current_period_end = nxt.start, nxt.end
+    notices.plan_reminders(context)
+    lines = context.renewal_lines()
+    if not lines:
+        return removed, None
+    invoice = context.invoice("renewal", nxt, lines, "renewal_charged")
+    return removed, invoice_view(invoice, context.catalog)
 
 
 def _end(context: Context, event: str) -> None:
@@ -329,6 +328,7 @@ def _end(context: Context, event: str) -> None:
     account.billing_address = account.billing_vat_id = None
     context.subscription.status = Status.CANCELED
     context.subscription.current_period_end = None
+    notices.plan_reminders(context)
     context.record(event)
 
 

@@ -19,7 +19,7 @@ from licensing.collection import Dunning
 from licensing.context import Context
 from licensing.db import UnitOfWork
 from licensing.errors import AccountNotFound, IdempotencyConflict, QuoteExpired
-from licensing.orm import IdempotencyRecord, Subscription
+from licensing.orm import Account, IdempotencyRecord, Subscription
 from licensing.requests import R, Request
 from licensing.schemas import SYSTEM_ACTOR, AccountKey, Actor, PeriodClosed
 
@@ -134,13 +134,19 @@ class Transactions:
         uow.commit()
 
     def internal(
-        self, uow: UnitOfWork, subscription: Subscription, now: datetime | None = None
+        self,
+        uow: UnitOfWork,
+        subscription: Subscription,
+        now: datetime | None = None,
+        *,
+        account: Account | None = None,
     ) -> Context:
-        """The context of licensebot's own work on a locked account."""
+        """The context of licensebot's own work on a locked account (`account`, when it was
+        read with the lock)."""
         return Context(
             uow=uow,
             catalog=self.catalog,
-            account=uow.repo.account_by_id(subscription.account_id),
+            account=account or uow.repo.account_by_id(subscription.account_id),
             subscription=subscription,
             access=Access(company_admin=True, office_ids=frozenset()),
             actor_id=SYSTEM_ACTOR,
