@@ -206,13 +206,20 @@ class Context:
 
     def _office_map(self) -> dict[int, orm.Office]:
         if self._offices is None:
-            self._offices = {o.id: o for o in self.repo.offices(self.account.id)}
+            self._read_offices_and_pools()
+        assert self._offices is not None
         return self._offices
 
     def _pool_map(self) -> dict[tuple[int, str], orm.Pool]:
         if self._pools is None:
-            self._pools = {(p.office_id, p.product_id): p for p in self.repo.pools(self.account.id)}
+            self._read_offices_and_pools()
+        assert self._pools is not None
         return self._pools
+
+    def _read_offices_and_pools(self) -> None:
+        offices, pools = self.repo.offices_and_pools(self.account.id)
+        self._offices = {o.id: o for o in offices}
+        self._pools = {(p.office_id, p.product_id): p for p in pools}
 
     @staticmethod
     def store(pool: orm.Pool, seats: Seats) -> None:

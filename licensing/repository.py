@@ -66,6 +66,12 @@ _POOLS = (
     .where(orm.Pool.account_id == bindparam("account_id"))
     .order_by(orm.Pool.office_id, orm.Pool.product_id)
 )
+_OFFICES_AND_POOLS = (
+    select(orm.Office, orm.Pool)
+    .outerjoin(orm.Pool, orm.Pool.office_id == orm.Office.id)
+    .where(orm.Office.account_id == bindparam("account_id"))
+    .order_by(orm.Office.id, orm.Pool.product_id)
+)
 _ASSIGNMENTS_OF = select(orm.Assignment).where(
     orm.Assignment.account_id == bindparam("account_id"),
     orm.Assignment.user_id == bindparam("user_id"),
@@ -183,6 +189,16 @@ class Repository(NoticeStore):
 
     def pools(self, account_id: int) -> Sequence[orm.Pool]:
         return self.session.scalars(_POOLS, {"account_id": account_id}).all()
+
+    def offices_and_pools(self, account_id: int) -> tuple[list[orm.Office], list[orm.Pool]]:
+        """Both in one statement, offices oldest first, pools by office then product."""
+        offices: dict[int, orm.Office] = {}
+        pools = []
+        for office, pool in self.session.execute(_OFFICES_AND_POOLS, {"account_id": account_id}):
+            offices[office.id] = office
+            if pool is not None:
+                pools.append(pool)
+        return list(offices.values()), pools
 
     def assignment(self, account_id: int, user_id: str, product_id: str) -> orm.Assignment | None:
         held = {"account_id": account_id, "user_id": user_id, "product_id": product_id}
