@@ -8,24 +8,22 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine
 
 from benchmarks.databases import Databases, connected
+from benchmarks.due_accounts import closed_and_posted, notice_workspaces, seed
+from benchmarks.proc import process_seconds
 from benchmarks.results import Case, Check, Sample, SuiteResult, ratio
-from benchmarks.seed import seed_due_accounts
 from benchmarks.sizes import Sizes
 from benchmarks.slack_http import SIGNING_SECRET, Server, open_account, server_environment
 from benchmarks.slack_requests import SlackRequests
 from benchmarks.wrk import OpenEndedLoad, WrkRun, run_wrk, write_signed, wrk_missing
-from licensing import orm
 from slack_standin.requester import SlackRequester
 from slack_standin.server import FakeSlack
-from slack_standin.workspace import SlackChannel, SlackUser, Workspace
+from slack_standin.workspace import Workspace
 
 SUITE = "requests during a period end"
 CONNECTIONS = 8
@@ -34,8 +32,6 @@ STATUS_BODIES = 100
 LATENCY_MS = 100
 POSTS_PER_SECOND, BURST = 1.0, 3.0  # the stand-in's limit per channel, as Slack's
 P99_BOUND = 2.0  # p99 during the period end ÷ p99 on the idle server
-HELD_BACK = timedelta(days=365)  # the seeded period ends, until the idle figures are taken
-POLL_SECONDS = 0.2
 # Slack accepts a signature within 5 minutes either side of its timestamp: signed this far
 # ahead, the requests stay valid for the first 590 s of a period end under load.
 SIGNED_AHEAD_SECONDS = 290
@@ -60,68 +56,15 @@ class Measured:
     busy: Busy
 
 
-def notice_workspaces(accounts: int, host: str) -> Iterator[Workspace]:
-    """A workspace for each seeded account (team `T%08d`), whose notice channel (`C%08d`) is
-    shared with the host workspace, so that the one bot token of the server posts to all."""
-    for n in range(1, accounts + 1):
-        yield Workspace(
-            team_id=f"T{n:08d}",
-            team_name=f"Company {n}",
-            domain=f"company{n}",
-            bot_user_id=f"B{n:08d}",
-            users=[SlackUser(f"U{n:08d}", f"admin{n}", f"Admin {n}", is_admin=True)],
-            channels=[SlackChannel(f"C{n:08d}", "licenses", shared_with={host})],
-        )
-
-
-def seed(engine: Engine, accounts: int) -> None:
-    """Accounts 1..accounts with a notice channel each, their period ends held back."""
-    seed_due_accounts(engine, accounts, datetime.now(UTC))
-    with engine.begin() as conn:
-        conn.execute(
-            update(orm.Account)
-            .where(orm.Account.id <= accounts)
-            .values(notice_channel=func.replace(orm.Account.team_id, "T", "C"))
-        )
-    period_ends_at(engine, accounts, datetime.now(UTC) + HELD_BACK)
-
-
-def period_ends_at(engine: Engine, accounts: int, moment: datetime) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            update(orm.Subscription)
-            .where(orm.Subscription.account_id <= accounts)
-            .values(current_period_end=moment)
-        )
-
-
-def _progress(engine: Engine) -> tuple[int, int]:
-    """Periods closed, and notices not yet sent."""
-    with engine.connect() as conn:
-        closed = conn.scalar(select(func.count()).select_from(orm.PeriodClosing)) or 0
-        waiting = conn.scalar(
-            select(func.count())
-            .select_from(orm.NoticeDelivery)
-            .where(orm.NoticeDelivery.state == "pending")
-        )
-        return int(closed), int(waiting or 0)
-
-
 def _cpu_times() -> tuple[int, int]:
     """Jiffies of every core since boot: in all, and idle (waiting on I/O included)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     return sum(fields), fields[3] + fields[4]
 
 
-def _process_seconds(pid: int) -> float:
-    """CPU time of a process, every thread."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _workers_seconds(pid: int) -> float:
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return sum(_process_seconds(int(child)) for child in children)
+    return sum(process_seconds(int(child)) for child in children)
 
 
 def period_end_under_load(
@@ -130,34 +73,22 @@ def period_end_under_load(
     """Bring the period ends due now, with `load` running, and wait until every account is
     closed and every notice posted; then stop the load."""
     total, idle = _cpu_times()
-    first, workers = _process_seconds(server_pid), _workers_seconds(server_pid)
+    first, workers = process_seconds(server_pid), _workers_seconds(server_pid)
     posted = fake.count("chat.postMessage")
-    period_ends_at(engine, accounts, datetime.now(UTC))
-    due = time.monotonic()
-    closed_at: float | None = None
-    while time.monotonic() - due < WAIT_SECONDS:
-        time.sleep(POLL_SECONDS)
-        closed, waiting = _progress(engine)
-        if closed_at is None and closed >= accounts:
-            closed_at = time.monotonic()
-        if closed_at is not None and not waiting:
-            break
-    else:
-        raise RuntimeError(f"{accounts} period ends were not closed and posted in time")
-    drained = time.monotonic()
-    first = _process_seconds(server_pid) - first
+    closed_seconds, drained_seconds = closed_and_posted(engine, accounts, WAIT_SECONDS)
+    first = process_seconds(server_pid) - first
     workers = _workers_seconds(server_pid) - workers
     run = load.stop()
     total_after, idle_after = _cpu_times()
     return Busy(
         load=run,
-        closed_seconds=closed_at - due,
-        drained_seconds=drained - due,
+        closed_seconds=closed_seconds,
+        drained_seconds=drained_seconds,
         messages=fake.count("chat.postMessage") - posted,
         cpu_busy=1 - (idle_after - idle) / max(1, total_after - total),
         load_average=os.getloadavg()[0],
-        first_cores=first / (drained - due),
-        worker_cores=workers / (drained - due),
+        first_cores=first / drained_seconds,
+        worker_cores=workers / drained_seconds,
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from benchmarks import (
     account_scale,
     busy_requests,
+    end_to_end,
     notices,
     operations,
     period_ends,
@@ -30,6 +31,7 @@ SUITES: dict[str, Suite] = {
     "account-scale": account_scale.run,
     "notices": notices.run,
     "requests-during-period-end": busy_requests.run,
+    "period-end-to-slack": end_to_end.run,
 }
 HERE = Path(__file__).parent
 
@@ -67,6 +69,13 @@ def _parser() -> argparse.ArgumentParser:
         help="runs of each period end under request load (default 1)",
     )
     parser.add_argument(
+        "--end-to-end-accounts",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="account counts of the period ends run end to end (default 1000 100000)",
+    )
+    parser.add_argument(
         "--web-workers",
         type=int,
         metavar="N",
@@ -86,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sizes = replace(sizes, busy_accounts=args.busy_accounts)
     if args.busy_repeats:
         sizes = replace(sizes, busy_repeats=args.busy_repeats)
+    if args.end_to_end_accounts:
+        sizes = replace(sizes, end_to_end_accounts=tuple(sorted(args.end_to_end_accounts)))
     if args.web_workers:
         sizes = replace(sizes, web_workers=args.web_workers)
     out = args.out or HERE / ("results-smoke.json" if args.smoke else "results.json")

@@ -43,6 +43,9 @@ class Sizes:
         ("postgresql", 2),
     )
     busy_repeats: int = 1  # a period end under load takes minutes
+    # accounts of each period end run end to end, by two scheduler processes on PostgreSQL;
+    # each runs once: they take minutes
+    end_to_end_accounts: tuple[int, ...] = (1_000, 100_000)
 
     def period_end_repeats(self, accounts: int) -> int:
         return self.repeats if accounts <= self.repeat_limit_accounts else 1
@@ -78,4 +81,5 @@ SMOKE = Sizes(
     notice_runs=(("sqlite", 0), ("sqlite", 100), ("postgresql", 100)),
     busy_accounts=20,
     busy_runs=(("sqlite", 1), ("postgresql", 2)),
+    end_to_end_accounts=(20,),
 )

@@ -93,3 +93,20 @@ def test_status_is_loaded_during_a_period_end_on_each_database(smoke: dict[str, 
     }
     accounts = f"{SMOKE.busy_accounts:,}"
     assert rows == {(database, str(web), accounts) for database, web in SMOKE.busy_runs}
+
+
+def test_a_period_end_is_closed_and_posted_end_to_end_by_two_schedulers(
+    smoke: dict[str, Any],
+) -> None:
+    cases = {
+        case["labels"]["accounts"]: case
+        for case in smoke["cases"]
+        if case["suite"] == "period end, end to end"
+    }
+    assert set(cases) == {f"{accounts:,}" for accounts in SMOKE.end_to_end_accounts}
+    for accounts in SMOKE.end_to_end_accounts:
+        case = cases[f"{accounts:,}"]
+        assert case["labels"]["scheduler processes"] == "2"
+        assert case["metrics"]["periods closed"]["median"] == accounts
+        # one notice each, of its closed period, to its notice channel
+        assert case["metrics"]["messages"]["median"] == accounts
