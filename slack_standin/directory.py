@@ -58,6 +58,8 @@ class Directory:
         found = {id(w): w for c in workspace.channels if (w := self._channel_hosts.get(c.id))}
         for user in workspace.users:
             found |= {id(w): w for w in self._user_homes.get(user.id, [])}
+        if not found:  # the usual case, answered without a look at every workspace
+            return []
         return [w for w in self.workspaces if id(w) in found]
 
     @property
