@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from http import HTTPStatus
 from types import TracebackType
@@ -71,10 +68,6 @@ class SandboxRuntime:
         self._requester: SlackRequester | None = None
 
     def start(self) -> None:
-        with _interrupts_to_this_thread():
-            self._start()
-
-    def _start(self) -> None:
         self.fake.start()
         settings = self._base_settings.model_copy(
             update={
@@ -252,15 +245,3 @@ def _start_clock(clock: StoredTestClock, start: datetime) -> None:
         f"This database's clock already reads {already.isoformat()}; "
         "--start only applies to a new database."
     )
-
-
-@contextmanager
-def _interrupts_to_this_thread() -> Iterator[None]:
-    """Threads started meanwhile (and theirs) never take SIGINT, so Ctrl-C reaches the calling
-    thread. Linux gives a process's signal to any thread that does not block it: taken by the
-    server's thread, it would leave the console's prompt waiting in readline, deaf to it."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
