@@ -13,6 +13,8 @@ from sqlalchemy.exc import DBAPIError
 
 from licensing.db import is_unreachable, make_engine, reason
 
+TERMINATION_WAIT_MS = 60_000  # generous: a loaded machine makes it slower, never red
+
 
 @pytest.fixture
 def closed_port() -> int:
@@ -117,7 +119,13 @@ def test_a_connection_the_server_ended_is_unreachable_and_the_next_one_is_new(
 
 
 def terminate(postgres_url: str, backend: object) -> None:
+    """End the backend and wait until it has exited, so that what its client meets next does
+    not depend on how far the server got."""
     admin = make_engine(postgres_url)
     with admin.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        ended = conn.scalar(
+            text("SELECT pg_terminate_backend(:pid, :wait_ms)"),
+            {"pid": backend, "wait_ms": TERMINATION_WAIT_MS},
+        )
     admin.dispose()
+    assert ended, f"backend {backend} still ran {TERMINATION_WAIT_MS} ms after it was ended"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Iterator
 
@@ -22,6 +23,9 @@ def console() -> Iterator[pexpect.spawn[str]]:
         encoding="utf-8",
         timeout=PATIENCE_SECONDS,
         dimensions=(50, 160),
+        # as from a person's terminal, whatever the tests were started from: a shell runs a
+        # background job with SIGINT ignored, and the console would inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         yield child
