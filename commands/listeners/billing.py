@@ -13,7 +13,7 @@ from commands import ids
 from commands.deps import Deps
 from commands.parsing.fields import contact_request
 from commands.port import BillingPort
-from commands.submissions import REFUSALS, refuse_submission
+from commands.submissions import REFUSALS, refuse_click, refuse_submission
 from commands.views.billing import contact_modal
 from commands.views.common import done_modal
 from licensing.errors import BillingContactInvalid, LicensingError, NotAllowed
@@ -38,11 +38,7 @@ class BillingContactModal:
             if status.contact is None:
                 raise NotAllowed("change billing details", "company admins")
         except LicensingError as refusal:
-            await client.chat_postEphemeral(
-                channel=body["container"]["channel_id"],
-                user=body["user"]["id"],
-                text=refusal.message,
-            )
+            await refuse_click(body, client, refusal.message)
             return
         await client.views_open(trigger_id=body["trigger_id"], view=contact_modal(status.contact))
 

@@ -21,6 +21,7 @@ from commands.carried import (
 )
 from commands.deps import Deps
 from commands.notice_updates import NoticeUpdates, still_scheduled
+from commands.submissions import refuse_click
 from commands.views.billing import card_page_message
 from commands.views.notices import done_text
 from commands.views.subscription import subscribe_entry_modal
@@ -79,10 +80,12 @@ class NoticeButtons:
             key, actor = await self.deps.requester(context, client, body)
             card_page = await self.deps.card_page(key, actor)
         except (LicensingError, DamagedPayload) as refusal:
-            await _refuse(body, client, refusal.message)
+            await refuse_click(body, client, refusal.message)
             return
         if card_page is None:
-            await _refuse(body, client, "Invoices are not collected here, so no card is needed.")
+            await refuse_click(
+                context, client, "Invoices are not collected here, so no card is needed."
+            )
             return
         message = card_page_message(card_page)
         await client.chat_postEphemeral(
@@ -105,7 +108,7 @@ class NoticeButtons:
             await self.deps.can_start(key, actor, Subscribe)
             status = await self.deps.call(self.deps.service.status, key, actor)
         except (LicensingError, DamagedPayload) as refusal:
-            await _refuse(body, client, refusal.message)
+            await refuse_click(body, client, refusal.message)
             return
         notice = notice_ref(body, body["actions"][0]["block_id"])
         modal = subscribe_entry_modal(status, None, notice)
@@ -129,7 +132,7 @@ class NoticeButtons:
                 key, actor, request, f"notice:{value.notice}:{block_id}"
             )
         except (LicensingError, DamagedPayload) as refusal:
-            await _refuse(body, client, refusal.message)
+            await refuse_click(body, client, refusal.message)
             return
         self.deps.deliver_soon()  # the change's log line
         outcome = done_text(request.operation, result, actor.user_id)
@@ -138,12 +141,6 @@ class NoticeButtons:
         await self.updates.mark(
             client, channel, body["message"], block_id, outcome, result.time_zone, remaining
         )
-
-
-async def _refuse(body: dict[str, Any], client: AsyncWebClient, message: str) -> None:
-    await client.chat_postEphemeral(
-        channel=body["container"]["channel_id"], user=body["user"]["id"], text=message
-    )
 
 
 def notice_ref(body: dict[str, Any], block_id: str) -> NoticeRef | None:

@@ -15,7 +15,7 @@ from commands.confirm import ConfirmFlow
 from commands.deps import Deps
 from commands.listeners.notices import notice_ref
 from commands.parsing.fields import SEAT_REQUESTS, seat_request
-from commands.submissions import REFUSALS, refuse_submission
+from commands.submissions import REFUSALS, refuse_click, refuse_submission
 from commands.views.seats import seat_review_modal, seats_entry_modal
 from licensing import errors
 from licensing.errors import LicensingError
@@ -105,11 +105,7 @@ class SeatButton:
             await self.deps.can_start(key, actor, SEAT_REQUESTS[action])
             offices = await self.deps.call(self.deps.service.office_choices, key, actor)
         except (LicensingError, DamagedPayload) as refusal:
-            await client.chat_postEphemeral(
-                channel=context.channel_id or context.user_id or "",
-                user=context.user_id or "",
-                text=refusal.message,
-            )
+            await refuse_click(body, client, refusal.message)
             return
         notice = notice_ref(body, clicked["block_id"]) if preset.notice else None
         modal = seats_entry_modal(
